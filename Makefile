@@ -1,0 +1,60 @@
+# Two commands: `make run` sets everything up and starts the app; `make test` sets up and
+# runs the whole suite. Every install step lives here so a fresh machine needs nothing else.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=wsgi.py $(BIN)/flask
+KERN := node_modules/@kern-ux/native/dist
+VENDOR := static/vendor
+
+.PHONY: run test setup venv frontend translations migrate demo system-packages bench loadtest scan clean
+
+run: setup migrate demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: system-packages venv frontend translations
+
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	[ -n "$$(fc-list 2>/dev/null | grep -i dejavu)" ] || missing="$$missing fonts-dejavu-core"; \
+	[ -n "$$(ldconfig -p | grep libpango-1.0)" ] || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+frontend: $(VENDOR)/.installed
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/kern $(VENDOR)/axe $(VENDOR)/htmx
+	cp -r $(KERN)/kern.min.css $(KERN)/fonts $(VENDOR)/kern/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	touch $@
+
+translations: venv
+	$(BIN)/pybabel compile -d translations -f
+
+migrate: setup
+	mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) seed-demo
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance/awards.sqlite

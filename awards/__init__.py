@@ -1,0 +1,73 @@
+"""The Integrationspreis award system: application factory."""
+import logging
+import os
+
+from flask import Flask, request, session
+
+from awards.config import DEFAULT_SECRET, ROOT, config_for
+from awards.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale():
+    lang = session.get("lang")
+    if lang in ("de", "en"):
+        return lang
+    return "de"
+
+
+def create_app(config=None, **overrides):
+    """Build the app. `config` is an environment name or a config object."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    if config is None or isinstance(config, str):
+        config = config_for(config)
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    if app.config["ENV_NAME"] == "production":
+        secret = app.config.get("SECRET_KEY")
+        if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
+            raise RuntimeError(
+                "AWARDS_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production."
+            )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = app.config.get("SESSION_PROTECTION", "strong")
+
+    from awards import models  # noqa: F401  (register every table)
+    from awards.views import register_views
+
+    @login_manager.user_loader
+    def load_user(raw_id):
+        from awards.models.users import User
+
+        user_id, _, session_id = raw_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_id != session_id or not user.active:
+            return None
+        return user
+
+    register_views(app)
+
+    from awards.cli import register_cli
+
+    register_cli(app)
+    return app

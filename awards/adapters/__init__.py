@@ -1,0 +1,1 @@
+"""Adapters to outside systems, chosen by configuration; embedded defaults first."""

@@ -1,0 +1,1 @@
+"""`flask` commands per area; each module has register(app)."""

@@ -1,0 +1,114 @@
+"""States, roles and reference codes. A leaf module: imports nothing of ours."""
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+
+class LabelledEnum(str, enum.Enum):
+    """A string enum whose members carry a translatable German label."""
+
+    def __new__(cls, value, label):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+    def __str__(self):
+        return self.value
+
+    @classmethod
+    def choices(cls):
+        return [(m.value, m.label) for m in cls]
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin", _l("Administration")
+    STAFF = "staff", _l("Geschäftsstelle")
+    JUROR = "juror", _l("Jurymitglied")
+
+
+class Level(LabelledEnum):
+    STATE = "state", _l("Landesebene")
+    REGIONAL = "regional", _l("Regierungsbezirk")
+
+
+class Region(LabelledEnum):
+    OBB = "OBB", "Oberbayern"
+    NDB = "NDB", "Niederbayern"
+    OPF = "OPF", "Oberpfalz"
+    OFR = "OFR", "Oberfranken"
+    MFR = "MFR", "Mittelfranken"
+    UFR = "UFR", "Unterfranken"
+    SCHW = "SCHW", "Schwaben"
+
+
+class CompetitionStatus(LabelledEnum):
+    DRAFT = "draft", _l("Entwurf")
+    OPEN = "open", _l("Offen für Bewerbungen")
+    CLOSED = "closed", _l("Bewerbungsschluss erreicht")
+    JURY = "jury", _l("In der Jury")
+    DECIDED = "decided", _l("Entschieden")
+    PUBLISHED = "published", _l("Veröffentlicht")
+    ARCHIVED = "archived", _l("Archiviert")
+
+
+# Which status may follow which; staff move a competition along this path.
+COMPETITION_TRANSITIONS = {
+    CompetitionStatus.DRAFT: (CompetitionStatus.OPEN,),
+    CompetitionStatus.OPEN: (CompetitionStatus.CLOSED, CompetitionStatus.DRAFT),
+    CompetitionStatus.CLOSED: (CompetitionStatus.JURY, CompetitionStatus.OPEN),
+    CompetitionStatus.JURY: (CompetitionStatus.DECIDED, CompetitionStatus.CLOSED),
+    CompetitionStatus.DECIDED: (CompetitionStatus.PUBLISHED, CompetitionStatus.JURY),
+    CompetitionStatus.PUBLISHED: (CompetitionStatus.ARCHIVED,),
+    CompetitionStatus.ARCHIVED: (),
+}
+
+
+class AllocationMode(LabelledEnum):
+    RANKED = "ranked", _l("Rangplätze")
+    EQUAL = "equal", _l("Gleiche Anteile")
+    FREE = "free", _l("Freie Beträge")
+
+
+class SubmissionKind(LabelledEnum):
+    SELF = "self", _l("Eigenbewerbung")
+    NOMINATION = "nomination", _l("Vorschlag durch Dritte")
+
+
+class ApplicantType(LabelledEnum):
+    PERSON = "person", _l("Einzelperson")
+    VEREIN = "verein", _l("Verein")
+    INITIATIVE = "initiative", _l("Initiative")
+    KOMMUNE = "kommune", _l("Kommune")
+    SCHULE = "schule", _l("Schule/Kita")
+    KIRCHE = "kirche", _l("Kirchlicher Träger")
+    UNTERNEHMEN = "unternehmen", _l("Unternehmen")
+    KAMMER = "kammer", _l("Kammer")
+    SONSTIGE = "sonstige", _l("Sonstige")
+
+
+class ApplicationStatus(LabelledEnum):
+    DRAFT = "draft", _l("Entwurf")
+    SUBMITTED = "submitted", _l("Eingereicht")
+    REOPENED = "reopened", _l("Zur Korrektur geöffnet")
+    WITHDRAWN = "withdrawn", _l("Zurückgezogen")
+
+
+class FormalCheck(LabelledEnum):
+    PENDING = "pending", _l("Noch nicht geprüft")
+    ADMISSIBLE = "admissible", _l("Zulässig")
+    INADMISSIBLE = "inadmissible", _l("Unzulässig")
+    REQUEST = "request", _l("Nachforderung")
+
+
+class MailStatus(LabelledEnum):
+    PENDING = "pending", _l("Wartet")
+    SENT = "sent", _l("Versendet")
+    FAILED = "failed", _l("Endgültig fehlgeschlagen")
+
+
+class TokenPurpose(LabelledEnum):
+    VERIFY_EMAIL = "verify", _l("E-Mail-Bestätigung")
+    RESET_PASSWORD = "reset", _l("Passwort zurücksetzen")
+    MAGIC_LINK = "magic", _l("Zugangslink")
+    INVITATION = "invite", _l("Einladung")

@@ -1,0 +1,1 @@
+"""Flask-WTF forms per area. German messages; choices come from the caller."""

@@ -1,0 +1,9 @@
+"""All models, imported here so that Alembic and create_all see every table."""
+from awards.models.applications import Application, Attachment  # noqa: F401
+from awards.models.audit import AuditLog  # noqa: F401
+from awards.models.competitions import Competition, Criterion, PrizeCategory  # noqa: F401
+from awards.models.decisions import *  # noqa: F401,F403
+from awards.models.jury import *  # noqa: F401,F403
+from awards.models.mail import OutboxMail  # noqa: F401
+from awards.models.reference import District  # noqa: F401
+from awards.models.users import OneTimeToken, RoleAssignment, User  # noqa: F401

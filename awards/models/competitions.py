@@ -1,0 +1,104 @@
+"""A competition edition (one prize in one year) with its categories and criteria."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from awards.enums import AllocationMode, CompetitionStatus, Level, Region
+from awards.extensions import db
+from awards.models.base import TimestampMixin, UTCDateTime
+
+
+class Competition(TimestampMixin, db.Model):
+    __tablename__ = "competitions"
+    __table_args__ = (UniqueConstraint("prize_code", "year", name="uq_competitions_prize_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The prize series this edition belongs to: "BIP" or a region code such as "OBB".
+    prize_code: Mapped[str] = mapped_column(String(10), index=True)
+    level: Mapped[Level] = mapped_column(db.Enum(Level, native_enum=False, length=20))
+    region: Mapped[Region | None] = mapped_column(db.Enum(Region, native_enum=False, length=10))
+    year: Mapped[int] = mapped_column(index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    motto: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    eligibility: Mapped[str] = mapped_column(Text, default="")
+    preparation: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ceremony_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ceremony_place: Mapped[str] = mapped_column(String(200), default="")
+    budget_cents: Mapped[int] = mapped_column(default=0)
+    allocation_mode: Mapped[AllocationMode] = mapped_column(
+        db.Enum(AllocationMode, native_enum=False, length=20), default=AllocationMode.RANKED
+    )
+    status: Mapped[CompetitionStatus] = mapped_column(
+        db.Enum(CompetitionStatus, native_enum=False, length=20),
+        default=CompetitionStatus.DRAFT,
+        index=True,
+    )
+    # Winners become public at this instant (press embargo until the ceremony), or by hand.
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Certificate settings: list of {"name": ..., "title": ...}; logo in storage.
+    signatories: Mapped[list] = mapped_column(db.JSON, default=list)
+    logo_key: Mapped[str | None] = mapped_column(String(300))
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id"), index=True)
+
+    categories: Mapped[list["PrizeCategory"]] = relationship(
+        back_populates="competition",
+        cascade="all, delete-orphan",
+        order_by="PrizeCategory.rank",
+        lazy="selectin",
+    )
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="competition",
+        cascade="all, delete-orphan",
+        order_by="Criterion.position",
+        lazy="selectin",
+    )
+
+    @property
+    def reference_prefix(self):
+        return f"{self.prize_code}-{self.year}"
+
+    def __repr__(self):
+        return f"<Competition {self.prize_code} {self.year}>"
+
+
+class PrizeCategory(db.Model):
+    """A prize to award, e.g. "3. Preis" with 2.000 € awarded twice."""
+
+    __tablename__ = "prize_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(120))
+    rank: Mapped[int] = mapped_column(default=1)
+    amount_cents: Mapped[int] = mapped_column(default=0)
+    count: Mapped[int] = mapped_column(default=1)
+
+    competition: Mapped[Competition] = relationship(back_populates="categories")
+
+
+class Criterion(db.Model):
+    __tablename__ = "criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(default=1)
+    scale_min: Mapped[int] = mapped_column(default=0)
+    scale_max: Mapped[int] = mapped_column(default=10)
+    # {"0": "trifft nicht zu", "5": "...", "10": "..."}: anchor texts by scale value.
+    anchors: Mapped[dict] = mapped_column(db.JSON, default=dict)
+
+    competition: Mapped[Competition] = relationship(back_populates="criteria")

@@ -1,0 +1,1 @@
+"""Decisions, releases and certificates (filled in by the decisions work)."""

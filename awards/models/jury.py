@@ -1,0 +1,1 @@
+"""Jury, rounds, assignments, conflicts and scores (filled in by the jury work)."""

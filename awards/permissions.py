@@ -1,0 +1,95 @@
+"""Who may do what: small named predicates, deny by default.
+
+Each takes the acting user (possibly anonymous) and the object. Views call these; nothing
+else decides access.
+"""
+from awards.enums import Role
+
+
+def _authenticated(user):
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def is_admin(user):
+    return _authenticated(user) and user.is_admin
+
+
+def staff_prize_codes(user):
+    """The prize codes a staff member works on; None means every prize (ministry office)."""
+    if not _authenticated(user):
+        return set()
+    if user.is_admin:
+        return None
+    codes = set()
+    for assignment in user.roles:
+        if assignment.role == Role.STAFF:
+            if assignment.prize_code is None:
+                return None
+            codes.add(assignment.prize_code)
+    return codes
+
+
+def is_staff(user):
+    """Staff of at least one prize (administrators count as staff everywhere)."""
+    codes = staff_prize_codes(user)
+    return codes is None and _authenticated(user) or bool(codes)
+
+
+def can_manage_competition(user, competition):
+    if competition is None:
+        return False
+    codes = staff_prize_codes(user)
+    if codes is None:
+        return _authenticated(user)
+    return competition.prize_code in codes
+
+
+def can_create_competition(user, prize_code):
+    codes = staff_prize_codes(user)
+    if codes is None:
+        return _authenticated(user)
+    return prize_code in codes
+
+
+def can_manage_users(user):
+    return is_admin(user)
+
+
+def juror_competition_ids(user):
+    if not _authenticated(user):
+        return set()
+    return {a.competition_id for a in user.roles if a.role == Role.JUROR}
+
+
+def is_juror(user, competition=None):
+    ids = juror_competition_ids(user)
+    return bool(ids) if competition is None else competition.id in ids
+
+
+def is_jury_chair(user, competition):
+    if not _authenticated(user) or competition is None:
+        return False
+    return any(
+        a.role == Role.JUROR and a.competition_id == competition.id and a.is_chair
+        for a in user.roles
+    )
+
+
+def can_view_application(user, application):
+    """Staff of the application's prize, or its owner. Never jurors: they use the projection."""
+    if application is None or not _authenticated(user):
+        return False
+    if application.owner_id == user.id:
+        return True
+    return can_manage_competition(user, application.competition)
+
+
+def can_edit_application(user, application):
+    from awards.enums import ApplicationStatus
+
+    return (
+        _authenticated(user)
+        and application is not None
+        and application.owner_id == user.id
+        and application.status in (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED)
+    )

@@ -1,0 +1,1 @@
+"""Business operations. They flush, never commit; the acting user is a keyword argument."""

@@ -1,0 +1,179 @@
+"""Accounts: passwords, login bookkeeping, invitations and role assignment."""
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from awards.enums import Role, TokenPurpose
+from awards.extensions import db
+from awards.models.base import utcnow
+from awards.models.users import RoleAssignment, User, new_session_id
+from awards.services import audit, mail, tokens
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def check_password(user, password):
+    if user is None or not user.password_hash:
+        # Spend comparable time so that unknown accounts cannot be told apart.
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def find_user(email):
+    if not email:
+        return None
+    return db.session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+
+
+def get_or_create_user(*, email, name=""):
+    user = find_user(email)
+    if user is None:
+        user = User(email=email.strip().lower(), name=name)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def register(*, email, name, password):
+    user = User(email=email.strip().lower(), name=name, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor=user, action="user.register", obj=user, new={"email": user.email})
+    send_verification(user=user)
+    return user
+
+
+def send_verification(*, user):
+    token = tokens.issue(purpose=TokenPurpose.VERIFY_EMAIL, email=user.email, user=user)
+    mail.enqueue(to=user.email, template="verify_email", user=user, token=token)
+
+
+def verify_email(*, token):
+    row = tokens.consume(purpose=TokenPurpose.VERIFY_EMAIL, token=token)
+    user = row.user
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record(actor=user, action="user.verify_email", obj=user)
+    return user
+
+
+def record_login(*, user):
+    user.last_login_at = utcnow()
+    audit.record(actor=user, action="user.login", obj=user)
+
+
+def end_all_sessions(*, user):
+    """Change the session id in every login cookie of this user; old cookies stop working."""
+    user.session_id = new_session_id()
+
+
+def request_password_reset(*, email):
+    """Queue a reset link if the account exists; say nothing about whether it does."""
+    user = find_user(email)
+    if user is None or not user.active:
+        return None
+    token = tokens.issue(purpose=TokenPurpose.RESET_PASSWORD, email=user.email, user=user,
+                         max_age_hours=2)
+    mail.enqueue(to=user.email, template="reset_password", user=user, token=token)
+    return user
+
+
+def reset_password(*, token, password):
+    row = tokens.consume(purpose=TokenPurpose.RESET_PASSWORD, token=token)
+    user = row.user
+    set_password(user=user, password=password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()  # the link proved the address
+    return user
+
+
+def set_password(*, user, password):
+    user.password_hash = hash_password(password)
+    end_all_sessions(user=user)
+    audit.record(actor=user, action="user.set_password", obj=user)
+
+
+def request_magic_link(*, email, next_url=None):
+    """Queue a Zugangslink; creates a password-less applicant account on first use."""
+    user = get_or_create_user(email=email)
+    if not user.active:
+        return None
+    token = tokens.issue(purpose=TokenPurpose.MAGIC_LINK, email=user.email, user=user,
+                         payload={"next": next_url} if next_url else {}, max_age_hours=2)
+    mail.enqueue(to=user.email, template="magic_link", user=user, token=token)
+    return user
+
+
+def use_magic_link(*, token):
+    row = tokens.consume(purpose=TokenPurpose.MAGIC_LINK, token=token)
+    user = row.user
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user, row.payload.get("next")
+
+
+def invite(*, actor, email, name, role, prize_code=None, competition=None, is_chair=False):
+    """Invite staff or a juror: the user gets the role now and sets a password by link."""
+    user = get_or_create_user(email=email, name=name)
+    if name and not user.name:
+        user.name = name
+    assignment = assign_role(actor=actor, user=user, role=role, prize_code=prize_code,
+                             competition=competition, is_chair=is_chair)
+    token = tokens.issue(purpose=TokenPurpose.INVITATION, email=user.email, user=user,
+                         max_age_hours=24 * 14)
+    mail.enqueue(to=user.email, template="invitation", user=user, token=token,
+                 assignment=assignment, inviter=actor)
+    return user
+
+
+def accept_invitation(*, token, password, name=None):
+    row = tokens.consume(purpose=TokenPurpose.INVITATION, token=token)
+    user = row.user
+    if name:
+        user.name = name
+    set_password(user=user, password=password)
+    user.email_verified_at = user.email_verified_at or utcnow()
+    return user
+
+
+def assign_role(*, actor, user, role, prize_code=None, competition=None, is_chair=False):
+    role = Role(role)
+    competition_id = competition.id if competition is not None else None
+    for existing in user.roles:
+        if (existing.role, existing.prize_code, existing.competition_id) == (role, prize_code, competition_id):
+            if existing.is_chair != is_chair:
+                existing.is_chair = is_chair
+            return existing
+    assignment = RoleAssignment(user=user, role=role, prize_code=prize_code,
+                                competition_id=competition_id, is_chair=is_chair)
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(actor=actor, action="role.assign", obj=assignment, competition_id=competition_id,
+                 new={"user": user.email, "role": role.value, "prize_code": prize_code,
+                      "competition_id": competition_id, "is_chair": is_chair})
+    return assignment
+
+
+def revoke_role(*, actor, assignment):
+    audit.record(actor=actor, action="role.revoke", obj=assignment,
+                 competition_id=assignment.competition_id,
+                 old={"user": assignment.user.email, "role": assignment.role.value,
+                      "prize_code": assignment.prize_code,
+                      "competition_id": assignment.competition_id})
+    db.session.delete(assignment)
+    db.session.flush()

@@ -1,0 +1,63 @@
+"""German error pages; database faults roll back and answer 503."""
+import logging
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from awards.extensions import db
+
+log = logging.getLogger("awards.errors")
+
+ERROR_TEXTS = {
+    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
+    403: ("Kein Zugriff", "Sie haben keine Berechtigung für diese Seite. Bitte melden Sie sich "
+          "mit einem passenden Konto an oder wenden Sie sich an die Geschäftsstelle."),
+    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht oder nicht mehr. Bitte prüfen Sie "
+          "die Adresse."),
+    405: ("Nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
+    409: ("Änderung überschneidet sich", "Jemand anderes hat diese Daten inzwischen geändert. "
+          "Bitte laden Sie die Seite neu und prüfen Sie Ihre Änderung."),
+    413: ("Datei zu groß", "Die gesendeten Dateien sind zu groß. Bitte verkleinern Sie die "
+          "Dateien und versuchen Sie es erneut. Ihre bisherigen Eingaben sind gespeichert."),
+    429: ("Zu viele Versuche", "Bitte warten Sie einige Minuten und versuchen Sie es dann "
+          "erneut."),
+    500: ("Technischer Fehler", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später "
+          "erneut."),
+    503: ("Vorübergehend nicht verfügbar", "Der Dienst ist gerade nicht erreichbar. Es wurde "
+          "nichts gespeichert. Bitte versuchen Sie es in einigen Minuten erneut."),
+}
+
+
+def render_error(code, message=None):
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template("errors/error.html", code=code, title=title,
+                           text=message or text), code
+
+
+def register_error_handlers(app):
+    for code in (400, 403, 404, 405, 409, 413, 429):
+        app.register_error_handler(code, lambda exc, code=code: render_error(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu "
+                                 "und senden Sie es erneut.")
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc):
+        db.session.rollback()
+        return render_error(409)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def database_down(exc):
+        db.session.rollback()
+        log.exception("database error")
+        return render_error(503)
+
+    @app.errorhandler(500)
+    def internal(exc):
+        db.session.rollback()
+        return render_error(500)

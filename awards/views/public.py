@@ -1,0 +1,65 @@
+"""Public pages: start page, calls for applications, legal pages, language switch."""
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from awards.enums import CompetitionStatus
+from awards.extensions import db
+from awards.models.competitions import Competition
+from awards.views.util import safe_next
+
+bp = Blueprint("public", __name__)
+
+VISIBLE_STATUSES = [s for s in CompetitionStatus if s != CompetitionStatus.DRAFT]
+PAGES = {
+    "impressum": "Impressum",
+    "datenschutz": "Datenschutzhinweise",
+    "barrierefreiheit": "Erklärung zur Barrierefreiheit",
+    "leichte-sprache": "Informationen in Leichter Sprache",
+    "gebaerdensprache": "Informationen in Deutscher Gebärdensprache",
+}
+
+
+def _public_competitions():
+    return db.session.scalars(
+        select(Competition)
+        .where(Competition.status.in_(VISIBLE_STATUSES))
+        .order_by(Competition.year.desc(), Competition.level.desc(), Competition.prize_code)
+    ).all()
+
+
+@bp.get("/")
+def index():
+    competitions = _public_competitions()
+    open_now = [c for c in competitions if c.status == CompetitionStatus.OPEN]
+    return render_template("public/index.html", open_competitions=open_now)
+
+
+@bp.get("/ausschreibungen")
+def competitions():
+    return render_template("public/competitions.html", competitions=_public_competitions())
+
+
+@bp.get("/ausschreibungen/<prize_code>/<int:year>")
+def competition(prize_code, year):
+    comp = db.session.scalars(
+        select(Competition).where(Competition.prize_code == prize_code.upper(),
+                                  Competition.year == year)
+    ).first()
+    if comp is None or comp.status == CompetitionStatus.DRAFT:
+        abort(404)
+    return render_template("public/competition.html", competition=comp)
+
+
+@bp.get("/seite/<slug>")
+def page(slug):
+    if slug not in PAGES:
+        abort(404)
+    return render_template(f"public/pages/{slug}.html", title=PAGES[slug])
+
+
+@bp.post("/sprache")
+def set_language():
+    lang = request.form.get("lang")
+    if lang in ("de", "en"):
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("public.index"))

@@ -1,0 +1,90 @@
+"""Fixtures: an app on SQLite (a temp file) or on PostgreSQL when TEST_DATABASE_URL is set.
+
+The schema is created once per session; after each test every table is emptied, so tests
+never see each other's rows and run the same on both databases.
+"""
+import os
+
+import pytest
+from sqlalchemy import text
+
+from awards import create_app
+from awards.extensions import db
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _schema_app(database_url, tmp_path_factory):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                     STORAGE_DIR=str(tmp_path_factory.mktemp("files")))
+    with app.app_context():
+        db.drop_all()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_all_tables():
+    db.session.rollback()
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(_schema_app, tmp_path):
+    app = _schema_app
+    app.config.update(STORAGE_DIR=str(tmp_path / "files"), WTF_CSRF_ENABLED=False,
+                      RATELIMIT_ENABLED=False)
+    ctx = app.app_context()
+    ctx.push()
+    try:
+        yield app
+    finally:
+        db.session.remove()
+        _empty_all_tables()
+        ctx.pop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password="Passwort-123456"):
+        return self.client.post("/konto/anmelden", data={"email": user.email, "password": password})
+
+    def logout(self):
+        return self.client.post("/konto/abmelden")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
