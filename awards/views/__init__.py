@@ -5,24 +5,17 @@ from awards.views.security import register_security
 
 
 def register_views(app):
-    from awards.views.admin import bp as admin_bp
-    from awards.views.auth import bp as auth_bp
-    from awards.views.public import bp as public_bp
-    from awards.views.staff import bp as staff_bp
+    """Register every blueprint: each module in awards/views with a `bp` is one audience."""
+    import importlib
+    import pkgutil
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(staff_bp)
-    for module_name in ("applicant", "jury", "decisions", "api", "privacy"):
-        # Each audience's blueprint lives in its own module with a `bp`.
-        try:
-            module = __import__(f"awards.views.{module_name}", fromlist=["bp"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"awards.views.{module_name}":
-                raise
-            continue
-        app.register_blueprint(module.bp)
+    import awards.views as views_package
+
+    for module_info in sorted(pkgutil.iter_modules(views_package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"awards.views.{module_info.name}")
+        blueprint = getattr(module, "bp", None)
+        if blueprint is not None:
+            app.register_blueprint(blueprint)
     filters.register(app)
     register_error_handlers(app)
     register_security(app)
