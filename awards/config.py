@@ -67,6 +67,8 @@ class Config:
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RETENTION_MONTHS = _env_int("RETENTION_MONTHS", 12)
         self.TOKEN_MAX_AGE_HOURS = _env_int("TOKEN_MAX_AGE_HOURS", 48)
+        # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
+        self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
 
 
 class DevelopmentConfig(Config):
