@@ -50,6 +50,12 @@ def competition(prize_code, year):
     return render_template("public/competition.html", competition=comp)
 
 
+@bp.get("/ping")
+def ping():
+    """A trivial route without database access: the framework's floor in benchmarks."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
 @bp.get("/seite/<slug>")
 def page(slug):
     if slug not in PAGES:

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""`make bench`: load the large data set into PostgreSQL, serve it with gunicorn (4 workers)
+and measure the key pages with wrk; write the table to docs/BENCHMARKS.md.
+
+Steps: recreate the database, `flask db upgrade`, `flask bench-data` (writes a manifest of
+the pages to measure and the logins), start gunicorn on a free loopback port, log in per
+audience, run wrk against each page and against a trivial route of the same app (the
+framework's floor), then the extra measurements (XLSX export, certificates).
+"""
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/awards_bench")
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = 4
+OUT = ROOT / "docs" / "BENCHMARKS.md"
+
+
+def log(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def recreate_database(url):
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    admin = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
+    subprocess.run(["psql", "-q", "-d", admin, "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+    subprocess.run(["psql", "-q", "-d", admin, "-c", f'CREATE DATABASE "{name}"'], check=True)
+
+
+class FormInputs(HTMLParser):
+    """Collects name/value of the inputs of the first form with method=post."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self.in_form, self.done = {}, False, False
+        self._select = None
+        self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.done:
+            return
+        if tag == "form" and attrs.get("method", "").lower() == "post" and "data-bench" in attrs:
+            self.in_form = True
+        if not self.in_form:
+            return
+        if tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.values[attrs["name"]] = attrs.get("value", "y")
+            elif kind != "submit":
+                self.values[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select = attrs.get("name")
+        elif tag == "option" and self._select and ("selected" in attrs or self._select not in self.values):
+            self.values[self._select] = attrs.get("value", "")
+        elif tag == "textarea":
+            self._textarea = attrs.get("name")
+            self.values[self._textarea] = ""
+        elif tag == "button" and attrs.get("name") and attrs.get("data-bench-submit") is not None:
+            self.values[attrs["name"]] = attrs.get("value", "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "form" and self.in_form:
+            self.in_form, self.done = False, True
+
+
+class Session:
+    def __init__(self, base):
+        self.base = base
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path):
+        with self.opener.open(self.base + path, timeout=60) as response:
+            return response.read().decode("utf-8", "replace")
+
+    def post(self, path, data):
+        body = urllib.parse.urlencode(data).encode()
+        with self.opener.open(self.base + path, data=body, timeout=60) as response:
+            return response.read().decode("utf-8", "replace")
+
+    def login(self, email, password):
+        page = self.get("/konto/anmelden")
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        self.post("/konto/anmelden", {"csrf_token": token, "email": email, "password": password})
+        if not any(c.name == "session" for c in self.jar):
+            raise RuntimeError(f"login failed for {email}")
+
+    def cookie_header(self):
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def run_wrk(url, cookie=None, body=None, duration=DURATION):
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
+           "-s", str(ROOT / "bench" / "report.lua")]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    env = dict(os.environ, BENCH_BODY=body or "")
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, env=env, check=True).stdout
+    line = next(l for l in out.splitlines() if l.startswith("BENCH "))
+    data = json.loads(line[len("BENCH "):])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def machine_line():
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.node() and 'Linux'} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def main():
+    env = dict(os.environ)
+    storage_dir = tempfile.mkdtemp(prefix="awards-bench-files-")
+    manifest_path = Path(tempfile.mkdtemp(prefix="awards-bench-")) / "manifest.json"
+    env.update(AWARDS_DATABASE_URL=DB_URL, AWARDS_STORAGE="local", AWARDS_STORAGE_DIR=storage_dir,
+               AWARDS_RATELIMIT_ENABLED="false", AWARDS_SECRET_KEY="bench-" + "x" * 40,
+               FLASK_APP="wsgi.py")
+    flask = [str(VENV_BIN / "flask")]
+    log(f"database {DB_URL}")
+    recreate_database(DB_URL)
+    subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.monotonic()
+    subprocess.run(flask + ["bench-data", "--manifest", str(manifest_path)] + sys.argv[1:],
+                   cwd=ROOT, env=env, check=True)
+    log(f"data generated in {time.monotonic() - started:.0f} s")
+    manifest = json.loads(manifest_path.read_text())
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "wsgi:app"],
+        cwd=ROOT, env=env, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/ping", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.3)
+        sessions = {}
+        rows = []
+        floor = run_wrk(base + "/ping")
+        log(f"floor /ping: {floor['rps']:.0f} req/s")
+        for page in manifest["pages"]:
+            cookie = None
+            if page.get("login"):
+                session = sessions.get(page["login"])
+                if session is None:
+                    session = sessions[page["login"]] = Session(base)
+                    session.login(page["login"], manifest["password"])
+                cookie = session.cookie_header()
+            body = None
+            if page.get("method") == "POST":
+                form = FormInputs()
+                form.feed(sessions[page["login"]].get(page["path"]))
+                form.values.update(page.get("fields", {}))
+                body = urllib.parse.urlencode(form.values)
+            result = run_wrk(base + page["path"], cookie=cookie, body=body)
+            result.update(page)
+            rows.append(result)
+            log(f"{page['name']}: {result['rps']:.0f} req/s, p95 {result['p95_us'] / 1000:.1f} ms, "
+                f"{result['non2xx']} non-2xx, {result['errors']} errors")
+        extras = []
+        for command in manifest.get("extra_commands", []):
+            out = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout
+            extras += [line[len("BENCHROW "):] for line in out.splitlines() if line.startswith("BENCHROW ")]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    write_report(floor, rows, extras, manifest)
+
+
+def write_report(floor, rows, extras, manifest):
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit the tables by hand.",
+        "",
+        f"- Date: {now}; commit {commit}",
+        f"- Machine: {machine_line()}",
+        f"- Data: {manifest.get('description', '')}",
+        f"- Server: gunicorn, {WORKERS} sync workers, PostgreSQL on loopback; load: wrk, 2 threads, "
+        f"{CONNECTIONS} connections, {DURATION} s per page",
+        "",
+        "## Key pages",
+        "",
+        "Goal: every page at least 40 % of the floor's throughput; p95 under 100 ms for jurors and the public.",
+        "",
+        "| page | audience | req/s | % of floor | median ms | p95 ms | non-2xx | goal met |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| floor: trivial route `/ping` | – | {floor['rps']:.0f} | 100 | {floor['p50_us'] / 1000:.1f} | {floor['p95_us'] / 1000:.1f} | {floor['non2xx']} | – |",
+    ]
+    for r in rows:
+        share = 100 * r["rps"] / floor["rps"]
+        p95 = r["p95_us"] / 1000
+        ok = share >= 40 and (r.get("audience") not in ("juror", "public") or p95 < 100) and r["non2xx"] == 0 and r["errors"] == 0
+        lines.append(f"| {r['name']} | {r.get('audience', '')} | {r['rps']:.0f} | {share:.0f} | "
+                     f"{r['p50_us'] / 1000:.1f} | {p95:.1f} | {r['non2xx']} | {'yes' if ok else 'NO'} |")
+    if extras:
+        lines += ["", "## Other measurements", "", "| measurement | result | goal | goal met |",
+                  "| --- | --- | --- | --- |"] + extras
+    text = "\n".join(lines) + "\n"
+    old = OUT.read_text() if OUT.exists() else ""
+    # Keep sections written by other tools (e.g. the load test) below ours.
+    kept = ""
+    if "\n## Lasttest" in old:
+        kept = "\n" + old[old.index("\n## Lasttest") + 1:]
+    OUT.write_text(text + kept)
+    log(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
