@@ -1,5 +1,6 @@
 """Blueprints, one per audience, plus template helpers, error pages and security headers."""
 from awards.views import filters
+from awards.views.caching import register_caching
 from awards.views.errors import register_error_handlers
 from awards.views.security import register_security
 
@@ -19,3 +20,4 @@ def register_views(app):
     filters.register(app)
     register_error_handlers(app)
     register_security(app)
+    register_caching(app)

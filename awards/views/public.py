@@ -63,9 +63,10 @@ def page(slug):
     return render_template(f"public/pages/{slug}.html", title=PAGES[slug])
 
 
-@bp.post("/sprache")
-def set_language():
-    lang = request.form.get("lang")
-    if lang in ("de", "en"):
-        session["lang"] = lang
-    return redirect(safe_next(request.form.get("next")) or url_for("public.index"))
+@bp.get("/sprache/<lang>")
+def set_language(lang):
+    # A display preference only (no data changes), so a plain link works without a form.
+    if lang not in ("de", "en"):
+        abort(404)
+    session["lang"] = lang
+    return redirect(safe_next(request.args.get("next")) or url_for("public.index"))
