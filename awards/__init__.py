@@ -2,13 +2,16 @@
 import logging
 import os
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, session
 
 from awards.config import DEFAULT_SECRET, ROOT, config_for
 from awards.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def select_locale():
+    # Outside a request (commands, mails rendered by jobs) the default language applies.
+    if not has_request_context():
+        return "de"
     lang = session.get("lang")
     if lang in ("de", "en"):
         return lang

@@ -1,0 +1,608 @@
+"""The juror-facing projection of an application — built here and nowhere else.
+
+Jurors never see an Application row. Every juror page, export, mail and JSON response
+gets a `JurorEntry`: the round's neutral code, the jury-visible fields (free text with the
+application's own identifiers replaced by "[geschwärzt]") and the jury-visible
+attachments as metadata-stripped copies named "Anlage 1.pdf", "Anlage 2.jpg", ...
+
+Staff review the redaction in a juror's-eye preview (add terms, keep automatic hits) and
+approve it; the approval holds a fingerprint of the projection, so any later change of the
+content voids it. The leak scan looks for the identifiers in everything a juror can load;
+a round opens only when every entry is approved and the scan is clean.
+"""
+import hashlib
+import io
+import json
+import logging
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from awards.adapters.storage import StorageError, get_storage
+from awards.extensions import db
+from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
+from awards.models.base import utcnow
+from awards.models.jury import RedactionState
+from awards.services import audit
+
+log = logging.getLogger("awards.anonymisation")
+
+REDACTED = "[geschwärzt]"
+
+FIELD_LABELS = {
+    "project_title": _l("Projekttitel"),
+    "summary": _l("Kurzbeschreibung"),
+    "description": _l("Ausführliche Projektbeschreibung"),
+    "goals": _l("Ziele"),
+    "target_group": _l("Zielgruppe"),
+    "motto_relation": _l("Bezug zum Jahresmotto"),
+    "project_start": _l("Projektbeginn"),
+    "volunteers_count": _l("Ehrenamtlich Engagierte"),
+    "staff_count": _l("Hauptamtlich Beschäftigte"),
+    "partners": _l("Kooperationspartner"),
+    "funding": _l("Finanzierung"),
+    "previous_awards": _l("Bisherige Auszeichnungen"),
+}
+# Untranslated labels for stored scan results (data, not UI).
+PLAIN_LABELS = {
+    "project_title": "Projekttitel", "summary": "Kurzbeschreibung",
+    "description": "Ausführliche Projektbeschreibung", "goals": "Ziele",
+    "target_group": "Zielgruppe", "motto_relation": "Bezug zum Jahresmotto",
+    "project_start": "Projektbeginn", "volunteers_count": "Ehrenamtlich Engagierte",
+    "staff_count": "Hauptamtlich Beschäftigte", "partners": "Kooperationspartner",
+    "funding": "Finanzierung", "previous_awards": "Bisherige Auszeichnungen",
+    "org_name": "Organisation", "city": "Ort",
+}
+TEXT_FIELDS = tuple(f for f in JURY_FIELDS if f not in ("project_start", "volunteers_count", "staff_count"))
+# Shown to jurors only in rounds that are explicitly not anonymised.
+OPEN_IDENTITY_FIELDS = ("org_name", "city")
+OPEN_IDENTITY_LABELS = {"org_name": _l("Organisation"), "city": _l("Ort")}
+
+# Generic words that are parts of names but identify nobody; never redacted on their own.
+STOPWORDS = {
+    "e.v", "ev", "e.v.", "verein", "vereins", "initiative", "gmbh", "ggmbh", "gug", "ug", "ag",
+    "und", "für", "fuer", "der", "die", "das", "des", "dem", "den", "von", "vom", "zu", "zur",
+    "zum", "im", "in", "am", "an", "mit", "auf", "aus", "bei", "frau", "herr", "dr", "prof",
+    "stadt", "gemeinde", "landkreis", "kreis", "schule", "kita", "projekt", "projekte",
+    "integration", "e", "v", "st", "str", "straße", "strasse", "weg", "platz", "gasse",
+    "allee", "ring", "haus", "team", "gruppe", "netzwerk", "förderverein", "kreisverband",
+    "ortsverband", "bezirk", "pfarrei", "gemeinschaft", "stiftung", "bayern", "oberbayern",
+}
+FREE_MAIL_DOMAINS = {
+    "gmail.com", "googlemail.com", "web.de", "gmx.de", "gmx.net", "t-online.de", "outlook.com",
+    "outlook.de", "hotmail.com", "hotmail.de", "yahoo.com", "yahoo.de", "posteo.de", "icloud.com",
+    "mail.de", "freenet.de", "aol.com", "example.org", "example.com",
+}
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s/.-]?(?:\(0\)\s?)?|\(?0)\d{1,5}\)?(?:[\s/.-]?\d){5,}(?!\w)"
+)
+STREET_RE = re.compile(
+    r"(?<!\w)[A-ZÄÖÜ][\wäöüß-]*(?:(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm|ufer|"
+    r"steig|graben|markt)|\s(?:Straße|Strasse|Str\.|Weg|Platz|Gasse|Allee|Ring|Damm|Ufer))"
+    r"\s*\d+\s?[a-zA-Z]?(?!\w)",
+)
+WORD_SPLIT_RE = re.compile(r"[\s,;:()/&+\"'„“”‚‘’!?<>\[\]]+")
+
+
+# --------------------------------------------------------------------------- identifiers
+
+@dataclass
+class Identifiers:
+    """What identifies one application: whole field values, name parts, staff terms."""
+
+    values: list = field(default_factory=list)    # whole values: never keepable
+    parts: list = field(default_factory=list)     # parts of names, street, city
+    phones: list = field(default_factory=list)    # digits of own phone numbers
+    extra: list = field(default_factory=list)     # added by staff
+    kept: set = field(default_factory=set)        # casefolded automatic hits staff keep
+
+    def all_terms(self):
+        return self.values + [p for p in self.parts if p.casefold() not in self.kept] + self.extra
+
+
+def _clean(value):
+    return re.sub(r"\s+", " ", str(value or "")).strip()
+
+
+def _name_parts(value):
+    parts = []
+    for raw in WORD_SPLIT_RE.split(value):
+        word = raw.strip(".-_")
+        candidates = [word] + (word.split("-") if "-" in word else [])
+        for w in candidates:
+            w = w.strip(".-_")
+            if len(w) >= 3 and not w.isdigit() and w.casefold() not in STOPWORDS:
+                parts.append(w)
+    return parts
+
+
+def identifiers_for(application, entry=None):
+    ids = Identifiers()
+    seen = set()
+
+    def add(bucket, term):
+        term = _clean(term)
+        if len(term) >= 2 and (bucket, term.casefold()) not in seen:
+            seen.add((bucket, term.casefold()))
+            getattr(ids, bucket).append(term)
+
+    for name in IDENTIFYING_FIELDS:
+        value = _clean(getattr(application, name, ""))
+        if not value:
+            continue
+        add("values", value)
+        if name in ("website",):
+            bare = re.sub(r"^(https?://)?(www\.)?", "", value, flags=re.IGNORECASE).rstrip("/")
+            add("values", bare)
+            add("values", bare.split("/")[0])
+        if name.endswith("email") and "@" in value:
+            domain = value.split("@", 1)[1].lower()
+            if domain not in FREE_MAIL_DOMAINS:
+                add("values", domain)
+        if name.endswith("phone"):
+            digits = re.sub(r"\D", "", value)
+            if len(digits) >= 6:
+                ids.phones.append(digits)
+        if name in ("org_name", "contact_name", "nominator_name", "nominator_org", "street", "city"):
+            for part in _name_parts(re.sub(r"\d+\s?[a-zA-Z]?$", "", value) if name == "street" else value):
+                add("parts", part)
+    if entry is not None:
+        for term in entry.extra_terms or []:
+            add("extra", term)
+        ids.kept = {t.casefold() for t in (entry.kept_terms or [])}
+    # Longest first, so that "Verein Brücke e.V." wins over "Brücke".
+    for bucket in ("values", "parts", "extra"):
+        getattr(ids, bucket).sort(key=len, reverse=True)
+    return ids
+
+
+def _term_pattern(term):
+    body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
+    start = r"(?<!\w)" if re.match(r"\w", term) else ""
+    end = r"(?:s)?(?!\w)" if re.search(r"\w$", term) else ""
+    return start + body + end
+
+
+def _phone_pattern(digits):
+    sep = r"[\s/.()-]*"
+    national = sep.join(digits)
+    variants = [national]
+    if digits.startswith("0"):
+        variants.append(r"\+\s?49" + sep + r"(?:\(0\)" + sep + ")?" + sep.join(digits[1:]))
+    return "(?<!\\d)(?:" + "|".join(variants) + ")(?!\\d)"
+
+
+# --------------------------------------------------------------------------- redaction
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    kind: str  # "value", "extra", "part", "email", "url", "phone", "street"
+
+
+def find_hits(text, ids):
+    """Every span to redact in text (kept automatic hits removed), sorted, not merged."""
+    if not text:
+        return []
+    hits = []
+
+    def scan(pattern, kind, flags=re.IGNORECASE):
+        matches = pattern.finditer(text) if isinstance(pattern, re.Pattern) else re.finditer(pattern, text, flags)
+        for m in matches:
+            if m.end() > m.start():
+                hits.append(Hit(m.start(), m.end(), kind))
+
+    for term in ids.values:
+        scan(_term_pattern(term), "value")
+    for term in ids.extra:
+        scan(_term_pattern(term), "extra")
+    for digits in ids.phones:
+        scan(_phone_pattern(digits), "value")
+    for term in ids.parts:
+        scan(_term_pattern(term), "part")
+    scan(EMAIL_RE, "email")
+    scan(URL_RE, "url")
+    scan(PHONE_RE, "phone")
+    scan(STREET_RE, "street")
+    keepable = ("part", "email", "url", "phone", "street")
+    hits = [h for h in hits
+            if not (h.kind in keepable and text[h.start:h.end].casefold() in ids.kept)]
+    hits.sort(key=lambda h: (h.start, -h.end))
+    return hits
+
+
+def segments(text, ids):
+    """Split text into [(piece, original_or_None)]: redacted pieces carry their original."""
+    text = text or ""
+    merged = []
+    for h in find_hits(text, ids):
+        if merged and h.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], h.end)
+        else:
+            merged.append([h.start, h.end])
+    out, pos = [], 0
+    for start, end in merged:
+        if start > pos:
+            out.append((text[pos:start], None))
+        out.append((REDACTED, text[start:end]))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out
+
+
+def redact(text, ids):
+    return "".join(piece for piece, _ in segments(text, ids))
+
+
+def redaction_terms(application, entry):
+    """Distinct automatic hits in the jury-visible text, for the staff review:
+    [(term, kind, keepable, kept)]."""
+    ids = identifiers_for(application, entry)
+    ids_all = Identifiers(values=ids.values, parts=ids.parts, phones=ids.phones, extra=ids.extra)
+    found = {}
+    for name in TEXT_FIELDS:
+        text = getattr(application, name, "") or ""
+        for h in find_hits(text, ids_all):
+            term = text[h.start:h.end]
+            key = term.casefold()
+            if h.kind in ("value", "extra") or key not in found:
+                found[key] = (term, h.kind)
+    out = []
+    for key, (term, kind) in sorted(found.items()):
+        keepable = kind not in ("value", "extra")
+        out.append((term, kind, keepable, key in ids.kept))
+    return out
+
+
+# --------------------------------------------------------------------------- projection
+
+@dataclass(frozen=True)
+class JurorAttachment:
+    number: int
+    name: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class JurorField:
+    key: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class JurorEntry:
+    """Everything a juror may know about one entry."""
+
+    code: str
+    round_id: int
+    title: str
+    fields: tuple
+    attachments: tuple
+
+    def as_dict(self):
+        return {
+            "code": self.code,
+            "round_id": self.round_id,
+            "title": self.title,
+            "fields": [{"key": f.key, "label": PLAIN_LABELS.get(f.key, f.key), "value": f.value}
+                       for f in self.fields],
+            "attachments": [asdict(a) for a in self.attachments],
+        }
+
+    def text(self):
+        """All text of the projection in one string (for the leak scan)."""
+        return json.dumps(self.as_dict(), ensure_ascii=False)
+
+
+ATTACHMENT_EXT = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def _jury_attachments(application):
+    return [a for a in application.attachments
+            if a.jury_visible and a.content_type in ATTACHMENT_EXT]
+
+
+def _format_value(name, value):
+    if value is None or value == "":
+        return ""
+    if name == "project_start":
+        return value.strftime("%m/%Y")
+    return str(value)
+
+
+def project(entry, round_=None):
+    """THE juror-facing projection of one round entry."""
+    application = entry.application
+    round_ = round_ or entry.round
+    anonymised = round_.anonymised
+    ids = identifiers_for(application, entry)
+    fields = []
+    if not anonymised:
+        for name in OPEN_IDENTITY_FIELDS:
+            value = _clean(getattr(application, name, ""))
+            if value:
+                fields.append(JurorField(name, OPEN_IDENTITY_LABELS[name], value))
+    for name in JURY_FIELDS:
+        value = _format_value(name, getattr(application, name, None))
+        if not value or name == "project_title":
+            continue
+        if name in TEXT_FIELDS and anonymised:
+            value = redact(value, ids)
+        fields.append(JurorField(name, FIELD_LABELS[name], value))
+    title = application.project_title or ""
+    title = redact(title, ids) if anonymised else title
+    attachments = tuple(
+        JurorAttachment(number=i, name=f"Anlage {i}.{ATTACHMENT_EXT[a.content_type]}",
+                        content_type=a.content_type, size=a.size)
+        for i, a in enumerate(_jury_attachments(application), start=1)
+    )
+    return JurorEntry(code=entry.code, round_id=entry.round_id, title=title or "–",
+                      fields=tuple(fields), attachments=attachments)
+
+
+def project_title(entry):
+    """Only the redacted title (for lists)."""
+    application = entry.application
+    title = application.project_title or ""
+    if entry.round.anonymised:
+        title = redact(title, identifiers_for(application, entry))
+    return title or "–"
+
+
+def juror_attachment(entry, number):
+    """(storage key, download name, content type) of attachment `number`, or None."""
+    items = _jury_attachments(entry.application)
+    if number < 1 or number > len(items):
+        return None
+    attachment = items[number - 1]
+    if not attachment.jury_storage_key:
+        return None
+    name = f"Anlage {number}.{ATTACHMENT_EXT[attachment.content_type]}"
+    return attachment.jury_storage_key, name, attachment.content_type
+
+
+def fingerprint(entry):
+    """Hash of what the projection shows (not the code), to detect changes after approval."""
+    view = project(entry)
+    material = {
+        "title": view.title,
+        "fields": [(f.key, f.value) for f in view.fields],
+        "attachments": [(a.sha256, a.jury_storage_key) for a in _jury_attachments(entry.application)],
+    }
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def is_approved(entry):
+    return (entry.redaction_state == RedactionState.APPROVED
+            and entry.approved_hash is not None and entry.approved_hash == fingerprint(entry))
+
+
+# --------------------------------------------------------------------------- staff review
+
+class AnonymisationError(Exception):
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _void_approval(entry):
+    entry.redaction_state = RedactionState.PENDING
+    entry.approved_hash = None
+    entry.approved_by_id = None
+    entry.approved_at = None
+
+
+def update_redactions(*, actor, entry, extra_terms, kept_terms):
+    """Staff add terms to redact and keep automatic hits visible. Whole identifying values
+    (organisation, names, e-mail, ...) can never be kept."""
+    if entry.round.status.value != "draft":
+        raise AnonymisationError(_l("Die Runde ist bereits freigegeben; die Schwärzung kann nicht mehr geändert werden."))
+    ids = identifiers_for(entry.application)
+    whole = {v.casefold() for v in ids.values}
+    extra = sorted({_clean(t) for t in extra_terms if len(_clean(t)) >= 2}, key=str.casefold)
+    kept = sorted({_clean(t) for t in kept_terms if _clean(t)}, key=str.casefold)
+    refused = [t for t in kept if t.casefold() in whole]
+    if refused:
+        raise AnonymisationError(
+            _l("Diese Angaben identifizieren die Bewerbung und bleiben geschwärzt: %(terms)s",
+               terms=", ".join(refused)))
+    old = {"extra_terms": list(entry.extra_terms or []), "kept_terms": list(entry.kept_terms or [])}
+    entry.extra_terms = extra
+    entry.kept_terms = kept
+    if old != {"extra_terms": extra, "kept_terms": kept}:
+        _void_approval(entry)
+        audit.record(actor=actor, action="jury.redaction.update", obj=entry,
+                     competition_id=entry.round.competition_id, old=old,
+                     new={"extra_terms": extra, "kept_terms": kept})
+    db.session.flush()
+    return entry
+
+
+def approve(*, actor, entry):
+    if entry.round.status.value != "draft":
+        raise AnonymisationError(_l("Die Runde ist bereits freigegeben."))
+    for attachment in _jury_attachments(entry.application):
+        if not attachment.jury_storage_key:
+            prepare_jury_copy(attachment=attachment)
+    entry.redaction_state = RedactionState.APPROVED
+    entry.approved_hash = fingerprint(entry)
+    entry.approved_by_id = getattr(actor, "id", None)
+    entry.approved_at = utcnow()
+    audit.record(actor=actor, action="jury.redaction.approve", obj=entry,
+                 competition_id=entry.round.competition_id,
+                 new={"code": entry.code, "hash": entry.approved_hash})
+    db.session.flush()
+    return entry
+
+
+def set_attachment_visibility(*, actor, attachment, visible):
+    """Staff show or hide an attachment for the jury; visible ones get a stripped copy."""
+    if attachment.jury_visible == visible:
+        return attachment
+    if visible and attachment.content_type not in ATTACHMENT_EXT:
+        raise AnonymisationError(_l("Nur PDF-, JPEG- und PNG-Dateien können der Jury gezeigt werden."))
+    attachment.jury_visible = visible
+    if visible:
+        prepare_jury_copy(attachment=attachment)
+    audit.record(actor=actor, action="jury.attachment.visibility", obj=attachment,
+                 competition_id=attachment.application.competition_id,
+                 old={"jury_visible": not visible}, new={"jury_visible": visible})
+    db.session.flush()
+    return attachment
+
+
+# --------------------------------------------------------------------------- attachments
+
+def strip_pdf(data):
+    """A copy of the PDF without document info, XMP metadata, annotations or attachments."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted:
+        reader.decrypt("")
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    for page in writer.pages:
+        for key in ("/Metadata", "/Annots", "/PieceInfo", "/AA"):
+            if NameObject(key) in page:
+                del page[NameObject(key)]
+    root = writer._root_object
+    for key in ("/Metadata", "/Names", "/OpenAction", "/AA", "/PieceInfo", "/Outlines"):
+        if NameObject(key) in root:
+            del root[NameObject(key)]
+    writer.metadata = None
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def strip_image(data, content_type):
+    """Re-encode the pixels only: EXIF (with GPS), XMP, ICC, comments and text chunks go."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(data)) as img:
+        img = ImageOps.exif_transpose(img)
+        if img.mode not in ("RGB", "RGBA", "L"):
+            img = img.convert("RGBA" if content_type == "image/png" else "RGB")
+        if content_type == "image/jpeg" and img.mode == "RGBA":
+            img = img.convert("RGB")
+        clean = Image.frombytes(img.mode, img.size, img.tobytes())
+    out = io.BytesIO()
+    if content_type == "image/png":
+        clean.save(out, format="PNG")
+    else:
+        clean.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def prepare_jury_copy(*, attachment, storage=None):
+    """Write the metadata-stripped copy that jurors may load; returns its key."""
+    storage = storage or get_storage()
+    data = storage.read(attachment.storage_key)
+    if attachment.content_type == "application/pdf":
+        cleaned = strip_pdf(data)
+    elif attachment.content_type in ("image/jpeg", "image/png"):
+        cleaned = strip_image(data, attachment.content_type)
+    else:
+        raise AnonymisationError(_l("Nur PDF-, JPEG- und PNG-Dateien können der Jury gezeigt werden."))
+    key = f"jury/{attachment.application_id}/{uuid.uuid4().hex}.{ATTACHMENT_EXT[attachment.content_type]}"
+    storage.save(key, io.BytesIO(cleaned), attachment.content_type)
+    old = attachment.jury_storage_key
+    attachment.jury_storage_key = key
+    if old and old != key:
+        try:
+            storage.delete(old)
+        except StorageError:
+            log.warning("old jury copy %s not deleted", old)
+    return key
+
+
+def pdf_text(data):
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join((page.extract_text() or "") for page in reader.pages)
+    except Exception:  # noqa: BLE001 - an unreadable PDF simply yields no text
+        log.warning("PDF text could not be extracted")
+        return ""
+
+
+# --------------------------------------------------------------------------- leak scan
+
+def _search(text, ids, where, *, phones=True):
+    hits = []
+    if not text:
+        return hits
+    for term in ids.all_terms():
+        if re.search(_term_pattern(term), text, re.IGNORECASE):
+            hits.append({"where": where, "term": term})
+    if phones:
+        for digits in ids.phones:
+            if re.search(_phone_pattern(digits), text):
+                hits.append({"where": where, "term": digits})
+    return hits
+
+
+def scan_entry(*, entry, storage=None):
+    """Look for the application's identifiers in everything a juror can load for this entry.
+    Stores and returns the hits: [{"where": ..., "term": ...}]."""
+    storage = storage or get_storage()
+    view = project(entry)
+    ids = identifiers_for(entry.application, entry)
+    hits = []
+    if entry.round.anonymised:
+        hits += _search(view.code + " " + view.title, ids, "Kennung und Titel")
+        for f in view.fields:
+            hits += _search(f.value, ids, PLAIN_LABELS.get(f.key, f.key))
+    for attachment, item in zip(_jury_attachments(entry.application), view.attachments):
+        key = attachment.jury_storage_key
+        if not key:
+            hits.append({"where": item.name, "term": "bereinigte Kopie fehlt"})
+            continue
+        try:
+            data = storage.read(key)
+        except StorageError:
+            hits.append({"where": item.name, "term": "bereinigte Kopie fehlt"})
+            continue
+        if entry.round.anonymised:
+            raw = data.decode("latin-1")
+            hits += _search(raw, ids, f"{item.name} (Datei)", phones=False)
+            hits += _search(data.decode("utf-8", "ignore"), ids, f"{item.name} (Datei)", phones=False)
+            try:
+                hits += _search(data.decode("utf-16-be", "ignore"), ids, f"{item.name} (Datei)", phones=False)
+            except UnicodeDecodeError:
+                pass
+            if attachment.content_type == "application/pdf":
+                hits += _search(pdf_text(data), ids, f"{item.name} (Text)")
+    unique = []
+    for h in hits:
+        if h not in unique:
+            unique.append(h)
+    entry.leak_hits = unique
+    entry.scanned_at = utcnow()
+    db.session.flush()
+    return unique
+
+
+def attachment_text_hits(*, attachment, entry, storage=None):
+    """Identifier hits in the text of one attachment's jury copy (shown to staff)."""
+    storage = storage or get_storage()
+    if attachment.content_type != "application/pdf" or not attachment.jury_storage_key:
+        return []
+    try:
+        data = storage.read(attachment.jury_storage_key)
+    except StorageError:
+        return []
+    return _search(pdf_text(data), identifiers_for(entry.application, entry), "Text")

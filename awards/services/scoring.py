@@ -1,0 +1,316 @@
+"""Bewertungsbögen: the one access rule for jurors, saving and finalising scores,
+conflicts of interest, progress and reminders."""
+import logging
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from awards.enums import Role
+from awards.extensions import db
+from awards.models.base import utcnow
+from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundStatus, Score,
+                                ScoreStatus, ScoreValue)
+from awards.models.users import RoleAssignment, User
+from awards.services import audit, mail
+
+log = logging.getLogger("awards.scoring")
+
+
+class ScoringError(Exception):
+    def __init__(self, message, field_errors=None):
+        super().__init__(message)
+        self.message = message  # may be a lazy translatable string
+        self.field_errors = field_errors or {}
+
+
+class StaleScore(ScoringError):
+    pass
+
+
+# --------------------------------------------------------------------------- access
+
+def _juror_of(user, competition_id):
+    return any(a.role == Role.JUROR and a.competition_id == competition_id for a in user.roles)
+
+
+def juror_rounds(juror):
+    """Rounds of the competitions this user juries, newest first."""
+    ids = [a.competition_id for a in juror.roles if a.role == Role.JUROR and a.competition_id]
+    if not ids:
+        return []
+    return db.session.scalars(
+        select(Round).where(Round.competition_id.in_(ids))
+        .order_by(Round.competition_id.desc(), Round.position)
+    ).all()
+
+
+def visible_entries(*, juror, round_, now=None):
+    """Entries the juror may load in this round: assigned, not conflicted, round open."""
+    if not _juror_of(juror, round_.competition_id) or not round_.accepts_scores(now):
+        return []
+    conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
+                                           Conflict.application_id == RoundEntry.application_id)
+    return db.session.scalars(
+        select(RoundEntry)
+        .join(Assignment, Assignment.entry_id == RoundEntry.id)
+        .where(RoundEntry.round_id == round_.id, Assignment.juror_id == juror.id,
+               ~conflicted.exists())
+        .options(selectinload(RoundEntry.application))
+        .order_by(RoundEntry.code)
+    ).all()
+
+
+def juror_entry(*, juror, round_id, code, now=None):
+    """The entry with this code if the juror may load it now, else None (the view answers
+    404 in every case, so nobody learns whether the entry exists)."""
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not _juror_of(juror, round_.competition_id) or not round_.accepts_scores(now):
+        return None
+    entry = db.session.scalars(
+        select(RoundEntry).where(RoundEntry.round_id == round_.id, RoundEntry.code == code)
+    ).first()
+    if entry is None:
+        return None
+    assigned = db.session.scalar(select(Assignment.id).where(
+        Assignment.entry_id == entry.id, Assignment.juror_id == juror.id))
+    conflicted = db.session.scalar(select(Conflict.id).where(
+        Conflict.application_id == entry.application_id, Conflict.juror_id == juror.id))
+    if not assigned or conflicted:
+        return None
+    return entry
+
+
+def score_of(*, juror, entry):
+    return db.session.scalars(
+        select(Score).where(Score.entry_id == entry.id, Score.juror_id == juror.id)
+    ).first()
+
+
+# --------------------------------------------------------------------------- scores
+
+def _values_snapshot(score, criteria):
+    by_id = score.value_map()
+    snap = {c.name: (by_id[c.id].value if c.id in by_id else None) for c in criteria}
+    snap.update({f"{c.name} (Anmerkung)": by_id[c.id].comment for c in criteria
+                 if c.id in by_id and by_id[c.id].comment})
+    snap["Gesamtanmerkung"] = score.comment
+    snap["Status"] = score.status.value
+    return snap
+
+
+def save_score(*, actor, entry, values, comment="", finalise=False, version=None, now=None):
+    """Save a Bewertungsbogen. values: {round_criterion_id: (value or None, comment)}.
+
+    Drafts may be incomplete; finalising needs a value for every criterion. A final score
+    stays final and may still be changed until the round closes; every change is audited
+    with old and new values. `version` is the version the juror saw (optimistic lock)."""
+    round_ = entry.round
+    if not round_.accepts_scores(now):
+        raise ScoringError(_l("Die Runde ist geschlossen. Bewertungen können nicht mehr "
+                              "geändert werden."))
+    if juror_entry(juror=actor, round_id=round_.id, code=entry.code, now=now) is None:
+        raise ScoringError(_l("Sie können diese Bewerbung nicht bewerten."))
+    criteria = round_.criteria
+    errors = {}
+    clean = {}
+    for c in criteria:
+        value, text = values.get(c.id, (None, ""))
+        if value is not None and not (c.scale_min <= value <= c.scale_max):
+            errors[c.id] = _l("Bitte wählen Sie einen Wert zwischen %(a)s und %(b)s.",
+                              a=c.scale_min, b=c.scale_max)
+        clean[c.id] = (value, (text or "").strip())
+    score = score_of(juror=actor, entry=entry)
+    was_final = score is not None and score.status == ScoreStatus.FINAL
+    if finalise or was_final:
+        for c in criteria:
+            if clean[c.id][0] is None and c.id not in errors:
+                errors[c.id] = _l("Bitte vergeben Sie Punkte für „%(name)s“.", name=c.name)
+    if errors:
+        raise ScoringError(_l("Die Bewertung ist unvollständig."), field_errors=errors)
+    if score is not None and version is not None and int(version) != score.version:
+        raise StaleScore(_l("Diese Bewertung wurde inzwischen an anderer Stelle geändert. Bitte "
+                            "prüfen Sie die aktuellen Werte."))
+    if score is None:
+        score = Score(round_id=round_.id, entry_id=entry.id, juror_id=actor.id,
+                      status=ScoreStatus.DRAFT, comment="")
+        db.session.add(score)
+        db.session.flush()
+        old = None
+    else:
+        old = _values_snapshot(score, criteria)
+    by_id = score.value_map()
+    for c in criteria:
+        value, text = clean[c.id]
+        row = by_id.get(c.id)
+        if row is None:
+            row = ScoreValue(round_criterion_id=c.id)
+            score.values.append(row)
+        row.value = value
+        row.comment = text
+    score.comment = (comment or "").strip()
+    if finalise and not was_final:
+        score.status = ScoreStatus.FINAL
+        score.finalised_at = utcnow()
+    score.updated_at = utcnow()
+    db.session.flush()
+    new = _values_snapshot(score, criteria)
+    if old != new:
+        action = ("jury.score.change" if was_final else
+                  "jury.score.finalise" if score.status == ScoreStatus.FINAL else "jury.score.draft")
+        audit.record(actor=actor, action=action, obj=score, competition_id=round_.competition_id,
+                     old=old, new=new | {"Kennung": entry.code})
+    return score
+
+
+def others_totals(*, juror, entry):
+    """Other jurors' final weighted totals for an entry (no names), for rounds that allow
+    jurors to see them after submitting their own."""
+    round_ = entry.round
+    own = score_of(juror=juror, entry=entry)
+    if not round_.show_others_after_submit or own is None or own.status != ScoreStatus.FINAL:
+        return None
+    weights = {c.id: c.weight for c in round_.criteria}
+    conflicted = select(Conflict.juror_id).where(Conflict.application_id == entry.application_id)
+    rows = db.session.execute(
+        select(Score.id, ScoreValue.round_criterion_id, ScoreValue.value)
+        .join(ScoreValue, ScoreValue.score_id == Score.id)
+        .where(Score.entry_id == entry.id, Score.juror_id != juror.id,
+               Score.status == ScoreStatus.FINAL, Score.juror_id.not_in(conflicted))
+    ).all()
+    totals = {}
+    for score_id, rc_id, value in rows:
+        totals[score_id] = totals.get(score_id, 0) + weights.get(rc_id, 0) * (value or 0)
+    return sorted(totals.values(), reverse=True)
+
+
+# --------------------------------------------------------------------------- conflicts
+
+def _record_conflict(*, actor, entry, juror, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ScoringError(_l("Bitte nennen Sie kurz den Grund."), field_errors={"reason": True})
+    existing = db.session.scalars(select(Conflict).where(
+        Conflict.application_id == entry.application_id, Conflict.juror_id == juror.id)).first()
+    if existing is not None:
+        raise ScoringError(_l("Für diese Bewerbung ist bereits eine Befangenheit erfasst."))
+    conflict = Conflict(application_id=entry.application_id, juror_id=juror.id,
+                        round_id=entry.round_id, entry_id=entry.id, reason=reason,
+                        declared_by_id=getattr(actor, "id", None))
+    db.session.add(conflict)
+    db.session.flush()
+    audit.record(actor=actor, action="jury.conflict.declare", obj=conflict,
+                 competition_id=entry.round.competition_id,
+                 new={"code": entry.code, "juror": juror.email, "reason": reason,
+                      "declared_by": "self" if actor is juror else getattr(actor, "email", None)})
+    return conflict
+
+
+def declare_conflict(*, actor, entry, reason, now=None):
+    """The juror declares Befangenheit: afterwards they cannot see or score the entry and
+    are left out of its aggregation."""
+    if juror_entry(juror=actor, round_id=entry.round_id, code=entry.code, now=now) is None:
+        raise ScoringError(_l("Sie können für diese Bewerbung keine Befangenheit anzeigen."))
+    return _record_conflict(actor=actor, entry=entry, juror=actor, reason=reason)
+
+
+def set_conflict(*, actor, entry, juror, reason):
+    """Staff record a conflict for a juror (e.g. known from the jury session)."""
+    if entry.round.status == RoundStatus.CLOSED:
+        raise ScoringError(_l("Die Runde ist abgeschlossen."))
+    if not _juror_of(juror, entry.round.competition_id):
+        raise ScoringError(_l("Diese Person gehört nicht zur Jury dieses Wettbewerbs."))
+    return _record_conflict(actor=actor, entry=entry, juror=juror, reason=reason)
+
+
+def round_conflicts(round_):
+    app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_.id)
+    return db.session.scalars(
+        select(Conflict).where(Conflict.application_id.in_(app_ids))
+        .options(selectinload(Conflict.juror), selectinload(Conflict.declared_by))
+        .order_by(Conflict.created_at)
+    ).all()
+
+
+# --------------------------------------------------------------------------- progress
+
+def juror_progress(*, juror, round_):
+    """(final, total): "7 von 12 bewertet" for one juror."""
+    conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
+                                           Conflict.application_id == RoundEntry.application_id)
+    total = db.session.scalar(
+        select(func.count(Assignment.id)).join(RoundEntry, RoundEntry.id == Assignment.entry_id)
+        .where(Assignment.round_id == round_.id, Assignment.juror_id == juror.id, ~conflicted.exists()))
+    done = db.session.scalar(
+        select(func.count(Score.id)).join(RoundEntry, RoundEntry.id == Score.entry_id)
+        .join(Assignment, (Assignment.entry_id == Score.entry_id) & (Assignment.juror_id == Score.juror_id))
+        .where(Score.round_id == round_.id, Score.juror_id == juror.id,
+               Score.status == ScoreStatus.FINAL, ~conflicted.exists()))
+    return done or 0, total or 0
+
+
+def progress(round_):
+    """Progress per juror and per entry, from three queries.
+
+    Returns (jurors, entries): jurors = [{"juror", "assigned", "final", "draft", "conflicts"}],
+    entries = [{"entry", "assigned", "final", "conflicts"}]."""
+    from awards.services.rounds import competition_jurors
+
+    assignments = db.session.execute(
+        select(Assignment.entry_id, Assignment.juror_id, RoundEntry.application_id)
+        .join(RoundEntry, RoundEntry.id == Assignment.entry_id)
+        .where(Assignment.round_id == round_.id)).all()
+    scores = {(e, j): s for e, j, s in db.session.execute(
+        select(Score.entry_id, Score.juror_id, Score.status).where(Score.round_id == round_.id))}
+    app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_.id)
+    conflicts = set(db.session.execute(
+        select(Conflict.application_id, Conflict.juror_id).where(Conflict.application_id.in_(app_ids))))
+    per_juror, per_entry = {}, {}
+    for entry_id, juror_id, app_id in assignments:
+        j = per_juror.setdefault(juror_id, {"assigned": 0, "final": 0, "draft": 0, "conflicts": 0})
+        e = per_entry.setdefault(entry_id, {"assigned": 0, "final": 0, "conflicts": 0})
+        if (app_id, juror_id) in conflicts:
+            j["conflicts"] += 1
+            e["conflicts"] += 1
+            continue
+        j["assigned"] += 1
+        e["assigned"] += 1
+        status = scores.get((entry_id, juror_id))
+        if status == ScoreStatus.FINAL:
+            j["final"] += 1
+            e["final"] += 1
+        elif status == ScoreStatus.DRAFT:
+            j["draft"] += 1
+    jurors = [{"juror": u, "is_chair": chair,
+               **per_juror.get(u.id, {"assigned": 0, "final": 0, "draft": 0, "conflicts": 0})}
+              for u, chair in competition_jurors(round_.competition_id)]
+    entries = [{"entry": e, **per_entry.get(e.id, {"assigned": 0, "final": 0, "conflicts": 0})}
+               for e in round_.entries]
+    return jurors, entries
+
+
+def send_reminders(*, actor, round_):
+    """Mail every juror who still has open Bewertungsbögen in an open round."""
+    if round_.status != RoundStatus.OPEN:
+        raise ScoringError(_l("Erinnerungen sind nur in einer freigegebenen Runde möglich."))
+    jurors, _ = progress(round_)
+    sent = []
+    for row in jurors:
+        open_count = row["assigned"] - row["final"]
+        if open_count > 0 and row["juror"].active:
+            mail.enqueue(to=row["juror"].email, template="jury_reminder", user=row["juror"],
+                         round=round_, competition=round_.competition, open_count=open_count,
+                         done=row["final"], total=row["assigned"])
+            sent.append(row["juror"].email)
+    audit.record(actor=actor, action="jury.reminder.send", obj=round_, new={"to": sent})
+    return sent
+
+
+def chair_ids(competition_id):
+    return set(db.session.scalars(select(RoleAssignment.user_id).where(
+        RoleAssignment.role == Role.JUROR, RoleAssignment.competition_id == competition_id,
+        RoleAssignment.is_chair.is_(True))).all())
+
+
+def juror_by_id(juror_id):
+    return db.session.get(User, juror_id)

@@ -1,0 +1,173 @@
+"""Jury area: start page, Bewertungsbögen, Befangenheit, attachments and own export.
+
+Jurors identify entries ONLY by the round's neutral code. Everything shown comes from
+services.anonymisation.project(); no template here receives an Application. An entry
+that is not assigned, conflicted, or in a round that is not open answers 404 — the same
+as an entry that does not exist.
+"""
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from awards import permissions
+from awards.adapters.storage import StorageError, get_storage
+from awards.extensions import db
+from awards.forms.jury import ConflictForm, scoresheet_form_class
+from awards.models.jury import Round, ScoreStatus
+from awards.services import anonymisation, jury_exports, scoring
+from awards.views.util import require
+
+bp = Blueprint("jury", __name__, url_prefix="/jury")
+
+CODE_RE = re.compile(r"^[A-Z]-[0-9A-Z]{4}$")
+
+
+def _round_or_404(round_id):
+    require(permissions.can_use_jury_area)
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.competition_id not in permissions.juror_competition_ids(current_user):
+        abort(404)
+    return round_
+
+
+def _entry_or_404(round_id, code):
+    require(permissions.can_use_jury_area)
+    if not CODE_RE.match(code or ""):
+        abort(404)
+    entry = scoring.juror_entry(juror=current_user, round_id=round_id, code=code)
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def _entry_list(round_):
+    """[(JurorEntry-like summary, score status)] for the juror's entries in the round."""
+    entries = scoring.visible_entries(juror=current_user, round_=round_)
+    from sqlalchemy import select
+
+    from awards.models.jury import Score
+
+    statuses = dict(db.session.execute(
+        select(Score.entry_id, Score.status).where(Score.round_id == round_.id,
+                                                   Score.juror_id == current_user.id)).all())
+    return [{"code": e.code, "title": anonymisation.project_title(e), "status": statuses.get(e.id)}
+            for e in entries]
+
+
+@bp.get("/")
+def dashboard():
+    require(permissions.can_use_jury_area)
+    rounds = []
+    for round_ in scoring.juror_rounds(current_user):
+        done, total = scoring.juror_progress(juror=current_user, round_=round_)
+        rounds.append({"round": round_, "open": round_.accepts_scores(), "done": done, "total": total})
+    return render_template("jury/dashboard.html", rounds=rounds)
+
+
+@bp.get("/runden/<int:round_id>")
+def round_view(round_id):
+    round_ = _round_or_404(round_id)
+    open_now = round_.accepts_scores()
+    entries = _entry_list(round_) if open_now else []
+    done, total = scoring.juror_progress(juror=current_user, round_=round_)
+    return render_template("jury/round.html", round=round_, open_now=open_now, entries=entries,
+                           done=done, total=total, ScoreStatus=ScoreStatus)
+
+
+@bp.route("/runden/<int:round_id>/<code>", methods=["GET", "POST"])
+def scoresheet(round_id, code):
+    entry = _entry_or_404(round_id, code)
+    round_ = entry.round
+    criteria = list(round_.criteria)
+    score = scoring.score_of(juror=current_user, entry=entry)
+    form_class = scoresheet_form_class(criteria)
+    if request.method == "POST":
+        form = form_class()
+    elif score is not None:
+        data = {"comment": score.comment, "version": score.version}
+        for c in criteria:
+            v = score.value_map().get(c.id)
+            data[f"c{c.id}"] = v.value if v else None
+            data[f"note{c.id}"] = v.comment if v else ""
+        form = form_class(data=data)
+    else:
+        form = form_class()
+    if request.method == "POST" and form.validate():
+        finalise = request.form.get("action") == "final"
+        try:
+            scoring.save_score(actor=current_user, entry=entry, values=form.values(),
+                               comment=form.comment.data or "", finalise=finalise,
+                               version=form.version.data or None)
+        except scoring.ScoringError as exc:
+            db.session.rollback()
+            for c in criteria:
+                if c.id in exc.field_errors:
+                    form[f"c{c.id}"].errors = [str(exc.field_errors[c.id])]
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Ihre Bewertung ist abgeschlossen und gespeichert.") if finalise or (
+                score is not None and score.status == ScoreStatus.FINAL)
+                else _("Ihre Bewertung ist zwischengespeichert."), "success")
+            return redirect(url_for("jury.scoresheet", round_id=round_id, code=code))
+    view = anonymisation.project(entry, round_)
+    others = scoring.others_totals(juror=current_user, entry=entry)
+    done, total = scoring.juror_progress(juror=current_user, round_=round_)
+    return render_template("jury/scoresheet.html", view=view, round=round_, form=form, score=score,
+                           others=others, done=done, total=total, ScoreStatus=ScoreStatus), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/runden/<int:round_id>/<code>/befangenheit", methods=["GET", "POST"])
+def conflict(round_id, code):
+    entry = _entry_or_404(round_id, code)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            scoring.declare_conflict(actor=current_user, entry=entry, reason=form.reason.data)
+        except scoring.ScoringError as exc:
+            db.session.rollback()
+            form.reason.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("Ihre Befangenheit ist vermerkt. Diese Bewerbung wird Ihnen nicht mehr angezeigt "
+                    "und Ihre Bewertung zählt nicht."), "success")
+            return redirect(url_for("jury.round_view", round_id=round_id))
+    view = anonymisation.project(entry)
+    return render_template("jury/conflict.html", view=view, round=entry.round, form=form), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.get("/runden/<int:round_id>/<code>/anlagen/<int:number>")
+def attachment(round_id, code, number):
+    entry = _entry_or_404(round_id, code)
+    found = anonymisation.juror_attachment(entry, number)
+    if found is None:
+        abort(404)
+    key, name, content_type = found
+    try:
+        data = get_storage().read(key)
+    except StorageError:
+        abort(404)
+    return Response(data, mimetype=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.get("/runden/<int:round_id>/meine-bewertungen.<fmt>")
+def own_export(round_id, fmt):
+    round_ = _round_or_404(round_id)
+    if fmt not in ("csv", "xlsx") or not round_.accepts_scores():
+        abort(404)
+    header, rows = jury_exports.juror_scores_table(round_, current_user)
+    name = f"meine-bewertungen-runde-{round_.position}.{fmt}"
+    if fmt == "csv":
+        body, mime = jury_exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = jury_exports.to_xlsx(header, rows, "Bewertungen")
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
