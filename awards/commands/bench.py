@@ -88,6 +88,50 @@ def register(app):
             json.dump(result, fh, ensure_ascii=False, indent=2)
         click.echo(f"Benchmark-Daten erzeugt in {time.monotonic() - started:.0f} s: {result['description']}")
 
+    @app.cli.command("bench-export")
+    @click.option("--competition-id", type=int, required=True, help="Competition whose scores to export.")
+    def bench_export(competition_id):
+        """Measure the streamed XLSX export of every score of a competition (time, memory)."""
+        import resource
+        import tempfile
+
+        from awards.models.jury import Round
+        from awards.services import jury_exports
+
+        rounds = db.session.scalars(select(Round).where(Round.competition_id == competition_id)
+                                    .order_by(Round.position)).all()
+        rss_before_kb = _current_rss_kb()
+        started = time.monotonic()
+        counted = {"rows": 0, "values": 0}
+
+        def all_rows():
+            for round_ in rounds:
+                _, rows = jury_exports.scores_table(round_)
+                for row in rows:
+                    counted["rows"] += 1
+                    counted["values"] += len(round_.criteria)
+                    yield [round_.name] + row
+
+        header = ["Runde"] + jury_exports.scores_table(rounds[0])[0]
+        with tempfile.TemporaryFile() as out:
+            jury_exports.write_xlsx(header, all_rows(), "Bewertungen", out)
+            size = out.tell()
+        seconds = time.monotonic() - started
+        growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before_kb) / 1024
+        ok = seconds < 5 and growth_mb < 100
+        click.echo(f"BENCHROW | XLSX export of {counted['values']:,} criterion scores "
+                   f"({counted['rows']:,} score sheets, {size / 2**20:.1f} MB) | {seconds:.1f} s, "
+                   f"peak RSS growth {growth_mb:.0f} MB | under 5 s, under 100 MB | {'yes' if ok else 'NO'} |")
+
+
+def _current_rss_kb():
+    """Resident set size now (Linux), in kB."""
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
 
 def generate(*, applications, jurors, past_years, seed):
     from awards.demo.base import DEMO_PASSWORD, PRIZES, ensure_competition
@@ -291,7 +335,8 @@ def generate(*, applications, jurors, past_years, seed):
 
     # A juror's open work in the final round, for the scoring form.
     final_round_id = rounds_info[-1]["id"]
-    juror_email = f"jury1@bench.integrationspreis.example"
+    juror_email = "jury1@bench.integrationspreis.example"
+    staff_email = "geschaeftsstelle1@bench.integrationspreis.example"
     open_entry = db.session.execute(
         select(RoundEntry.code)
         .join(Assignment, Assignment.entry_id == RoundEntry.id)
@@ -307,7 +352,36 @@ def generate(*, applications, jurors, past_years, seed):
         "description": description,
         "password": DEMO_PASSWORD,
         "stress": {"competition_id": stress.id, "year": year, "rounds": rounds_info,
-                   "juror": juror_email, "staff": f"geschaeftsstelle1@bench.integrationspreis.example",
+                   "juror": juror_email, "staff": staff_email,
                    "open_entry_code": open_entry, "past_year": year - 1},
-        "pages": [],  # filled in by bench_pages() once the routes are known
+        "pages": bench_pages(stress_id=stress.id, year=year, rounds=rounds_info,
+                             juror=juror_email, staff=staff_email, entry_code=open_entry),
+        "extra_commands": [["bench-export", "--competition-id", str(stress.id)]],
     }
+
+
+def bench_pages(*, stress_id, year, rounds, juror, staff, entry_code):
+    """The key pages of the scale issue, with the login each needs."""
+    from flask import current_app, url_for
+
+    with current_app.test_request_context():
+        return _pages(stress_id, year, rounds, juror, staff, entry_code, url_for)
+
+
+def _pages(stress_id, year, rounds, juror, staff, entry_code, url_for):
+    final_round = rounds[-1]["id"]
+    first_round = rounds[0]["id"]
+    score_path = url_for("jury.scoresheet", round_id=final_round, code=entry_code)
+    return [
+        {"name": "Public winners overview", "audience": "public", "path": url_for("winners.overview")},
+        {"name": "Winners page of a competition", "audience": "public",
+         "path": url_for("winners.competition", prize_code="BIP", year=year - 1)},
+        {"name": "Juror dashboard", "audience": "juror", "login": juror, "path": url_for("jury.dashboard")},
+        {"name": "Scoring form (GET)", "audience": "juror", "login": juror, "path": score_path},
+        {"name": "Scoring form (POST, save draft)", "audience": "juror", "login": juror,
+         "path": score_path, "method": "POST", "fields": {"action": "save"}},
+        {"name": "Staff application list (3,000)", "audience": "staff", "login": staff,
+         "path": url_for("intake.applications", competition_id=stress_id)},
+        {"name": "Staff ranking with normalisation (15,000 score sheets)", "audience": "staff",
+         "login": staff, "path": url_for("staffjury.ranking_view", round_id=first_round)},
+    ]

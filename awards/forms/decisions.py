@@ -1,0 +1,100 @@
+"""Forms of the decisions area (staff and jury chair)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from awards.timeutil import parse_money
+
+
+class DecisionForm(FlaskForm):
+    category = SelectField(_l("Preiskategorie"), coerce=int,
+                           validators=[InputRequired(_l("Bitte wählen Sie eine Preiskategorie."))])
+    amount = StringField(_l("Preisgeld in Euro"), validators=[Optional()],
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    rationale = TextAreaField(_l("Begründung der Jury"),
+                              validators=[DataRequired(_l("Bitte begründen Sie die Entscheidung.")),
+                                          Length(max=5000)], render_kw={"rows": 5})
+    version = HiddenField()
+    confirm_over_budget = BooleanField(_l("Ich bestätige die Abweichung vom Budget oder von der "
+                                          "vorgesehenen Anzahl der Preise."))
+    over_budget_reason = TextAreaField(_l("Grund für die Abweichung"), validators=[Length(max=2000)],
+                                       render_kw={"rows": 3})
+
+    def __init__(self, *args, competition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [(c.id, f"{c.label}") for c in competition.categories]
+        self.amount_cents = None
+
+    def validate_amount(self, field):
+        if field.data:
+            try:
+                self.amount_cents = parse_money(field.data)
+            except ValueError as exc:
+                raise ValidationError(_l("Bitte geben Sie einen Betrag wie 1.500 oder 1.500,50 an.")) from exc
+
+
+class ConfirmForm(FlaskForm):
+    """A single confirmation checkbox for irreversible steps (release)."""
+
+    confirm = BooleanField(_l("Ich habe die Entscheidungen geprüft. Die Nachrichten sollen jetzt "
+                              "versendet werden."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie die Freigabe."))])
+
+
+class MailTemplateForm(FlaskForm):
+    subject = StringField(_l("Betreff"), validators=[DataRequired(_l("Bitte geben Sie einen Betreff an.")),
+                                                     Length(max=200)])
+    body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Bitte geben Sie einen Text an.")),
+                                                 Length(max=10000)],
+                         render_kw={"rows": 18, "class": "mail-body"})
+
+
+class PublicationForm(FlaskForm):
+    publish_date = DateField(_l("Datum der Veröffentlichung"), validators=[Optional()])
+    publish_time = TimeField(_l("Uhrzeit (deutsche Zeit)"), validators=[Optional()])
+
+    def validate_publish_time(self, field):
+        if bool(self.publish_date.data) != bool(field.data):
+            raise ValidationError(_l("Bitte geben Sie Datum und Uhrzeit an – oder beides leer lassen."))
+
+
+class CertificateSettingsForm(FlaskForm):
+    show_amount = BooleanField(_l("Preisgeld auf der Urkunde nennen"))
+    place = StringField(_l("Ort auf der Urkunde"), validators=[Length(max=120)])
+    issue_date = DateField(_l("Datum auf der Urkunde"), validators=[Optional()])
+    tribute = StringField(_l("Zusätzlicher Satz (Würdigung)"), validators=[Length(max=300)])
+    sig1_name = StringField(_l("Unterschrift 1: Name"), validators=[Length(max=120)])
+    sig1_title = StringField(_l("Unterschrift 1: Amt oder Funktion"), validators=[Length(max=160)])
+    sig2_name = StringField(_l("Unterschrift 2: Name"), validators=[Length(max=120)])
+    sig2_title = StringField(_l("Unterschrift 2: Amt oder Funktion"), validators=[Length(max=160)])
+    sig3_name = StringField(_l("Unterschrift 3: Name"), validators=[Length(max=120)])
+    sig3_title = StringField(_l("Unterschrift 3: Amt oder Funktion"), validators=[Length(max=160)])
+
+    def signatories(self):
+        return [{"name": getattr(self, f"sig{i}_name").data or "",
+                 "title": getattr(self, f"sig{i}_title").data or ""} for i in (1, 2, 3)]
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo (PNG oder SVG, höchstens 1 MB)"))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MinutesForm(FlaskForm):
+    session_date = DateField(_l("Datum der Jurysitzung"),
+                             validators=[InputRequired(_l("Bitte geben Sie das Datum der Sitzung an."))])
+    place = StringField(_l("Ort der Sitzung"), validators=[Length(max=200)])
+    present = MultiCheckboxField(_l("Anwesende Jurymitglieder"), coerce=int)
+    guests = TextAreaField(_l("Weitere Anwesende (eine Person je Zeile, z. B. Geschäftsstelle)"),
+                           validators=[Length(max=2000)], render_kw={"rows": 3})
+    recorder = StringField(_l("Protokoll geführt von"), validators=[Length(max=200)])
+    notes = TextAreaField(_l("Weitere Beschlüsse und Anmerkungen"), validators=[Length(max=5000)],
+                          render_kw={"rows": 4})

@@ -1,0 +1,252 @@
+"""Record the jury's decisions: prize category, amount and rationale per application.
+
+The competition's allocation mode decides the amount:
+- ranked: each category carries its fixed amount ("1. Preis" 4.000 €);
+- equal: the budget is shared equally among all awarded applications (recomputed whenever
+  one is added or removed);
+- free: the amount is entered per decision.
+Going over the budget, or awarding a category more often than planned, needs an explicit
+confirmation with a reason. After the release, decisions are locked.
+"""
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from awards.enums import AllocationMode, ApplicationStatus
+from awards.extensions import db
+from awards.models.applications import Application
+from awards.models.base import utcnow
+from awards.models.decisions import Decision, DecisionRelease
+from awards.services import audit
+
+log = logging.getLogger("awards.decisions")
+
+MIN_REASON_LENGTH = 10
+
+
+class DecisionError(ValueError):
+    """A decision cannot be recorded as asked; `field` names the form field at fault."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class DecisionsLocked(DecisionError):
+    pass
+
+
+class StaleDecision(DecisionError):
+    """Someone else changed the decision since the form was loaded."""
+
+
+class NeedsConfirmation(DecisionError):
+    """The decision goes over the budget or a category's planned count."""
+
+    def __init__(self, message, *, warnings, total_cents, budget_cents):
+        super().__init__(message, field="confirm_over_budget")
+        self.warnings = warnings
+        self.total_cents = total_cents
+        self.budget_cents = budget_cents
+
+
+@dataclass
+class BudgetSummary:
+    budget_cents: int
+    total_cents: int
+    decisions: list = field(default_factory=list)
+    # category id -> (planned count, decided count)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def remaining_cents(self):
+        return self.budget_cents - self.total_cents
+
+    @property
+    def over_budget(self):
+        return self.total_cents > self.budget_cents
+
+
+def is_released(competition):
+    return release_of(competition) is not None
+
+
+def release_of(competition):
+    return db.session.scalars(
+        select(DecisionRelease).where(DecisionRelease.competition_id == competition.id)
+    ).first()
+
+
+def decisions_for(competition):
+    return db.session.scalars(
+        select(Decision).where(Decision.competition_id == competition.id).order_by(Decision.id)
+    ).all()
+
+
+def decision_for(application):
+    return db.session.scalars(
+        select(Decision).where(Decision.application_id == application.id)
+    ).first()
+
+
+def eligible_applications(competition):
+    """Applications the jury may decide on: submitted ones of this competition."""
+    return db.session.scalars(
+        select(Application)
+        .where(Application.competition_id == competition.id,
+               Application.status == ApplicationStatus.SUBMITTED)
+        .order_by(Application.number, Application.id)
+    ).all()
+
+
+def budget_summary(competition, decisions=None):
+    decisions = decisions_for(competition) if decisions is None else decisions
+    counts = {c.id: [c.count, 0] for c in competition.categories}
+    for d in decisions:
+        counts.setdefault(d.category_id, [0, 0])[1] += 1
+    return BudgetSummary(
+        budget_cents=competition.budget_cents,
+        total_cents=sum(d.amount_cents for d in decisions),
+        decisions=decisions,
+        counts={k: tuple(v) for k, v in counts.items()},
+    )
+
+
+def equal_share(budget_cents, winners):
+    """Whole-euro equal shares; cents left over stay unspent rather than split unevenly."""
+    if winners <= 0:
+        return 0
+    return (budget_cents // winners) // 100 * 100
+
+
+def _snapshot(decision):
+    return {
+        "application_id": decision.application_id,
+        "category": decision.category.label if decision.category else None,
+        "amount_cents": decision.amount_cents,
+        "rationale": decision.rationale,
+    }
+
+
+def record_decision(*, actor, application, category, rationale, amount_cents=None,
+                    expected_version=None, confirm_over_budget=False, over_budget_reason="",
+                    now=None):
+    """Create or change the decision for `application`. Returns the Decision (flushed).
+
+    Raises DecisionError (bad input), DecisionsLocked (already released), StaleDecision
+    (version mismatch) or NeedsConfirmation (over budget/count without a confirmed reason).
+    """
+    competition = application.competition
+    now = now or utcnow()
+    if is_released(competition):
+        raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
+                              "mehr geändert werden.")
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise DecisionError("Nur eingereichte Bewerbungen können ausgezeichnet werden.")
+    if category is None or category.competition_id != competition.id:
+        raise DecisionError("Bitte wählen Sie eine Preiskategorie dieses Wettbewerbs.", "category")
+    rationale = (rationale or "").strip()
+    if not rationale:
+        raise DecisionError("Bitte begründen Sie die Entscheidung.", "rationale")
+
+    existing = decision_for(application)
+    if existing is not None and expected_version is not None and existing.version != expected_version:
+        raise StaleDecision("Jemand anderes hat diese Entscheidung inzwischen geändert. Bitte "
+                            "prüfen Sie den aktuellen Stand.")
+
+    others = [d for d in decisions_for(competition) if d.application_id != application.id]
+    mode = competition.allocation_mode
+    if mode == AllocationMode.RANKED:
+        amount = category.amount_cents
+    elif mode == AllocationMode.EQUAL:
+        amount = equal_share(competition.budget_cents, len(others) + 1)
+    else:
+        if amount_cents is None:
+            raise DecisionError("Bitte geben Sie einen Betrag an.", "amount")
+        amount = int(amount_cents)
+    if amount < 0:
+        raise DecisionError("Der Betrag darf nicht negativ sein.", "amount")
+
+    warnings = []
+    total = sum(d.amount_cents for d in others) + amount
+    if mode == AllocationMode.EQUAL:
+        total = amount * (len(others) + 1)
+    if total > competition.budget_cents:
+        warnings.append("budget")
+    same_category = sum(1 for d in others if d.category_id == category.id) + 1
+    if same_category > category.count:
+        warnings.append("count")
+    reason = (over_budget_reason or "").strip()
+    if warnings and not (confirm_over_budget and len(reason) >= MIN_REASON_LENGTH):
+        parts = []
+        if "budget" in warnings:
+            parts.append("Die Summe der Preisgelder überschreitet das Budget.")
+        if "count" in warnings:
+            parts.append(f"„{category.label}“ wird öfter vergeben als vorgesehen "
+                         f"({category.count}).")
+        parts.append("Bitte bestätigen Sie die Abweichung und nennen Sie einen Grund "
+                     f"(mindestens {MIN_REASON_LENGTH} Zeichen).")
+        raise NeedsConfirmation(" ".join(parts), warnings=warnings, total_cents=total,
+                                budget_cents=competition.budget_cents)
+
+    if existing is None:
+        decision = Decision(
+            competition_id=competition.id, application_id=application.id, category=category,
+            amount_cents=amount, rationale=rationale, decided_by_id=getattr(actor, "id", None),
+            decided_at=now, over_budget_reason=reason if warnings else "",
+        )
+        db.session.add(decision)
+        db.session.flush()
+        audit.record(actor=actor, action="decision.create", obj=decision, new=_snapshot(decision))
+    else:
+        decision = existing
+        old = _snapshot(decision)
+        decision.category = category
+        decision.amount_cents = amount
+        decision.rationale = rationale
+        decision.decided_by_id = getattr(actor, "id", None)
+        decision.decided_at = now
+        decision.over_budget_reason = reason if warnings else ""
+        db.session.flush()
+        new = _snapshot(decision)
+        changed_old = {k: v for k, v in old.items() if new[k] != v}
+        changed_new = {k: new[k] for k in changed_old}
+        audit.record(actor=actor, action="decision.update", obj=decision, old=changed_old,
+                     new=changed_new)
+    if warnings:
+        audit.record(actor=actor, action="decision.deviation_confirmed", obj=decision,
+                     new={"warnings": warnings, "reason": reason, "total_cents": total,
+                          "budget_cents": competition.budget_cents})
+    if mode == AllocationMode.EQUAL:
+        _rebalance_equal(actor=actor, competition=competition, amount=amount)
+    log.info("decision for application %s: %s %s", application.id, category.label, amount)
+    return decision
+
+
+def _rebalance_equal(*, actor, competition, amount):
+    for other in decisions_for(competition):
+        if other.amount_cents != amount:
+            old = other.amount_cents
+            other.amount_cents = amount
+            db.session.flush()
+            audit.record(actor=actor, action="decision.rebalance", obj=other,
+                         old={"amount_cents": old}, new={"amount_cents": amount})
+
+
+def remove_decision(*, actor, decision, expected_version=None):
+    """Withdraw an award before the release."""
+    competition = decision.competition
+    if is_released(competition):
+        raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
+                              "mehr geändert werden.")
+    if expected_version is not None and decision.version != expected_version:
+        raise StaleDecision("Jemand anderes hat diese Entscheidung inzwischen geändert.")
+    audit.record(actor=actor, action="decision.delete", obj=decision, old=_snapshot(decision))
+    db.session.delete(decision)
+    db.session.flush()
+    if competition.allocation_mode == AllocationMode.EQUAL:
+        remaining = decisions_for(competition)
+        _rebalance_equal(actor=actor, competition=competition,
+                         amount=equal_share(competition.budget_cents, len(remaining)))

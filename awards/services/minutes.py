@@ -1,0 +1,195 @@
+"""Jury minutes (Niederschrift) as PDF: date, members present, rounds, ranking, conflicts of
+interest declared, decisions and amounts, signature lines.
+
+The ranking comes from the rounds' frozen snapshots (written by the jury work when a round
+closes). `ranking_rows` turns a snapshot into plain rows; a caller may also pass rows in.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from awards.adapters.pdf import render_pdf
+from awards.enums import Role
+from awards.extensions import db
+from awards.models.applications import Application
+from awards.models.users import RoleAssignment
+from awards.services.certificates import german_date
+from awards.services.decisions import budget_summary, decisions_for, release_of
+from awards.services.publication import laureate_name
+
+TEMPLATE = "pdf/minutes.html"
+# Plain German labels: the PDF is also rendered outside a request (demo, CLI), where the
+# enums' lazy translations cannot pick a locale.
+ROUND_STATUS_DE = {"draft": "In Vorbereitung", "open": "Freigegeben", "closed": "Abgeschlossen"}
+
+
+@dataclass
+class RankingRow:
+    rank: object
+    label: str
+    score: object = None
+    count: object = None
+    note: str = ""
+
+
+@dataclass
+class RoundSummary:
+    name: str
+    status: str
+    opened_at: object = None
+    closed_at: object = None
+    entries: int = 0
+    criteria: list = field(default_factory=list)
+    ranking: list = field(default_factory=list)
+    frozen: bool = False
+
+
+def jurors_of(competition):
+    """[(user, is_chair)] of the competition's jury, chair first."""
+    rows = db.session.scalars(
+        select(RoleAssignment).where(RoleAssignment.role == Role.JUROR,
+                                     RoleAssignment.competition_id == competition.id)
+    ).all()
+    rows = sorted(rows, key=lambda a: (not a.is_chair, a.user.display_name.lower()))
+    return [(a.user, a.is_chair) for a in rows]
+
+
+def _application_label(application):
+    if application is None:
+        return "(unbekannt)"
+    ref = application.reference or f"#{application.id}"
+    return f"{ref} – {application.display_title}"
+
+
+def ranking_rows(snapshot, applications_by_id=None, entries_by_id=None):
+    """Plain RankingRows from a round's frozen snapshot (list or {"rows": [...]}).
+
+    Rows are matched to applications by application_id (or entry_id); unknown shapes are
+    shown with what they carry rather than dropped.
+    """
+    if not snapshot:
+        return []
+    if isinstance(snapshot, dict):
+        rows = snapshot.get("rows") or snapshot.get("ranking") or []
+    else:
+        rows = snapshot
+    applications_by_id = applications_by_id or {}
+    entries_by_id = entries_by_id or {}
+    score_keys = ("score", "total", "mean", "weighted_mean", "normalised_mean")
+    if isinstance(snapshot, dict) and snapshot.get("basis") == "normalised":
+        score_keys = ("norm_mean",) + score_keys
+    out = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        application = applications_by_id.get(row.get("application_id"))
+        if application is None and row.get("entry_id") in entries_by_id:
+            application = applications_by_id.get(entries_by_id[row["entry_id"]])
+        label = _application_label(application) if application else str(row.get("code") or row.get("label") or "")
+        score = next((row[k] for k in score_keys if row.get(k) is not None), None)
+        count = next((row[k] for k in ("count", "n", "scores") if isinstance(row.get(k), int)), None)
+        note = "Gleichstand" if row.get("tie") or row.get("tied") else ""
+        if row.get("disagreement") or row.get("high_disagreement"):
+            note = (note + ", " if note else "") + "hohe Streuung"
+        out.append(RankingRow(rank=row.get("rank", ""), label=label,
+                              score=round(score, 2) if isinstance(score, float) else score,
+                              count=count, note=note))
+    return out
+
+
+def _ranking_of(rnd):
+    """The jury module's ranking: the frozen snapshot of a closed round, else the live one."""
+    try:
+        from awards.services import ranking
+    except ImportError:  # pragma: no cover - the jury module is part of the app
+        return rnd.snapshot
+    try:
+        return ranking.ranking(rnd)
+    except Exception:  # noqa: BLE001 - minutes must still print if a round is incomplete
+        return rnd.snapshot
+
+
+def round_summaries(competition):
+    """Every jury round of the competition with its frozen ranking (if the jury module exists)."""
+    try:
+        from awards.models.jury import Round, RoundEntry
+    except ImportError:  # pragma: no cover - the jury module is part of the app
+        return []
+    rounds = db.session.scalars(
+        select(Round).where(Round.competition_id == competition.id).order_by(Round.position)
+    ).all()
+    if not rounds:
+        return []
+    applications = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.competition_id == competition.id)).all()}
+    summaries = []
+    for rnd in rounds:
+        entries = db.session.scalars(select(RoundEntry).where(RoundEntry.round_id == rnd.id)).all()
+        entries_by_id = {e.id: e.application_id for e in entries}
+        snapshot = _ranking_of(rnd)
+        summaries.append(RoundSummary(
+            name=rnd.name, status=ROUND_STATUS_DE.get(str(rnd.status), str(rnd.status)),
+            opened_at=rnd.opened_at, closed_at=rnd.closed_at, entries=len(entries),
+            criteria=[(c.name, c.weight) for c in rnd.criteria],
+            ranking=ranking_rows(snapshot, applications, entries_by_id),
+            frozen=bool(rnd.snapshot) and str(rnd.status) == "closed",
+        ))
+    return summaries
+
+
+def conflicts_of(competition):
+    """[(juror name, application label, reason, declared at, self-declared)]."""
+    try:
+        from awards.models.jury import Conflict
+    except ImportError:  # pragma: no cover
+        return []
+    rows = db.session.scalars(
+        select(Conflict).join(Application, Application.id == Conflict.application_id)
+        .where(Application.competition_id == competition.id).order_by(Conflict.created_at)
+    ).all()
+    apps = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.id.in_([c.application_id for c in rows]))).all()} if rows else {}
+    return [(c.juror.display_name if c.juror else "", _application_label(apps.get(c.application_id)),
+             c.reason, c.created_at, c.self_declared) for c in rows]
+
+
+def minutes_data(*, competition, session_date, place="", present_ids=None, guests="",
+                 recorder="", notes="", ranking=None):
+    """Everything the minutes show. `ranking` (list of RoundSummary) overrides the rounds."""
+    jury = jurors_of(competition)
+    present_ids = set(present_ids) if present_ids is not None else {u.id for u, _ in jury}
+    decisions = decisions_for(competition)
+    summary = budget_summary(competition, decisions)
+    decision_rows = sorted(
+        [(d.category.rank, d.category.label, laureate_name(d.application),
+          _application_label(d.application), d.amount_cents, d.rationale, d.over_budget_reason)
+         for d in decisions], key=lambda r: (r[0], r[3]))
+    chair = next((u for u, is_chair in jury if is_chair), None)
+    release = release_of(competition)
+    return {
+        "competition": competition,
+        "session_date": german_date(session_date) if isinstance(session_date, date) else session_date,
+        "place": place,
+        "present": [(u.display_name, is_chair) for u, is_chair in jury if u.id in present_ids],
+        "absent": [u.display_name for u, _ in jury if u.id not in present_ids],
+        "guests": [g.strip() for g in (guests or "").splitlines() if g.strip()],
+        "recorder": recorder,
+        "chair": chair.display_name if chair else "",
+        "rounds": ranking if ranking is not None else round_summaries(competition),
+        "conflicts": conflicts_of(competition),
+        "decisions": decision_rows,
+        "total_cents": summary.total_cents,
+        "budget_cents": competition.budget_cents,
+        "released_at": release.released_at if release else None,
+        "notes": notes,
+    }
+
+
+def render_minutes_pdf(data, *, storage):
+    from awards.services.certificates import font_urls
+
+    html = current_app.jinja_env.get_template(TEMPLATE).render(m=data, fonts=font_urls(storage))
+    return render_pdf(html, static_dir=current_app.static_folder, storage=storage,
+                      pdf_variant="pdf/a-3b")

@@ -1,0 +1,193 @@
+"""Release a competition's decisions: congratulation mails to the winners and respectful
+notices to everyone else, queued in the outbox in the same transaction as the release.
+
+Mail wording is per competition and editable by staff. Staff-edited text is NOT a Jinja
+template (that would let staff run code on the server): only `{{ placeholder }}` names from
+PLACEHOLDERS are replaced. The defaults live in templates/emails/decision_<kind>.txt and use
+the same placeholders, first line "Betreff: ...".
+"""
+import logging
+import re
+
+from flask import current_app
+from sqlalchemy import select
+
+from awards.enums import CompetitionStatus
+from awards.extensions import db
+from awards.models.base import utcnow
+from awards.models.decisions import MAIL_KINDS, DecisionRelease, MailTemplate
+from awards.services import audit, mail
+from awards.services.decisions import DecisionError, decisions_for, eligible_applications, release_of
+from awards.timeutil import format_money, to_berlin
+
+log = logging.getLogger("awards.decisions")
+
+PLACEHOLDERS = {
+    "ansprechperson": "Name der Ansprechperson",
+    "organisation": "Name der Organisation oder Person",
+    "projekt": "Projekttitel",
+    "referenz": "Bewerbungsnummer",
+    "preis": "Name des Preises",
+    "jahr": "Jahr",
+    "kategorie": "Preiskategorie (nur Glückwunsch)",
+    "betrag": "Preisgeld (nur Glückwunsch)",
+    "verleihung_datum": "Datum der Preisverleihung",
+    "verleihung_ort": "Ort der Preisverleihung",
+    "link": "Link zum Konto (Urkunde herunterladen)",
+}
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
+_ANY_BRACES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+MAX_SUBJECT = 200
+
+
+class TemplateError(DecisionError):
+    pass
+
+
+def default_template(kind):
+    """(subject, body) of the shipped default for `kind`."""
+    if kind not in MAIL_KINDS:
+        raise ValueError(kind)
+    env = current_app.jinja_env
+    source, _, _ = env.loader.get_source(env, f"emails/decision_{kind}.txt")
+    first, _, body = source.partition("\n")
+    return first.removeprefix("Betreff:").strip(), body.lstrip("\n")
+
+
+def template_for(competition, kind):
+    """(subject, body, is_default) the competition uses for `kind`."""
+    row = _row(competition, kind)
+    if row is None:
+        subject, body = default_template(kind)
+        return subject, body, True
+    return row.subject, row.body, False
+
+
+def _row(competition, kind):
+    return db.session.scalars(
+        select(MailTemplate).where(MailTemplate.competition_id == competition.id,
+                                   MailTemplate.kind == kind)
+    ).first()
+
+
+def unknown_placeholders(text):
+    return sorted({inner.strip() for inner in _ANY_BRACES.findall(text or "")
+                   if inner.strip() not in PLACEHOLDERS})
+
+
+def fill(text, values):
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def save_template(*, actor, competition, kind, subject, body):
+    if kind not in MAIL_KINDS:
+        raise ValueError(kind)
+    subject, body = (subject or "").strip(), (body or "").strip()
+    if not subject:
+        raise TemplateError("Bitte geben Sie einen Betreff an.", "subject")
+    if len(subject) > MAX_SUBJECT:
+        raise TemplateError(f"Der Betreff darf höchstens {MAX_SUBJECT} Zeichen haben.", "subject")
+    if "\n" in subject or "\r" in subject:
+        raise TemplateError("Der Betreff muss in eine Zeile passen.", "subject")
+    if not body:
+        raise TemplateError("Bitte geben Sie einen Text an.", "body")
+    for field_name, text in (("subject", subject), ("body", body)):
+        unknown = unknown_placeholders(text)
+        if unknown:
+            raise TemplateError("Unbekannte Platzhalter: " + ", ".join("{{ %s }}" % u for u in unknown)
+                                + ". Bitte verwenden Sie nur die aufgeführten.", field_name)
+    row = _row(competition, kind)
+    old_subject, old_body, _ = template_for(competition, kind)
+    if row is None:
+        row = MailTemplate(competition_id=competition.id, kind=kind, subject=subject, body=body,
+                           updated_by_id=getattr(actor, "id", None))
+        db.session.add(row)
+    else:
+        row.subject, row.body, row.updated_by_id = subject, body, getattr(actor, "id", None)
+    db.session.flush()
+    audit.record(actor=actor, action="decision.mail_template.update", obj=row,
+                 old={"subject": old_subject, "body": old_body}, new={"subject": subject, "body": body})
+    return row
+
+
+def reset_template(*, actor, competition, kind):
+    row = _row(competition, kind)
+    if row is None:
+        return
+    audit.record(actor=actor, action="decision.mail_template.reset", obj=row,
+                 old={"subject": row.subject, "body": row.body})
+    db.session.delete(row)
+    db.session.flush()
+
+
+def mail_values(application, competition, decision=None):
+    ceremony = to_berlin(competition.ceremony_at)
+    return {
+        "ansprechperson": application.contact_name or application.org_name,
+        "organisation": application.org_name or application.contact_name,
+        "projekt": application.display_title,
+        "referenz": application.reference or "",
+        "preis": competition.title,
+        "jahr": competition.year,
+        "kategorie": decision.category.label if decision else "",
+        "betrag": format_money(decision.amount_cents) if decision else "",
+        "verleihung_datum": ceremony.strftime("%d.%m.%Y") if ceremony else "(wird noch bekannt gegeben)",
+        "verleihung_ort": competition.ceremony_place or "(wird noch bekannt gegeben)",
+        "link": current_app.config["BASE_URL"].rstrip("/") + "/",
+    }
+
+
+def render_decision_mail(competition, kind, values):
+    subject, body, _ = template_for(competition, kind)
+    return fill(subject, values), fill(body, values)
+
+
+def recipient(application):
+    return application.email or (application.owner.email if application.owner else "")
+
+
+def preview_recipients(competition):
+    """(winners, others) as lists of applications, for the confirmation page."""
+    awarded = {d.application_id for d in decisions_for(competition)}
+    apps = eligible_applications(competition)
+    return [a for a in apps if a.id in awarded], [a for a in apps if a.id not in awarded]
+
+
+def release_decisions(*, actor, competition, now=None):
+    """Lock the decisions and queue every mail. Returns the DecisionRelease (flushed)."""
+    now = now or utcnow()
+    if release_of(competition) is not None:
+        raise DecisionError("Die Entscheidungen sind bereits freigegeben.")
+    decisions = {d.application_id: d for d in decisions_for(competition)}
+    if not decisions:
+        raise DecisionError("Es gibt noch keine Entscheidungen, die freigegeben werden könnten.")
+    winners = others = 0
+    for application in eligible_applications(competition):
+        to = recipient(application)
+        decision = decisions.get(application.id)
+        kind = "congratulation" if decision else "notice"
+        subject, text = render_decision_mail(
+            competition, kind, mail_values(application, competition, decision))
+        if to:
+            mail.enqueue(to=to, subject=subject, text=text)
+        else:
+            log.warning("application %s has no e-mail address; no %s sent", application.id, kind)
+        if decision:
+            winners += 1
+        else:
+            others += 1
+    release = DecisionRelease(competition_id=competition.id, released_at=now,
+                              released_by_id=getattr(actor, "id", None),
+                              winners_notified=winners, others_notified=others)
+    db.session.add(release)
+    db.session.flush()
+    audit.record(actor=actor, action="decision.release", obj=release,
+                 competition_id=competition.id,
+                 new={"released_at": now, "winners": winners, "others": others})
+    if competition.status in (CompetitionStatus.CLOSED, CompetitionStatus.JURY):
+        old = competition.status
+        competition.status = CompetitionStatus.DECIDED
+        db.session.flush()
+        audit.record(actor=actor, action="competition.status", obj=competition,
+                     old={"status": old}, new={"status": competition.status})
+    return release

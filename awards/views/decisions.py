@@ -1,0 +1,368 @@
+"""Geschäftsstelle: decisions, release, mail templates, publication, certificates, minutes.
+
+Staff of the prize may do everything here; the jury chair may record decisions (and sees
+projects by reference and title only, never the applicants' contact data).
+"""
+from datetime import datetime, time
+
+from flask import (Blueprint, Response, abort, flash, redirect, render_template,
+                   request, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from awards import permissions
+from awards.adapters.storage import NotFound, get_storage
+from awards.enums import AllocationMode
+from awards.extensions import db
+from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
+                                    MailTemplateForm, MinutesForm, PublicationForm)
+from awards.models.applications import Application
+from awards.models.competitions import Competition, PrizeCategory
+from awards.models.decisions import MAIL_KINDS
+from awards.services import certificates, decisions, minutes, publication, release
+from awards.services.decisions import DecisionError, NeedsConfirmation
+from awards.timeutil import from_berlin, to_berlin
+from awards.views.util import require
+
+bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")
+
+KIND_LABELS = {"congratulation": "Glückwunsch an die Preisträger", "notice": "Nachricht an alle anderen"}
+
+
+def _competition(competition_id, predicate=permissions.can_release_decisions):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(404)
+    require(predicate, competition)
+    return competition
+
+
+def _application(competition, application_id):
+    application = db.session.get(Application, application_id)
+    if application is None or application.competition_id != competition.id:
+        abort(404)
+    return application
+
+
+def _form_error(form, error):
+    """Put a service error beside its field (or at the top)."""
+    target = getattr(form, error.field, None) if error.field else None
+    if target is not None:
+        target.errors = list(target.errors or []) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.get("/<int:competition_id>")
+def index(competition_id):
+    competition = _competition(competition_id, permissions.can_record_decisions)
+    is_staff = permissions.can_release_decisions(current_user, competition)
+    current = {d.application_id: d for d in decisions.decisions_for(competition)}
+    summary = decisions.budget_summary(competition, list(current.values()))
+    now = publication.clock()
+    return render_template(
+        "decisions/index.html", competition=competition, applications=decisions.eligible_applications(competition),
+        current=current, summary=summary, is_staff=is_staff,
+        release=decisions.release_of(competition),
+        state=publication.publication_state(competition, now),
+        certificate_codes={c.application_id: c for c in _certificates(competition)} if is_staff else {},
+    )
+
+
+def _certificates(competition):
+    from sqlalchemy import select
+
+    from awards.models.decisions import Certificate
+
+    return db.session.scalars(select(Certificate).where(Certificate.competition_id == competition.id)).all()
+
+
+@bp.route("/<int:competition_id>/bewerbung/<int:application_id>", methods=["GET", "POST"])
+def decide(competition_id, application_id):
+    competition = _competition(competition_id, permissions.can_record_decisions)
+    application = _application(competition, application_id)
+    existing = decisions.decision_for(application)
+    form = DecisionForm(competition=competition)
+    if request.method == "GET" and existing is not None:
+        form.category.data = existing.category_id
+        form.amount.data = f"{existing.amount_cents // 100}" + (
+            f",{existing.amount_cents % 100:02d}" if existing.amount_cents % 100 else "")
+        form.rationale.data = existing.rationale
+        form.version.data = str(existing.version)
+    needs_confirmation = None
+    if form.validate_on_submit():
+        category = db.session.get(PrizeCategory, form.category.data)
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            decisions.record_decision(
+                actor=current_user, application=application, category=category,
+                rationale=form.rationale.data, amount_cents=form.amount_cents,
+                expected_version=version, confirm_over_budget=form.confirm_over_budget.data,
+                over_budget_reason=form.over_budget_reason.data,
+            )
+        except NeedsConfirmation as exc:
+            db.session.rollback()
+            needs_confirmation = exc
+            _form_error(form, exc)
+        except DecisionError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Die Entscheidung ist gespeichert."), "success")
+            return redirect(url_for("decisions.index", competition_id=competition.id))
+    return render_template(
+        "decisions/decide.html", competition=competition, application=application, form=form,
+        existing=existing, needs_confirmation=needs_confirmation,
+        summary=decisions.budget_summary(competition),
+        is_staff=permissions.can_release_decisions(current_user, competition),
+        free_amounts=competition.allocation_mode == AllocationMode.FREE,
+        locked=decisions.is_released(competition),
+    ), 200 if request.method == "GET" or not form.errors and not form.form_errors else 422
+
+
+@bp.post("/<int:competition_id>/bewerbung/<int:application_id>/entfernen")
+def remove(competition_id, application_id):
+    competition = _competition(competition_id, permissions.can_record_decisions)
+    application = _application(competition, application_id)
+    existing = decisions.decision_for(application)
+    if existing is None:
+        abort(404)
+    raw = request.form.get("version", "")
+    try:
+        decisions.remove_decision(actor=current_user, decision=existing,
+                                  expected_version=int(raw) if raw.isdigit() else None)
+    except DecisionError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Die Auszeichnung ist zurückgenommen."), "success")
+    return redirect(url_for("decisions.index", competition_id=competition.id))
+
+
+@bp.route("/<int:competition_id>/freigabe", methods=["GET", "POST"])
+def release_view(competition_id):
+    competition = _competition(competition_id)
+    form = ConfirmForm()
+    winners, others = release.preview_recipients(competition)
+    if form.validate_on_submit():
+        try:
+            rel = release.release_decisions(actor=current_user, competition=competition)
+        except DecisionError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Die Entscheidungen sind freigegeben. %(w)s Glückwünsche und %(o)s Nachrichten "
+                    "an die weiteren Bewerbungen liegen im Postausgang.",
+                    w=rel.winners_notified, o=rel.others_notified), "success")
+            return redirect(url_for("decisions.index", competition_id=competition.id))
+    return render_template("decisions/release.html", competition=competition, form=form,
+                           winners=winners, others=others,
+                           release=decisions.release_of(competition))
+
+
+@bp.route("/<int:competition_id>/vorlagen/<kind>", methods=["GET", "POST"])
+def mail_template(competition_id, kind):
+    competition = _competition(competition_id)
+    if kind not in MAIL_KINDS:
+        abort(404)
+    subject, body, is_default = release.template_for(competition, kind)
+    form = MailTemplateForm(data={"subject": subject, "body": body})
+    if request.method == "POST" and request.form.get("action") == "reset":
+        release.reset_template(actor=current_user, competition=competition, kind=kind)
+        db.session.commit()
+        flash(_("Die Vorlage ist auf den Standardtext zurückgesetzt."), "success")
+        return redirect(url_for("decisions.mail_template", competition_id=competition.id, kind=kind))
+    if form.validate_on_submit():
+        try:
+            release.save_template(actor=current_user, competition=competition, kind=kind,
+                                  subject=form.subject.data, body=form.body.data)
+        except DecisionError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Die Vorlage ist gespeichert."), "success")
+            return redirect(url_for("decisions.mail_template", competition_id=competition.id, kind=kind))
+    sample = None
+    if not form.errors and not form.form_errors:
+        values = {k: f"[{v}]" for k, v in release.PLACEHOLDERS.items()}
+        sample = (release.fill(form.subject.data or "", values), release.fill(form.body.data or "", values))
+    return render_template("decisions/mail_template.html", competition=competition, form=form,
+                           kind=kind, kind_label=KIND_LABELS[kind], is_default=is_default,
+                           placeholders=release.PLACEHOLDERS, sample=sample)
+
+
+@bp.route("/<int:competition_id>/veroeffentlichung", methods=["GET", "POST"])
+def publication_view(competition_id):
+    competition = _competition(competition_id)
+    local = to_berlin(competition.publish_at)
+    form = PublicationForm(data={"publish_date": local.date() if local else None,
+                                 "publish_time": local.time().replace(second=0) if local else None})
+    if request.method == "POST":
+        action = request.form.get("action")
+        try:
+            if action == "publish_now":
+                publication.publish_now(actor=current_user, competition=competition,
+                                        now=publication.clock())
+                message = _("Die Preisträgerinnen und Preisträger sind jetzt öffentlich.")
+            elif action == "withdraw":
+                publication.withdraw_publication(actor=current_user, competition=competition)
+                message = _("Die Veröffentlichung ist zurückgenommen.")
+            elif action == "schedule" and form.validate_on_submit():
+                when = None
+                if form.publish_date.data:
+                    when = from_berlin(datetime.combine(form.publish_date.data,
+                                                        form.publish_time.data or time(0, 0)))
+                publication.schedule_publication(actor=current_user, competition=competition,
+                                                 publish_at=when)
+                message = (_("Die Veröffentlichung ist geplant.") if when
+                           else _("Der geplante Zeitpunkt ist entfernt."))
+            else:
+                message = None
+        except DecisionError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+            message = None
+        if message:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("decisions.publication_view", competition_id=competition.id))
+    return render_template("decisions/publication.html", competition=competition, form=form,
+                           state=publication.publication_state(competition, publication.clock()),
+                           release=decisions.release_of(competition))
+
+
+@bp.route("/<int:competition_id>/urkunden", methods=["GET", "POST"])
+def certificate_settings(competition_id):
+    competition = _competition(competition_id)
+    settings = certificates.settings_for(competition)
+    sigs = list(competition.signatories or []) + [{}, {}, {}]
+    data = {"show_amount": settings.show_amount, "place": settings.place,
+            "issue_date": settings.issue_date, "tribute": settings.tribute}
+    for i in (1, 2, 3):
+        data[f"sig{i}_name"] = sigs[i - 1].get("name", "")
+        data[f"sig{i}_title"] = sigs[i - 1].get("title", "")
+    form = CertificateSettingsForm(data=data)
+    logo_form = LogoForm(prefix="logo")
+    if form.validate_on_submit():
+        try:
+            certificates.save_settings(
+                actor=current_user, competition=competition, show_amount=form.show_amount.data,
+                place=form.place.data, issue_date=form.issue_date.data, tribute=form.tribute.data,
+                signatories=form.signatories())
+        except DecisionError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Die Einstellungen der Urkunde sind gespeichert. Betroffene Urkunden werden "
+                    "beim nächsten Abruf neu erstellt."), "success")
+            return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
+    return render_template("decisions/certificates.html", competition=competition, form=form,
+                           logo_form=logo_form, released=decisions.is_released(competition),
+                           awarded=decisions.decisions_for(competition))
+
+
+@bp.post("/<int:competition_id>/urkunden/logo")
+def upload_logo(competition_id):
+    competition = _competition(competition_id)
+    logo_form = LogoForm(prefix="logo")
+    if request.form.get("action") == "remove":
+        certificates.remove_logo(actor=current_user, competition=competition)
+        db.session.commit()
+        flash(_("Das eigene Logo ist entfernt; die Urkunde zeigt wieder das neutrale Logo."), "success")
+        return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
+    upload = logo_form.logo.data
+    data = upload.read(certificates.MAX_LOGO_BYTES + 1) if upload else b""
+    try:
+        certificates.save_logo(actor=current_user, competition=competition, data=data,
+                               storage=get_storage())
+    except DecisionError as exc:
+        db.session.rollback()
+        logo_form.logo.errors = [exc.message]
+        settings_form = CertificateSettingsForm(formdata=None, data={})
+        return render_template("decisions/certificates.html", competition=competition,
+                               form=settings_form, logo_form=logo_form,
+                               released=decisions.is_released(competition),
+                               awarded=decisions.decisions_for(competition)), 422
+    db.session.commit()
+    flash(_("Das Logo ist gespeichert."), "success")
+    return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
+
+
+@bp.get("/<int:competition_id>/urkunden/logo")
+def logo(competition_id):
+    competition = _competition(competition_id)
+    if not competition.logo_key:
+        return redirect(url_for("static", filename="img/logo.svg"))
+    try:
+        data = get_storage().read(competition.logo_key)
+    except NotFound:
+        abort(404)
+    mimetype = "image/svg+xml" if competition.logo_key.endswith(".svg") else "image/png"
+    response = Response(data, mimetype=mimetype)
+    # An SVG opened directly must not run anything, even if a check were bypassed.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.get("/<int:competition_id>/urkunden/vorschau.pdf")
+def preview(competition_id):
+    competition = _competition(competition_id)
+    pdf = certificates.preview_pdf(competition=competition, storage=get_storage())
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="Urkunde-Vorschau-{competition.prize_code}-{competition.year}.pdf"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<int:competition_id>/urkunden/alle.zip")
+def certificates_zip(competition_id):
+    competition = _competition(competition_id)
+    if not decisions.is_released(competition):
+        flash(_("Urkunden gibt es erst nach der Freigabe der Entscheidungen."), "error")
+        return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
+    storage = get_storage()
+    entries = certificates.ensure_all(actor=current_user, competition=competition, storage=storage)
+    db.session.commit()
+    files = [(certificates.download_name(app, competition), cert.storage_key) for cert, app in entries]
+    name = f"Urkunden-{competition.prize_code}-{competition.year}.zip"
+    response = Response(certificates.zip_stream(files, storage=storage), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:competition_id>/niederschrift", methods=["GET", "POST"])
+def minutes_view(competition_id):
+    competition = _competition(competition_id)
+    jury = minutes.jurors_of(competition)
+    form = MinutesForm()
+    form.present.choices = [(u.id, u.display_name + (_(" (Vorsitz)") if chair else "")) for u, chair in jury]
+    if request.method == "GET":
+        form.present.data = [u.id for u, _chair in jury]
+        form.recorder.data = current_user.display_name
+    if form.validate_on_submit():
+        data = minutes.minutes_data(
+            competition=competition, session_date=form.session_date.data, place=form.place.data,
+            present_ids=form.present.data or [], guests=form.guests.data,
+            recorder=form.recorder.data, notes=form.notes.data)
+        pdf = minutes.render_minutes_pdf(data, storage=get_storage())
+        response = Response(pdf, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="Niederschrift-{competition.prize_code}-{competition.year}.pdf"')
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return render_template("decisions/minutes.html", competition=competition, form=form,
+                           has_jury=bool(jury)), 200 if request.method == "GET" else 422
+
+
+@bp.app_template_global("decisions_link_allowed")
+def decisions_link_allowed(competition):
+    """For other templates (e.g. the staff start page) to show a link to this area."""
+    return permissions.can_record_decisions(current_user, competition)

@@ -1,0 +1,194 @@
+"""Public winners pages, photo delivery, certificate verification and the laureate's download.
+
+Every public route resolves its rows through awards.services.publication with the current
+instant, so a competition under embargo answers 404 exactly like one that does not exist.
+"""
+import hashlib
+import math
+from functools import lru_cache
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from awards import permissions
+from awards.adapters.storage import get_storage
+from awards.enums import Region
+from awards.extensions import db
+from awards.models.applications import Application
+from awards.services import certificates, publication
+from awards.services.decisions import DecisionError
+from awards.views.util import require
+
+bp = Blueprint("winners", __name__)
+
+PER_PAGE = 20
+PUBLIC_CACHE = "public, max-age=60"
+
+
+def _int_arg(name, default=None, minimum=None, maximum=None):
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        return None
+    return value
+
+
+def _cacheable(response):
+    """Public bytes (photos): shared caches may keep them briefly; ETag from the content."""
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    return response.make_conditional(request)
+
+
+@lru_cache(maxsize=1)
+def _template_stamp():
+    """Changes when the page templates change (a deploy), so old ETags stop matching."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    root = Path(current_app.template_folder)
+    files = list((root / "winners").glob("*.html")) + [root / "base.html"]
+    return max(f.stat().st_mtime_ns for f in files)
+
+
+def _page(template, data_key, **context):
+    """Render an HTML page with an ETag over its data, the viewer and the language.
+
+    Pages carry the viewer's name and CSRF token, so they are private to the browser
+    ("no-cache": revalidate each time); an unchanged page answers 304 without rendering.
+    """
+    from flask import session
+    from flask_babel import get_locale
+
+    from flask_wtf.csrf import generate_csrf
+
+    generate_csrf()  # the page's forms need it anyway; now the session token is fixed
+    material = repr((data_key, _template_stamp(), str(get_locale()), current_user.get_id()
+                     if current_user.is_authenticated else None, session.get("csrf_token")))
+    etag = hashlib.sha256(material.encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        response = Response(status=304)
+    else:
+        response = Response(render_template(template, **context))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/preistraeger")
+def overview():
+    now = publication.clock()
+    year = _int_arg("jahr", minimum=1900, maximum=2999)
+    page = _int_arg("seite", default=1, minimum=1)
+    prize = (request.args.get("preis") or "").upper() or None
+    region = request.args.get("bezirk") or None
+    years, prizes = publication.filter_options(now=now)
+    if prize and prize not in prizes:
+        prize = None
+    if region and region not in {r.value for r in Region}:
+        region = None
+    if page is None:
+        page = 1
+    winners, total = publication.list_winners(now=now, year=year, prize_code=prize,
+                                              region=region, page=page, per_page=PER_PAGE)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if page > pages:
+        abort(404)
+    args = {k: v for k, v in (("jahr", year), ("preis", prize), ("bezirk", region)) if v}
+    return _page("winners/overview.html", (winners, total, page, years, prizes, args),
+                 winners=winners, total=total, page=page, pages=pages, years=years,
+                 prizes=prizes, regions=list(Region),
+                 selected={"year": year, "prize": prize, "region": region}, args=args)
+
+
+@bp.get("/preistraeger/<prize_code>/<int:year>")
+def competition(prize_code, year):
+    now = publication.clock()
+    comp, winners = publication.competition_winners(now=now, prize_code=prize_code.upper(),
+                                                    year=year)
+    if comp is None:
+        abort(404)
+    key = (comp.id, comp.title, comp.motto, comp.ceremony_at, winners)
+    return _page("winners/competition.html", key, competition=comp, winners=winners)
+
+
+@bp.get("/preistraeger/<prize_code>/<int:year>/<int:decision_id>")
+def project(prize_code, year, decision_id):
+    now = publication.clock()
+    winner = publication.public_winner(now=now, decision_id=decision_id,
+                                       prize_code=prize_code.upper(), year=year)
+    if winner is None:
+        abort(404)
+    return _page("winners/project.html", winner, winner=winner)
+
+
+@bp.get("/preistraeger/foto/<int:attachment_id>")
+def photo(attachment_id):
+    attachment = publication.public_photo(now=publication.clock(), attachment_id=attachment_id)
+    if attachment is None:
+        abort(404)
+    data = publication.public_photo_bytes(attachment=attachment, storage=get_storage())
+    response = Response(data, mimetype=attachment.content_type)
+    return _cacheable(response)
+
+
+@bp.get("/urkunde/pruefen")
+def verify_form():
+    code = request.args.get("code")
+    if code:
+        normalised = certificates.normalise_code(code)
+        return redirect(url_for("winners.verify", code=normalised or code.strip()[:40]))
+    return render_template("winners/verify.html", result=None, code="")
+
+
+@bp.get("/urkunde/pruefen/<code>")
+def verify(code):
+    result = certificates.verify(code[:40], now=publication.clock())
+    status = 200 if result.status in ("genuine", "embargo") else 404
+    response = Response(render_template("winners/verify.html", result=result, code=code[:40]),
+                        status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/urkunde/<int:application_id>")
+def certificate(application_id):
+    """The laureate's own certificate (the application's owner) or staff of the prize."""
+    application = db.session.get(Application, application_id)
+    require(permissions.can_download_certificate, application)
+    try:
+        cert, rendered = certificates.ensure_certificate(actor=current_user,
+                                                         application=application,
+                                                         storage=get_storage())
+    except DecisionError:
+        abort(404)
+    if rendered:
+        db.session.commit()
+    storage = get_storage()
+    name = certificates.download_name(application, application.competition)
+    url = storage.presigned_url(cert.storage_key, filename=name)
+    if url:
+        return redirect(url)
+    stream = storage.open(cert.storage_key)
+
+    def chunks():
+        with stream:
+            while block := stream.read(256 * 1024):
+                yield block
+
+    response = Response(chunks(), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Length"] = str(cert.size)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_template_global("laureate_certificates")
+def laureate_certificates_global():
+    """For templates/winners/_dashboard_certificates.html (included by the dashboard)."""
+    return publication.laureate_certificates(current_user)
