@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
 from awards.extensions import db
-from awards.models.base import TimestampMixin, UTCDateTime
+from awards.models.base import TimestampMixin, UTCDateTime, utcnow
 
 IDENTIFYING_FIELDS = (
     "org_name", "contact_name", "street", "postcode", "city", "email", "phone", "website",
@@ -47,6 +47,16 @@ class Application(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     current_step: Mapped[int] = mapped_column(default=1)
     autosaved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest submission after a correction (submitted_at keeps the first, on-time one).
+    resubmitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    # The latest receipt PDF (Eingangsbestätigung) in storage.
+    receipt_key: Mapped[str | None] = mapped_column(String(300))
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL"), index=True
+    )
 
     # Step 1: who applies
     kind: Mapped[SubmissionKind] = mapped_column(
@@ -101,12 +111,17 @@ class Application(TimestampMixin, db.Model):
         db.Enum(FormalCheck, native_enum=False, length=20), default=FormalCheck.PENDING, index=True
     )
     formal_check_reason: Mapped[str] = mapped_column(Text, default="")
+    formal_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    formal_checked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     version: Mapped[int] = mapped_column(default=1, nullable=False)
     __mapper_args__ = {"version_id_col": version}
 
     competition = relationship("Competition")
-    owner = relationship("User")
+    owner = relationship("User", foreign_keys=[owner_id])
+    formal_checked_by = relationship("User", foreign_keys=[formal_checked_by_id])
     district = relationship("District")
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="Attachment.id"
@@ -139,3 +154,22 @@ class Attachment(TimestampMixin, db.Model):
     @property
     def is_image(self):
         return self.content_type in ("image/jpeg", "image/png")
+
+
+class FormStash(db.Model):
+    """Form data posted after the login expired, kept until the owner logs in again.
+
+    The token travels only in an HttpOnly cookie of the same browser (never in a URL), so a
+    stash cannot be planted into someone else's browser; only its hash is stored.
+    """
+
+    __tablename__ = "form_stashes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[int] = mapped_column(default=1)
+    data: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

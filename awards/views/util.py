@@ -14,7 +14,15 @@ def safe_next(target):
     if "\\" in target or any(ord(c) < 32 for c in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
+        # Flask-Login puts the full URL of the page into next=; same host only.
+        from flask import has_request_context, request
+
+        if (not has_request_context() or parts.scheme not in ("http", "https")
+                or parts.netloc != request.host):
+            return None
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not target.startswith("/") or target.startswith("//"):
         return None
     return target.rstrip("?") or "/"
 

@@ -1,0 +1,454 @@
+"""Applications: drafts, submission with reference number and receipt, withdrawal, copies,
+and the staff side (formal check, reopening for correction, the intake list)."""
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck, Level, SubmissionKind
+from awards.extensions import db
+from awards.models.applications import Application, Attachment, FormStash
+from awards.models.base import utcnow
+from awards.models.competitions import Competition
+from awards.models.reference import District
+from awards.services import audit, mail, receipts, uploads
+
+log = logging.getLogger("awards.applications")
+
+STEP_TITLES = {
+    1: _l("Bewerber/Organisation und Kontakt"),
+    2: _l("Projekt"),
+    3: _l("Zahlen und Partner"),
+    4: _l("Anlagen"),
+    5: _l("Einwilligungen und Absenden"),
+}
+STEP_COUNT = len(STEP_TITLES)
+NOMINATOR_FIELDS = ("nominator_name", "nominator_org", "nominator_email", "nominator_phone")
+STEP_FIELDS = {
+    1: ("kind",) + NOMINATOR_FIELDS + (
+        "applicant_type", "org_name", "contact_name", "street", "postcode", "city",
+        "district_id", "email", "phone", "website"),
+    2: ("project_title", "summary", "description", "goals", "target_group", "motto_relation",
+        "project_start"),
+    3: ("volunteers_count", "staff_count", "partners", "funding", "previous_awards"),
+    4: ("image_rights_confirmed",),
+    5: ("consent_privacy", "consent_truthful", "consent_publish_name", "consent_publish_text",
+        "consent_publish_photos"),
+}
+FIELD_STEP = {name: step for step, names in STEP_FIELDS.items() for name in names}
+REQUIRED = {
+    1: ("kind", "applicant_type", "org_name", "contact_name", "street", "postcode", "city",
+        "district_id", "email"),
+    2: ("project_title", "summary", "description", "goals", "target_group", "project_start"),
+    3: ("volunteers_count", "staff_count"),
+    4: (),
+    5: ("consent_privacy", "consent_truthful"),
+}
+# Every value an application carries over into a copy (consents are given anew).
+COPY_FIELDS = tuple(n for s in (1, 2, 3) for n in STEP_FIELDS[s]) + ("region",)
+STASH_MAX_AGE = timedelta(days=2)
+
+MISSING = _l("Bitte füllen Sie dieses Feld aus.")
+MISSING_CHOICE = _l("Bitte wählen Sie eine Antwort aus.")
+MISSING_CONSENT = _l("Bitte bestätigen Sie dies, sonst können wir Ihre Bewerbung nicht annehmen.")
+MISSING_IMAGE_RIGHTS = _l("Sie haben Fotos angehängt. Bitte bestätigen Sie die Bildrechte oder "
+                          "entfernen Sie die Fotos.")
+
+
+class ApplicationError(Exception):
+    """A rule was broken; the message is shown to the user."""
+
+
+class NotEditable(ApplicationError):
+    pass
+
+
+class Conflict(ApplicationError):
+    """The application was changed elsewhere since the form was loaded."""
+
+
+class DeadlinePassed(ApplicationError):
+    pass
+
+
+class RegionMismatch(ApplicationError):
+    pass
+
+
+class SubmissionInvalid(ApplicationError):
+    def __init__(self, errors):
+        super().__init__(_("Die Bewerbung ist noch nicht vollständig."))
+        self.errors = errors  # {field: message}
+
+
+# --- deadline -------------------------------------------------------------------------
+
+def is_open_for_submission(competition, now=None):
+    """The deadline counts to the second in Europe/Berlin: a deadline of 23:59:59 accepts
+    everything up to 23:59:59.999 and refuses 00:00:00. Stored times are UTC instants, so
+    summer/winter time needs no special case."""
+    now = now or utcnow()
+    if competition is None or competition.status != CompetitionStatus.OPEN:
+        return False
+    if competition.opens_at is not None and now < competition.opens_at:
+        return False
+    if competition.deadline_at is None:
+        return True
+    return now.replace(microsecond=0) <= competition.deadline_at
+
+
+def open_competitions(now=None):
+    rows = db.session.scalars(
+        select(Competition).where(Competition.status == CompetitionStatus.OPEN)
+        .order_by(Competition.level.desc(), Competition.prize_code)
+    ).all()
+    return [c for c in rows if is_open_for_submission(c, now)]
+
+
+# --- region -----------------------------------------------------------------------------
+
+def region_problem(application):
+    """A message if a regional prize gets a project from another Regierungsbezirk."""
+    competition = application.competition
+    if competition.level != Level.REGIONAL or application.region is None:
+        return None
+    if application.region == competition.region:
+        return None
+    right = db.session.scalars(
+        select(Competition).where(Competition.prize_code == application.region.value,
+                                  Competition.year == competition.year)
+    ).first()
+    prize = right.title if right else _("Integrationspreis der Regierung von %(r)s",
+                                        r=application.region.label)
+    return _("Ihr Projekt liegt im Regierungsbezirk %(region)s. Dieser Preis nimmt nur Projekte "
+             "aus %(own)s an. Bitte bewerben Sie sich beim „%(prize)s“ oder beim Bayerischen "
+             "Integrationspreis.", region=application.region.label,
+             own=competition.region.label, prize=prize)
+
+
+def right_competition_for(application):
+    """The regional prize of the applicant's own Regierungsbezirk in the same year, if open."""
+    if application.region is None:
+        return None
+    comp = db.session.scalars(
+        select(Competition).where(Competition.prize_code == application.region.value,
+                                  Competition.year == application.competition.year)
+    ).first()
+    return comp if comp is not None and comp.status == CompetitionStatus.OPEN else None
+
+
+# --- drafts -----------------------------------------------------------------------------
+
+def start(*, actor, competition, now=None):
+    if not is_open_for_submission(competition, now):
+        raise DeadlinePassed(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
+    application = Application(competition=competition, owner=actor, email=actor.email,
+                              contact_name=actor.name or "")
+    db.session.add(application)
+    db.session.flush()
+    audit.record(actor=actor, action="application.start", obj=application,
+                 new={"competition": competition.id})
+    return application
+
+
+def _check_editable(application, expected_version):
+    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED):
+        raise NotEditable(_("Diese Bewerbung ist abgesendet und kann nicht mehr geändert werden."))
+    if expected_version is not None and expected_version != application.version:
+        raise Conflict(_("Diese Bewerbung wurde inzwischen an anderer Stelle geändert (z. B. in "
+                         "einem anderen Fenster). Bitte prüfen Sie die Angaben und speichern Sie "
+                         "erneut."))
+
+
+def save_draft(*, actor, application, step, values, next_step=None, expected_version=None,
+               now=None):
+    """Store the given values of one step (unknown keys are ignored) and where the applicant
+    is. Returns the names of the fields that changed."""
+    _check_editable(application, expected_version)
+    allowed = STEP_FIELDS.get(step, ())
+    changed = []
+    for name, value in values.items():
+        if name not in allowed:
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "district_id":
+            district = db.session.get(District, value) if value else None
+            value = district.id if district else None
+            region = district.region if district else None
+            if application.region != region:
+                application.region = region
+        if getattr(application, name) != value:
+            setattr(application, name, value)
+            changed.append(name)
+    application.current_step = next_step or step
+    application.autosaved_at = now or utcnow()
+    db.session.flush()
+    if changed:
+        audit.record(actor=actor, action="application.save_draft", obj=application,
+                     new={"step": step, "fields": changed})
+    return changed
+
+
+def _empty(value):
+    return value is None or (isinstance(value, str) and not value.strip()) or value is False
+
+
+def missing_fields(application, steps=None):
+    """{field: message} for required values not given yet, in the given steps (all)."""
+    errors = {}
+    for step in steps or STEP_FIELDS:
+        names = list(REQUIRED[step])
+        if step == 1 and application.kind == SubmissionKind.NOMINATION:
+            names += ["nominator_name", "nominator_email"]
+        if step == 2 and application.competition.motto:
+            names.append("motto_relation")
+        for name in names:
+            if _empty(getattr(application, name)):
+                if name.startswith("consent"):
+                    errors[name] = str(MISSING_CONSENT)
+                elif name in ("kind", "applicant_type", "district_id"):
+                    errors[name] = str(MISSING_CHOICE)
+                else:
+                    errors[name] = str(MISSING)
+        if step == 1 and "district_id" not in errors:
+            problem = region_problem(application)
+            if problem:
+                errors["district_id"] = problem
+        if step == 4 and any(a.is_image for a in application.attachments) \
+                and not application.image_rights_confirmed:
+            errors["image_rights_confirmed"] = str(MISSING_IMAGE_RIGHTS)
+    return errors
+
+
+# --- submission -------------------------------------------------------------------------
+
+def _assign_reference(application):
+    """Next running number of the competition. Submissions of one competition are serialised
+    by a row lock on PostgreSQL; the unique constraint plus a retry covers the rest."""
+    if application.number is not None:
+        return
+    competition_id = application.competition_id
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(Competition.id).where(Competition.id == competition_id)
+                           .with_for_update())
+    db.session.flush()
+    prefix = application.competition.reference_prefix
+    for _attempt in range(5):
+        number = (db.session.scalar(
+            select(func.max(Application.number)).where(Application.competition_id == competition_id)
+        ) or 0) + 1
+        try:
+            with db.session.begin_nested():
+                application.number = number
+                application.reference = f"{prefix}-{number:04d}"
+                db.session.flush()
+            return
+        except IntegrityError:
+            log.info("reference number %s taken, retrying", number)
+    raise ApplicationError(_("Die Bewerbungsnummer konnte nicht vergeben werden. Bitte senden "
+                             "Sie die Bewerbung erneut ab."))
+
+
+def submit(*, actor, application, now=None, storage=None, expected_version=None):
+    """Freeze the application, number it, create the receipt and queue the confirmation."""
+    now = now or utcnow()
+    _check_editable(application, expected_version)
+    resubmission = application.status == ApplicationStatus.REOPENED
+    # A correction requested by staff may come after the deadline; a first submission not.
+    if not resubmission and not is_open_for_submission(application.competition, now):
+        raise DeadlinePassed(_("Der Bewerbungsschluss ist vorbei. Die Bewerbung kann nicht mehr "
+                               "abgesendet werden. Ihr Entwurf bleibt gespeichert."))
+    errors = missing_fields(application)
+    if errors:
+        raise SubmissionInvalid(errors)
+    if application.kind == SubmissionKind.SELF:
+        for name in NOMINATOR_FIELDS:
+            setattr(application, name, "")
+    _assign_reference(application)
+    old_status = application.status
+    application.status = ApplicationStatus.SUBMITTED
+    if resubmission:
+        application.resubmitted_at = now
+        application.formal_check = FormalCheck.PENDING
+    else:
+        application.submitted_at = now
+    application.receipt_key = receipts.create_receipt(application=application, received_at=now,
+                                                      storage=storage)
+    db.session.flush()
+    audit.record(actor=actor, action="application.submit", obj=application,
+                 old={"status": old_status.value},
+                 new={"status": application.status.value, "reference": application.reference,
+                      "receipt": application.receipt_key})
+    mail.enqueue(to=application.owner.email, template="application_submitted",
+                 application=application, received_at=now, resubmission=resubmission)
+    return application
+
+
+def withdraw(*, actor, application, now=None):
+    now = now or utcnow()
+    if application.status == ApplicationStatus.WITHDRAWN:
+        raise ApplicationError(_("Diese Bewerbung ist bereits zurückgezogen."))
+    if application.status != ApplicationStatus.DRAFT and not is_open_for_submission(
+            application.competition, now):
+        raise DeadlinePassed(_("Nach dem Bewerbungsschluss kann eine Bewerbung nicht mehr online "
+                               "zurückgezogen werden. Bitte wenden Sie sich an die "
+                               "Geschäftsstelle."))
+    old = application.status
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = now
+    db.session.flush()
+    audit.record(actor=actor, action="application.withdraw", obj=application,
+                 old={"status": old.value}, new={"status": application.status.value})
+    return application
+
+
+def copy_to(*, actor, source, competition, now=None, storage=None):
+    """A new draft in another open competition with the texts and files of `source`."""
+    if competition.id == source.competition_id:
+        raise ApplicationError(_("Bitte wählen Sie einen anderen Preis aus."))
+    if not is_open_for_submission(competition, now):
+        raise DeadlinePassed(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
+    copy = Application(competition=competition, owner=actor, copied_from_id=source.id)
+    for name in COPY_FIELDS:
+        setattr(copy, name, getattr(source, name))
+    db.session.add(copy)
+    db.session.flush()
+    problem = region_problem(copy)
+    if problem:
+        raise RegionMismatch(problem)
+    uploads.copy_attachments(source=source, target=copy, storage=storage)
+    audit.record(actor=actor, action="application.copy", obj=copy,
+                 new={"from": source.id, "competition": competition.id})
+    return copy
+
+
+# --- staff ------------------------------------------------------------------------------
+
+def formal_check(*, actor, application, result, reason=""):
+    result = FormalCheck(result)
+    reason = (reason or "").strip()
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
+        raise ApplicationError(_("Nur abgesendete Bewerbungen können geprüft werden."))
+    if result in (FormalCheck.INADMISSIBLE, FormalCheck.REQUEST) and not reason:
+        raise ApplicationError(_("Bitte geben Sie eine Begründung an."))
+    old = {"formal_check": application.formal_check.value,
+           "reason": application.formal_check_reason}
+    application.formal_check = result
+    application.formal_check_reason = reason if result != FormalCheck.ADMISSIBLE else ""
+    application.formal_checked_at = utcnow()
+    application.formal_checked_by_id = actor.id
+    db.session.flush()
+    audit.record(actor=actor, action="application.formal_check", obj=application, old=old,
+                 new={"formal_check": result.value, "reason": application.formal_check_reason})
+    if result == FormalCheck.REQUEST:
+        mail.enqueue(to=application.owner.email, template="application_request",
+                     application=application, reason=reason)
+    return application
+
+
+def reopen(*, actor, application, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Bitte geben Sie an, was korrigiert werden soll."))
+    if application.status != ApplicationStatus.SUBMITTED:
+        raise ApplicationError(_("Nur abgesendete Bewerbungen können zur Korrektur geöffnet "
+                                 "werden."))
+    application.status = ApplicationStatus.REOPENED
+    application.reopened_at = utcnow()
+    application.reopen_reason = reason
+    application.current_step = 1
+    db.session.flush()
+    audit.record(actor=actor, action="application.reopen", obj=application,
+                 old={"status": ApplicationStatus.SUBMITTED.value},
+                 new={"status": application.status.value, "reason": reason})
+    mail.enqueue(to=application.owner.email, template="application_reopened",
+                 application=application, reason=reason)
+    return application
+
+
+INTAKE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED,
+                   ApplicationStatus.WITHDRAWN)
+
+
+def intake_query(*, competition, search="", status=None, region=None, applicant_type=None,
+                 formal=None):
+    """Applications staff see in the intake list (never drafts), filtered."""
+    query = select(Application).where(Application.competition_id == competition.id)
+    query = query.where(Application.status.in_([status] if status else INTAKE_STATUSES))
+    if region:
+        query = query.where(Application.region == region)
+    if applicant_type:
+        query = query.where(Application.applicant_type == applicant_type)
+    if formal:
+        query = query.where(Application.formal_check == formal)
+    search = (search or "").strip()
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(
+            column.ilike(pattern, escape="\\") for column in (
+                Application.reference, Application.org_name, Application.contact_name,
+                Application.project_title, Application.city, Application.email)
+        )))
+    return query
+
+
+def intake_page(*, page=1, per_page=25, **filters):
+    """One page of the intake list: (rows [(application, attachment count)], total)."""
+    query = intake_query(**filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    counts = (select(Attachment.application_id, func.count(Attachment.id).label("n"))
+              .group_by(Attachment.application_id).subquery())
+    rows = db.session.execute(
+        query.add_columns(func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.application_id == Application.id)
+        .options(joinedload(Application.district))
+        .order_by(Application.number.asc().nulls_last(), Application.id)
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+    ).all()
+    return [(row[0], row[1]) for row in rows], total
+
+
+def draft_count(competition):
+    return db.session.scalar(select(func.count(Application.id)).where(
+        Application.competition_id == competition.id,
+        Application.status == ApplicationStatus.DRAFT))
+
+
+# --- stash of form data posted after the login expired ----------------------------------
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def stash_form(*, application, step, data, now=None):
+    """Keep posted values until the owner logs in again; returns the secret token."""
+    now = now or utcnow()
+    db.session.execute(delete(FormStash).where(FormStash.created_at < now - STASH_MAX_AGE))
+    token = secrets.token_urlsafe(24)
+    db.session.add(FormStash(token_hash=_token_hash(token), application_id=application.id,
+                             step=step, data=data, created_at=now))
+    db.session.flush()
+    return token
+
+
+def take_stash(*, token, application, step, now=None):
+    """The stashed values for this application and step (removed on reading), or None."""
+    now = now or utcnow()
+    if not token:
+        return None
+    stash = db.session.scalars(select(FormStash).where(
+        FormStash.token_hash == _token_hash(token))).first()
+    if stash is None or stash.application_id != application.id or stash.step != step:
+        return None
+    db.session.delete(stash)
+    db.session.flush()
+    if stash.created_at < now - STASH_MAX_AGE:
+        return None
+    return stash

@@ -1,0 +1,27 @@
+"""The receipt (Eingangsbestätigung): a PDF listing everything submitted, the files with
+their SHA-256 and the time of receipt in Berlin time, kept in storage."""
+import io
+
+from flask import current_app
+
+from awards.adapters.pdf import render_pdf
+from awards.adapters.storage import get_storage
+from awards.timeutil import to_berlin
+
+
+def render_receipt_html(*, application, received_at):
+    template = current_app.jinja_env.get_template("pdf/receipt.html")
+    return template.render(application=application, competition=application.competition,
+                           received_at=received_at, received_local=to_berlin(received_at))
+
+
+def create_receipt(*, application, received_at, storage=None):
+    """Render and store the receipt; returns its storage key."""
+    storage = storage or get_storage()
+    html = render_receipt_html(application=application, received_at=received_at)
+    pdf = render_pdf(html, static_dir=current_app.static_folder, storage=storage,
+                     pdf_variant="pdf/a-3b")
+    stamp = to_berlin(received_at).strftime("%Y%m%d-%H%M%S")
+    key = f"receipts/{application.competition_id}/{application.id}/{application.reference}-{stamp}.pdf"
+    storage.save(key, io.BytesIO(pdf), "application/pdf")
+    return key

@@ -1,0 +1,487 @@
+"""Applicants: start an application, the five-step form with drafts and attachments,
+submission with receipt, the dashboard "Meine Bewerbungen", withdraw and copy."""
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
+                   request, send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+
+from awards import permissions
+from awards.adapters.storage import NotFound, StorageError, get_storage
+from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.extensions import db
+from awards.forms.applications import STEP_FORMS, ConfirmForm, CopyForm, field_label
+from awards.models.applications import Application, Attachment
+from awards.models.base import utcnow
+from awards.models.competitions import Competition
+from awards.models.reference import District
+from awards.services import applications as service
+from awards.services import uploads
+from awards.timeutil import to_berlin
+
+bp = Blueprint("applicant", __name__, url_prefix="/bewerbung")
+
+STASH_COOKIE = "awards_form_stash"
+EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED)
+
+
+@bp.app_template_filter("filesize")
+def filesize(size):
+    """12345 -> '12,1 KB', 3456789 -> '3,3 MB' (German decimal comma)."""
+    size = size or 0
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB".replace(".", ",")
+    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def _login_redirect(next_path):
+    return redirect(url_for("auth.login", next=next_path))
+
+
+def _own_application(application_id):
+    """The current user's application; anyone else's (or none) is 404, not 403, so that
+    numbers do not reveal which applications exist."""
+    application = db.session.get(Application, application_id)
+    if application is None or not permissions.can_view_application(current_user, application) \
+            or application.owner_id != current_user.id:
+        abort(404)
+    return application
+
+
+def _districts():
+    return db.session.scalars(
+        select(District).order_by(District.region, District.is_city.desc(), District.name)
+    ).all()
+
+
+def _make_form(step, application, formdata=None):
+    """The step's form, filled from the application or from posted data ("request" for
+    this request's form and files). Fields missing from posted data show the stored value."""
+    form_class = STEP_FORMS[step]
+    kwargs = {"districts": _districts()} if step == 1 else {}
+    if formdata is None:
+        form = form_class(obj=application, **kwargs)
+        if step == 1:
+            form.district_id.data = str(application.district_id or "")
+            form.applicant_type.data = application.applicant_type.value \
+                if application.applicant_type else ""
+            form.kind.data = application.kind.value if application.kind else "self"
+        form.version.data = str(application.version)
+        return form
+    if formdata == "request":
+        formdata = CombinedMultiDict((request.files, request.form))
+    form = form_class(formdata=formdata, **kwargs)
+    for name in service.STEP_FIELDS[step]:
+        field = form._fields.get(name)
+        if field is not None and not field.raw_data and field.type != "BooleanField":
+            value = getattr(application, name)
+            field.data = value.value if hasattr(value, "value") else \
+                (str(value) if name == "district_id" and value else value)
+    return form
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _missing_links(application, errors):
+    return [
+        {"label": field_label(name), "message": message,
+         "url": url_for(".step", application_id=application.id,
+                        step=service.FIELD_STEP.get(name, 1)) + f"#{name}"}
+        for name, message in errors.items()
+    ]
+
+
+def _render_step(application, step, form, status=200, **extra):
+    context = dict(application=application, competition=application.competition, step=step,
+                   steps=service.STEP_TITLES, step_count=service.STEP_COUNT, form=form,
+                   districts=_districts() if step == 1 else (),
+                   file_limit_mb=current_app.config["MAX_FILE_MB"],
+                   application_limit_mb=current_app.config["MAX_APPLICATION_MB"],
+                   used_bytes=uploads.used_bytes(application) if step == 4 else 0,
+                   delete_form=ConfirmForm())
+    if step == 5:
+        context["missing"] = _missing_links(application, service.missing_fields(application))
+    context.update(extra)
+    return render_template("applicant/step.html", **context), status
+
+
+@bp.errorhandler(413)
+def too_large(exc):
+    application_id = (request.view_args or {}).get("application_id")
+    return render_template("applicant/too_large.html", application_id=application_id,
+                           file_limit_mb=current_app.config["MAX_FILE_MB"],
+                           application_limit_mb=current_app.config["MAX_APPLICATION_MB"]), 413
+
+
+@bp.get("/")
+def dashboard():
+    if not current_user.is_authenticated:
+        return _login_redirect(url_for(".dashboard"))
+    rows = db.session.scalars(
+        select(Application).where(Application.owner_id == current_user.id)
+        .options(selectinload(Application.competition))
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    ).all()
+    now = utcnow()
+    return render_template("applicant/dashboard.html", applications=rows,
+                           open_ids={c.id for c in service.open_competitions(now)},
+                           is_open=lambda c: service.is_open_for_submission(c, now))
+
+
+@bp.route("/start/<int:competition_id>", methods=["GET", "POST"])
+def start(competition_id):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None or competition.status == CompetitionStatus.DRAFT:
+        abort(404)
+    is_open = service.is_open_for_submission(competition)
+    here = url_for(".start", competition_id=competition.id)
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            return _login_redirect(here)
+        if not permissions.can_apply(current_user, competition) or not is_open:
+            flash(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."), "error")
+            return redirect(here)
+        application = service.start(actor=current_user, competition=competition)
+        db.session.commit()
+        return redirect(url_for(".step", application_id=application.id, step=1))
+    existing = []
+    if current_user.is_authenticated:
+        existing = db.session.scalars(
+            select(Application).where(Application.owner_id == current_user.id,
+                                      Application.competition_id == competition.id)
+            .order_by(Application.id)
+        ).all()
+    return render_template("applicant/start.html", competition=competition, is_open=is_open,
+                           existing=existing, form=ConfirmForm(), here=here)
+
+
+@bp.get("/<int:application_id>/weiter")
+def resume(application_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    application = _own_application(application_id)
+    if application.status not in EDITABLE:
+        return redirect(url_for(".show", application_id=application.id))
+    return redirect(url_for(".step", application_id=application.id,
+                            step=application.current_step or 1))
+
+
+@bp.route("/<int:application_id>/schritt/<int:step>", methods=["GET", "POST"])
+def step(application_id, step):
+    if step not in STEP_FORMS:
+        abort(404)
+    if not current_user.is_authenticated:
+        return _stash_and_login(application_id, step)
+    application = _own_application(application_id)
+    if application.status not in EDITABLE:
+        flash(_("Diese Bewerbung ist abgesendet. Änderungen sind nur möglich, wenn die "
+                "Geschäftsstelle sie zur Korrektur öffnet."), "info")
+        return redirect(url_for(".show", application_id=application.id))
+    if request.method == "GET":
+        return _show_step(application, step)
+    return _post_step(application, step)
+
+
+def _stash_and_login(application_id, step):
+    """The login expired while the form was open: keep what was posted, then log in."""
+    target = url_for(".step", application_id=application_id, step=step)
+    response = _login_redirect(target)
+    if request.method == "POST":
+        application = db.session.get(Application, application_id)
+        data = {k: v for k, v in request.form.to_dict(flat=False).items()
+                if k not in ("csrf_token", "action")}
+        if application is not None and data:
+            token = service.stash_form(application=application, step=step, data=data)
+            db.session.commit()
+            response.set_cookie(STASH_COOKIE, token, max_age=int(service.STASH_MAX_AGE.total_seconds()),
+                                httponly=True, samesite="Lax", secure=request.is_secure,
+                                path=url_for(".dashboard"))
+            flash(_("Ihre Anmeldung ist abgelaufen. Ihre Eingaben sind vorgemerkt: Bitte melden "
+                    "Sie sich erneut an, dann werden sie gespeichert."), "warning")
+    return response
+
+
+def _show_step(application, step):
+    token = request.cookies.get(STASH_COOKIE)
+    stash = service.take_stash(token=token, application=application, step=step) if token else None
+    if stash is None:
+        response = _render_step(application, step, _make_form(step, application))
+        return response
+    # Data posted before the login expired: store it now that the owner is back.
+    form = _make_form(step, application, formdata=MultiDict(
+        [(k, v) for k, values in stash.data.items() for v in values]))
+    form.validate()
+    try:
+        service.save_draft(actor=current_user, application=application, step=step,
+                           values=form.step_values(service.STEP_FIELDS[step]))
+    except service.ApplicationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Ihre Eingaben von vor der Anmeldung sind wiederhergestellt und gespeichert."),
+              "success")
+    form.version.data = str(application.version)
+    body, status = _render_step(application, step, form)
+    response = current_app.make_response((body, status))
+    response.delete_cookie(STASH_COOKIE, path=url_for(".dashboard"))
+    return response
+
+
+def _target_step(action, step):
+    if action == "next":
+        return min(step + 1, service.STEP_COUNT)
+    if action == "back":
+        return max(step - 1, 1)
+    if action and action.startswith("goto-") and _int(action[5:]) in STEP_FORMS:
+        return _int(action[5:])
+    return step
+
+
+def _post_step(application, step):
+    action = request.form.get("action", "save")
+    form = _make_form(step, application, formdata="request")
+    form_ok = form.validate()
+    target = _target_step(action, step)
+    if not form_ok:
+        target = step
+    values = form.step_values(service.STEP_FIELDS[step])
+    try:
+        service.save_draft(actor=current_user, application=application, step=step,
+                           values=values, next_step=target,
+                           expected_version=_int(form.version.data))
+    except service.Conflict as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        form.version.data = str(application.version)
+        return _render_step(application, step, form, status=409)
+    upload_errors = []
+    if step == 4 and action == "upload":
+        upload_errors = _upload_files(application, form)
+    # The draft is committed before any further check so that nothing typed is lost.
+    db.session.commit()
+    form.version.data = str(application.version)
+
+    if upload_errors:
+        form.files.errors = upload_errors
+        return _render_step(application, step, form, status=422)
+    if not form_ok:
+        form.form_errors.append(_("Einige Angaben haben ein ungültiges Format. Alle übrigen "
+                                  "Eingaben sind gespeichert."))
+        return _render_step(application, step, form, status=422)
+    if action == "next":
+        missing = service.missing_fields(application, [step])
+        if missing:
+            for name, message in missing.items():
+                if name in form._fields:
+                    form[name].errors = [message]
+            application.current_step = step
+            db.session.commit()
+            form.version.data = str(application.version)
+            return _render_step(application, step, form, status=422)
+    if action == "submit" and step == service.STEP_COUNT:
+        return _submit(application, form)
+    if action == "upload":
+        return redirect(url_for(".step", application_id=application.id, step=4) + "#anlagen")
+    if action == "save":
+        flash(_("Entwurf gespeichert um %(time)s Uhr.",
+                time=to_berlin(application.autosaved_at).strftime("%H:%M")), "success")
+    return redirect(url_for(".step", application_id=application.id, step=target))
+
+
+def _upload_files(application, form):
+    errors = []
+    files = [f for f in (form.files.data or []) if f and f.filename]
+    if not files:
+        return [_("Bitte wählen Sie eine Datei aus.")]
+    for file in files:
+        try:
+            with db.session.begin_nested():
+                uploads.add_attachment(actor=current_user, application=application,
+                                       stream=file.stream, filename=file.filename,
+                                       description=form.file_description.data or "",
+                                       images_allowed=application.image_rights_confirmed)
+        except uploads.UploadRejected as exc:
+            errors.append(str(exc))
+    if len(errors) < len(files):
+        flash(_("%(n)s Datei(en) hochgeladen.", n=len(files) - len(errors)), "success")
+    return errors
+
+
+def _submit(application, form):
+    try:
+        service.submit(actor=current_user, application=application)
+    except service.SubmissionInvalid as exc:
+        db.session.rollback()
+        return _render_step(application, service.STEP_COUNT, form, status=422,
+                            missing=_missing_links(application, exc.errors),
+                            submit_failed=True)
+    except service.ApplicationError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return _render_step(application, service.STEP_COUNT, form, status=422)
+    db.session.commit()
+    flash(_("Ihre Bewerbung ist eingegangen. Vielen Dank! Ihre Bewerbungsnummer: %(ref)s",
+            ref=application.reference), "success")
+    return redirect(url_for(".show", application_id=application.id))
+
+
+@bp.post("/<int:application_id>/autosave")
+def autosave(application_id):
+    """JSON endpoint for applicant.js (CSRF token in the X-CSRFToken header)."""
+    if not current_user.is_authenticated:
+        return jsonify(error="login", message=_("Ihre Anmeldung ist abgelaufen. Bitte speichern "
+                                                "Sie den Entwurf, dann melden Sie sich an.")), 401
+    application = _own_application(application_id)
+    step = _int(request.form.get("step"))
+    if step not in STEP_FORMS:
+        return jsonify(error="step", message=_("Unbekannter Schritt.")), 400
+    if application.status not in EDITABLE:
+        return jsonify(error="frozen", message=_("Die Bewerbung ist abgesendet.")), 409
+    form = _make_form(step, application, formdata="request")
+    form.validate()
+    try:
+        service.save_draft(actor=current_user, application=application, step=step,
+                           values=form.step_values(service.STEP_FIELDS[step]),
+                           expected_version=_int(form.version.data))
+    except service.Conflict as exc:
+        db.session.rollback()
+        return jsonify(error="conflict", message=str(exc)), 409
+    db.session.commit()
+    time = to_berlin(application.autosaved_at).strftime("%H:%M")
+    return jsonify(saved_at=time, version=application.version,
+                   message=_("Gespeichert um %(time)s Uhr", time=time),
+                   invalid=[name for name in form.errors if name != "version"])
+
+
+@bp.post("/<int:application_id>/anlagen/<int:attachment_id>/loeschen")
+def delete_attachment(application_id, attachment_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(url_for(".step", application_id=application_id, step=4))
+    application = _own_application(application_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.application_id != application.id:
+        abort(404)
+    if not permissions.can_edit_application(current_user, application):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        uploads.remove_attachment(actor=current_user, attachment=attachment)
+        db.session.commit()
+        flash(_("Die Datei „%(name)s“ ist entfernt.", name=attachment.filename), "success")
+    return redirect(url_for(".step", application_id=application.id, step=4) + "#anlagen")
+
+
+def send_stored(key, *, filename, mimetype):
+    """Stream a stored file (or redirect to a short-lived presigned URL for S3)."""
+    storage = get_storage()
+    url = storage.presigned_url(key, filename=filename, expires=60)
+    if url:
+        return redirect(url)
+    try:
+        stream = storage.open(key)
+    except NotFound:
+        abort(404)
+    except StorageError:
+        abort(503)
+    response = send_file(stream, mimetype=mimetype, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<int:application_id>/anlagen/<int:attachment_id>")
+def attachment(application_id, attachment_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    application = _own_application(application_id)
+    row = db.session.get(Attachment, attachment_id)
+    if row is None or row.application_id != application.id \
+            or not permissions.can_download_attachment(current_user, row):
+        abort(404)
+    return send_stored(row.storage_key, filename=row.filename, mimetype=row.content_type)
+
+
+@bp.get("/<int:application_id>")
+def show(application_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    application = _own_application(application_id)
+    return render_template("applicant/show.html", application=application,
+                           competition=application.competition,
+                           can_withdraw=permissions.can_withdraw_application(current_user, application)
+                           and (application.status == ApplicationStatus.DRAFT
+                                or service.is_open_for_submission(application.competition)))
+
+
+@bp.get("/<int:application_id>/eingangsbestaetigung")
+def receipt(application_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    application = _own_application(application_id)
+    if not application.receipt_key:
+        abort(404)
+    return send_stored(application.receipt_key,
+                       filename=f"Eingangsbestaetigung-{application.reference}.pdf",
+                       mimetype="application/pdf")
+
+
+@bp.route("/<int:application_id>/zurueckziehen", methods=["GET", "POST"])
+def withdraw(application_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    application = _own_application(application_id)
+    if not permissions.can_withdraw_application(current_user, application):
+        abort(403)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            service.withdraw(actor=current_user, application=application)
+        except service.ApplicationError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Ihre Bewerbung „%(title)s“ ist zurückgezogen.",
+                    title=application.display_title), "success")
+            return redirect(url_for(".dashboard"))
+    return render_template("applicant/withdraw.html", application=application, form=form,
+                           error=error), 422 if error else 200
+
+
+@bp.route("/<int:application_id>/kopieren", methods=["GET", "POST"])
+def copy(application_id):
+    if not current_user.is_authenticated:
+        return _login_redirect(request.path)
+    source = _own_application(application_id)
+    if not permissions.can_copy_application(current_user, source):
+        abort(403)
+    targets = [c for c in service.open_competitions() if c.id != source.competition_id]
+    form = CopyForm(competitions=targets)
+    status = 200
+    if form.validate_on_submit():
+        target = next((c for c in targets if str(c.id) == form.competition_id.data), None)
+        if target is None:
+            form.competition_id.errors = [_("Bitte wählen Sie einen Preis aus.")]
+            status = 422
+        else:
+            try:
+                copy_row = service.copy_to(actor=current_user, source=source, competition=target)
+            except service.ApplicationError as exc:
+                db.session.rollback()
+                form.competition_id.errors = [str(exc)]
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Die Bewerbung ist als neuer Entwurf für „%(title)s“ angelegt. Bitte "
+                        "prüfen und ergänzen Sie sie und geben Sie die Einwilligungen neu.",
+                        title=target.title), "success")
+                return redirect(url_for(".step", application_id=copy_row.id, step=1))
+    return render_template("applicant/copy.html", application=source, form=form,
+                           targets=targets), status

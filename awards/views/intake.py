@@ -1,0 +1,170 @@
+"""Geschäftsstelle: intake of submitted applications — list with search, filters and paging,
+detail with every field and file, formal check, reopening for correction, CSV/XLSX export."""
+from datetime import datetime
+
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from awards import permissions
+from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.extensions import db
+from awards.forms.applications import FormalCheckForm, IntakeFilterForm, ReopenForm
+from awards.models.applications import Application, Attachment
+from awards.models.competitions import Competition
+from awards.services import applications as service
+from awards.services import exports
+from awards.views.applicant import send_stored
+from awards.views.util import require
+
+bp = Blueprint("intake", __name__, url_prefix="/geschaeftsstelle")
+
+PER_PAGE = 25
+
+
+def _competition(competition_id):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(404)
+    require(permissions.can_manage_competition, competition)
+    return competition
+
+
+def _application(application_id):
+    application = db.session.get(Application, application_id)
+    if application is None or application.status == ApplicationStatus.DRAFT:
+        abort(404)
+    require(permissions.can_check_application, application)
+    return application
+
+
+@bp.get("/eingang/<int:competition_id>")
+def applications(competition_id):
+    competition = _competition(competition_id)
+    form = IntakeFilterForm(request.args)
+    filters = form.filters()
+    page = max(request.args.get("seite", 1, type=int) or 1, 1)
+    rows, total = service.intake_page(competition=competition, page=page, per_page=PER_PAGE,
+                                      **filters)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    args = {k: v for k, v in request.args.items() if k != "seite" and v}
+    return render_template("intake/list.html", competition=competition, rows=rows, total=total,
+                           page=page, pages=pages, form=form, args=args,
+                           drafts=service.draft_count(competition))
+
+
+def _export_name(competition, ext):
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return f"Bewerbungen-{competition.prize_code}-{competition.year}-{stamp}.{ext}"
+
+
+@bp.get("/eingang/<int:competition_id>/export.csv")
+def export_csv(competition_id):
+    competition = _competition(competition_id)
+    data = exports.export_csv(competition=competition, **IntakeFilterForm(request.args).filters())
+    return _download(data, "text/csv; charset=utf-8", _export_name(competition, "csv"))
+
+
+@bp.get("/eingang/<int:competition_id>/export.xlsx")
+def export_xlsx(competition_id):
+    competition = _competition(competition_id)
+    data = exports.export_xlsx(competition=competition, **IntakeFilterForm(request.args).filters())
+    return _download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     _export_name(competition, "xlsx"))
+
+
+def _download(data, mimetype, filename):
+    response = make_response(data)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _render_detail(application, check_form=None, reopen_form=None, status=200):
+    if check_form is None:
+        check_form = FormalCheckForm(result=application.formal_check.value,
+                                     reason=application.formal_check_reason)
+    return render_template(
+        "intake/detail.html", application=application, competition=application.competition,
+        check_form=check_form, reopen_form=reopen_form or ReopenForm(),
+    ), status
+
+
+@bp.get("/bewerbungen/<int:application_id>")
+def detail(application_id):
+    return _render_detail(_application(application_id))
+
+
+@bp.post("/bewerbungen/<int:application_id>/pruefung")
+def formal_check(application_id):
+    application = _application(application_id)
+    form = FormalCheckForm()
+    if form.validate_on_submit():
+        if not form.result.data:
+            form.result.errors = [_("Bitte wählen Sie ein Ergebnis aus.")]
+            return _render_detail(application, check_form=form, status=422)
+        try:
+            service.formal_check(actor=current_user, application=application,
+                                 result=form.result.data, reason=form.reason.data)
+        except service.ApplicationError as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc)]
+            return _render_detail(application, check_form=form, status=422)
+        db.session.commit()
+        flash(_("Formale Prüfung gespeichert: %(r)s.", r=application.formal_check.label), "success")
+        return redirect(url_for(".detail", application_id=application.id))
+    return _render_detail(application, check_form=form, status=422)
+
+
+@bp.post("/bewerbungen/<int:application_id>/korrektur")
+def reopen(application_id):
+    application = _application(application_id)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            service.reopen(actor=current_user, application=application,
+                           reason=form.reopen_reason.data)
+        except service.ApplicationError as exc:
+            db.session.rollback()
+            form.reopen_reason.errors = [str(exc)]
+            return _render_detail(application, reopen_form=form, status=422)
+        db.session.commit()
+        flash(_("Die Bewerbung ist zur Korrektur geöffnet. Die Bewerberin bzw. der Bewerber "
+                "wurde per E-Mail informiert."), "success")
+        return redirect(url_for(".detail", application_id=application.id))
+    return _render_detail(application, reopen_form=form, status=422)
+
+
+@bp.get("/bewerbungen/<int:application_id>/anlagen/<int:attachment_id>")
+def attachment(application_id, attachment_id):
+    application = _application(application_id)
+    row = db.session.get(Attachment, attachment_id)
+    if row is None or row.application_id != application.id:
+        abort(404)
+    require(permissions.can_download_attachment, row)
+    return send_stored(row.storage_key, filename=row.filename, mimetype=row.content_type)
+
+
+@bp.get("/bewerbungen/<int:application_id>/eingangsbestaetigung")
+def receipt(application_id):
+    application = _application(application_id)
+    if not application.receipt_key:
+        abort(404)
+    return send_stored(application.receipt_key,
+                       filename=f"Eingangsbestaetigung-{application.reference}.pdf",
+                       mimetype="application/pdf")
+
+
+@bp.get("/eingang")
+def index():
+    """Competitions with applications the user may check (entry point to the intake)."""
+    require(permissions.is_staff)
+    query = select(Competition).where(Competition.status != CompetitionStatus.DRAFT) \
+        .order_by(Competition.year.desc(), Competition.prize_code)
+    codes = permissions.staff_prize_codes(current_user)
+    if codes is not None:
+        query = query.where(Competition.prize_code.in_(codes))
+    return render_template("intake/index.html", competitions=db.session.scalars(query).all())
