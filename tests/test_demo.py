@@ -1,0 +1,56 @@
+"""The demo data: every stage loads, a second load duplicates nothing, every login works.
+
+One test on purpose: loading the whole demo renders receipts and certificates, which takes
+a while, so it is loaded just twice here.
+"""
+from sqlalchemy import func, select
+
+from awards import demo
+from awards.enums import CompetitionStatus
+from awards.extensions import db
+from awards.models.competitions import Competition
+from awards.models.jury import Conflict, Round, RoundStatus, Score
+from awards.models.decisions import Certificate
+
+ROLE_LABELS = ("Administration", "Geschäftsstelle Ministerium", "Geschäftsstelle Regierung Oberbayern",
+               "Jury-Vorsitz", "Jurymitglied", "Bewerbende")
+
+
+def _row_counts():
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_demo_loads_every_stage_twice_without_duplicates(app, runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo-Passwort-2026" in result.output
+    first = _row_counts()
+
+    logins = demo.load()
+    db.session.commit()
+    assert _row_counts() == first
+
+    # Every role has one login, and each works.
+    labels = [label for label, _ in logins]
+    for role in ROLE_LABELS:
+        assert labels.count(role) == 1, role
+        assert dict(logins)[role] in result.output
+    for _, email in logins:
+        response = client.post("/konto/anmelden", data={"email": email, "password": demo.DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        client.post("/konto/abmelden")
+
+    # Last year: all eight prizes archived with certificates; this year: open call,
+    # an open anonymised round with partial scores and a conflict, a decided prize.
+    year = db.session.scalar(select(func.max(Competition.year)))
+    statuses = {(c.prize_code, c.year): c.status for c in db.session.scalars(select(Competition))}
+    last_year = {code: status for (code, y), status in statuses.items() if y == year - 1}
+    assert len(last_year) == 8
+    assert set(last_year.values()) == {CompetitionStatus.ARCHIVED}
+    assert statuses[("BIP", year)] == CompetitionStatus.OPEN
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) >= 8
+    open_round = db.session.scalars(select(Round).where(Round.status == RoundStatus.OPEN)).first()
+    assert open_round is not None and open_round.anonymised
+    assert db.session.scalar(select(func.count()).select_from(Score).where(Score.round_id == open_round.id)) > 0
+    assert db.session.scalar(select(func.count()).select_from(Conflict)) >= 1
