@@ -56,5 +56,11 @@ migrate: setup
 demo: migrate
 	$(FLASK) seed-demo
 
+# Benchmarks of the scale issue: large data set in PostgreSQL, gunicorn, wrk; writes
+# docs/BENCHMARKS.md. Needs PostgreSQL on 127.0.0.1:5432 (BENCH_DATABASE_URL to change).
+bench: setup
+	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance/awards.sqlite

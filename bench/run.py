@@ -51,10 +51,11 @@ def recreate_database(url):
 
 
 class FormInputs(HTMLParser):
-    """Collects name/value of the inputs of the first form with method=post."""
+    """Collects name/value of the inputs of the first POST form that submits to `action`."""
 
-    def __init__(self):
+    def __init__(self, action):
         super().__init__()
+        self.action = action
         self.values, self.in_form, self.done = {}, False, False
         self._select = None
         self._textarea = None
@@ -63,7 +64,8 @@ class FormInputs(HTMLParser):
         attrs = dict(attrs)
         if self.done:
             return
-        if tag == "form" and attrs.get("method", "").lower() == "post" and "data-bench" in attrs:
+        if (tag == "form" and attrs.get("method", "").lower() == "post"
+                and attrs.get("action", "") in ("", self.action)):
             self.in_form = True
         if not self.in_form:
             return
@@ -81,8 +83,7 @@ class FormInputs(HTMLParser):
         elif tag == "textarea":
             self._textarea = attrs.get("name")
             self.values[self._textarea] = ""
-        elif tag == "button" and attrs.get("name") and attrs.get("data-bench-submit") is not None:
-            self.values[attrs["name"]] = attrs.get("value", "")
+
 
     def handle_data(self, data):
         if self._textarea:
@@ -193,7 +194,7 @@ def main():
                 cookie = session.cookie_header()
             body = None
             if page.get("method") == "POST":
-                form = FormInputs()
+                form = FormInputs(page["path"])
                 form.feed(sessions[page["login"]].get(page["path"]))
                 form.values.update(page.get("fields", {}))
                 body = urllib.parse.urlencode(form.values)
@@ -209,10 +210,13 @@ def main():
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    write_report(floor, rows, extras, manifest)
+    log("certificates benchmark")
+    certificates = subprocess.run([str(VENV_BIN / "python"), str(ROOT / "bench" / "bench_certificates.py")],
+                                  cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    write_report(floor, rows, extras, manifest, certificates)
 
 
-def write_report(floor, rows, extras, manifest):
+def write_report(floor, rows, extras, manifest, certificates=""):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -243,6 +247,9 @@ def write_report(floor, rows, extras, manifest):
     if extras:
         lines += ["", "## Other measurements", "", "| measurement | result | goal | goal met |",
                   "| --- | --- | --- | --- |"] + extras
+    if certificates.strip():
+        lines += ["", "## Certificates (Urkunden)", "", "bench/bench_certificates.py, on its own SQLite "
+                  "database and storage directory in the same run:", "", certificates.strip()]
     text = "\n".join(lines) + "\n"
     old = OUT.read_text() if OUT.exists() else ""
     # Keep sections written by other tools (e.g. the load test) below ours.

@@ -1,5 +1,6 @@
 """Accounts: passwords, login bookkeeping, invitations and role assignment."""
 from argon2 import PasswordHasher
+from flask_babel import lazy_gettext as _l
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
@@ -10,6 +11,11 @@ from awards.models.users import RoleAssignment, User, new_session_id
 from awards.services import audit, mail, tokens
 
 _hasher = PasswordHasher()
+
+
+class AccountError(Exception):
+    """A change to accounts or roles that is not allowed; the message is for the user."""
+
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -63,8 +69,16 @@ def send_verification(*, user):
     mail.enqueue(to=user.email, template="verify_email", user=user, token=token)
 
 
+def _consume_for_active_user(*, purpose, token):
+    """Use up a link; a link of a deleted or deactivated account is invalid."""
+    row = tokens.consume(purpose=purpose, token=token)
+    if row.user is None or not row.user.active:
+        raise tokens.TokenInvalid("invalid")
+    return row
+
+
 def verify_email(*, token):
-    row = tokens.consume(purpose=TokenPurpose.VERIFY_EMAIL, token=token)
+    row = _consume_for_active_user(purpose=TokenPurpose.VERIFY_EMAIL, token=token)
     user = row.user
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -94,7 +108,7 @@ def request_password_reset(*, email):
 
 
 def reset_password(*, token, password):
-    row = tokens.consume(purpose=TokenPurpose.RESET_PASSWORD, token=token)
+    row = _consume_for_active_user(purpose=TokenPurpose.RESET_PASSWORD, token=token)
     user = row.user
     set_password(user=user, password=password)
     if user.email_verified_at is None:
@@ -120,7 +134,7 @@ def request_magic_link(*, email, next_url=None):
 
 
 def use_magic_link(*, token):
-    row = tokens.consume(purpose=TokenPurpose.MAGIC_LINK, token=token)
+    row = _consume_for_active_user(purpose=TokenPurpose.MAGIC_LINK, token=token)
     user = row.user
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -142,7 +156,7 @@ def invite(*, actor, email, name, role, prize_code=None, competition=None, is_ch
 
 
 def accept_invitation(*, token, password, name=None):
-    row = tokens.consume(purpose=TokenPurpose.INVITATION, token=token)
+    row = _consume_for_active_user(purpose=TokenPurpose.INVITATION, token=token)
     user = row.user
     if name:
         user.name = name
@@ -170,6 +184,11 @@ def assign_role(*, actor, user, role, prize_code=None, competition=None, is_chai
 
 
 def revoke_role(*, actor, assignment):
+    if assignment.role == Role.ADMIN:
+        admins = db.session.scalar(
+            select(func.count(RoleAssignment.id)).where(RoleAssignment.role == Role.ADMIN))
+        if admins <= 1:
+            raise AccountError(_l("Die letzte Administrationsrolle kann nicht entzogen werden."))
     audit.record(actor=actor, action="role.revoke", obj=assignment,
                  competition_id=assignment.competition_id,
                  old={"user": assignment.user.email, "role": assignment.role.value,

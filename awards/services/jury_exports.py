@@ -7,9 +7,10 @@ export always goes through the juror projection.
 import csv
 import io
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from awards.adapters import xlsx
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.jury import RoundEntry, RoundStatus, Score, ScoreValue
@@ -81,39 +82,38 @@ def scores_table(round_):
 
 
 def _score_rows(round_, criteria, jurors, ident):
-    weights = {c.id: c.weight for c in criteria}
+    """Rows of the scores table, pivoted in SQL: one result row per score sheet with one
+    value and one comment column per criterion (conditional aggregation), so the database
+    does the grouping and Python touches each sheet once."""
+    weights = [c.weight for c in criteria]
+    columns = []
+    for c in criteria:
+        columns.append(func.max(case((ScoreValue.round_criterion_id == c.id, ScoreValue.value))))
+        columns.append(func.max(case((ScoreValue.round_criterion_id == c.id, ScoreValue.comment))))
     query = (
-        select(Score.id, Score.juror_id, Score.status, Score.comment, RoundEntry.code,
-               RoundEntry.application_id, ScoreValue.round_criterion_id, ScoreValue.value,
-               ScoreValue.comment.label("value_comment"))
+        select(RoundEntry.code, Score.juror_id, Score.status, Score.comment,
+               RoundEntry.application_id, *columns)
         .join(RoundEntry, RoundEntry.id == Score.entry_id)
         .outerjoin(ScoreValue, ScoreValue.score_id == Score.id)
         .where(Score.round_id == round_.id)
+        .group_by(Score.id, RoundEntry.code, Score.juror_id, Score.status, Score.comment,
+                  RoundEntry.application_id)
         .order_by(RoundEntry.code, Score.juror_id, Score.id)
-        .execution_options(yield_per=2000)
     )
-
-    def finish(head, values):
-        row = [head.code, jurors.get(head.juror_id, ""), STATUS_TEXT[_status(head.status)]]
-        for c in criteria:
-            value, comment = values.get(c.id, (None, ""))
-            row += ["" if value is None else value, comment or ""]
-        total = ranking.weighted_total({c.id: values.get(c.id, (None, ""))[0] for c in criteria}, weights)
-        row += ["" if total is None else _num(total), head.comment]
+    # Core execution on the session's connection, streamed with a server-side cursor: no
+    # ORM bookkeeping per row, and only one batch of rows in memory at a time.
+    connection = db.session.connection().execution_options(stream_results=True, yield_per=5000)
+    for code, juror_id, status, comment, application_id, *cells in connection.execute(query):
+        values = cells[0::2]
+        row = [code, jurors.get(juror_id, ""), STATUS_TEXT[_status(status)]]
+        for value, value_comment in zip(values, cells[1::2]):
+            row += ["" if value is None else value, value_comment or ""]
+        complete = all(v is not None for v in values)
+        total = float(sum(w * v for w, v in zip(weights, values))) if complete else None
+        row += ["" if total is None else _num(total), comment]
         if ident:
-            row += list(ident.get(head.application_id, ("", "", "")))
-        return row
-
-    head, values = None, {}
-    for r in db.session.execute(query):
-        if head is not None and r.id != head.id:
-            yield finish(head, values)
-            values = {}
-        head = r
-        if r.round_criterion_id is not None:
-            values[r.round_criterion_id] = (r.value, r.value_comment)
-    if head is not None:
-        yield finish(head, values)
+            row += list(ident.get(application_id, ("", "", "")))
+        yield row
 
 
 def _status(status):
@@ -159,27 +159,8 @@ def to_csv(header, rows):
 
 
 def write_xlsx(header, rows, title, fileobj):
-    """Write an XLSX workbook to fileobj in openpyxl's write-only mode (rows are streamed
-    to disk as they come, so memory does not grow with the number of rows)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for text in header:
-        cell = WriteOnlyCell(ws, value=text)
-        cell.font = bold
-        head.append(cell)
-    ws.append(head)
-    for row in rows:
-        ws.append([_safe(c) for c in row])
-    wb.properties.creator = "Integrationspreis"
-    wb.properties.lastModifiedBy = "Integrationspreis"
-    wb.save(fileobj)
+    """Write an XLSX workbook to fileobj, streaming the rows (memory stays flat)."""
+    xlsx.write_xlsx(fileobj, title=title, header=header, rows=(map(_safe, row) for row in rows))
 
 
 def to_xlsx(header, rows, title):

@@ -3,6 +3,8 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
 from awards.adapters.mail import MailTransportError, build_message, transport_from_config
@@ -21,13 +23,18 @@ def render_mail(template, **context):
     """
     env = current_app.jinja_env
     context.setdefault("base_url", current_app.config["BASE_URL"])
-    text = env.get_template(f"emails/{template}.txt").render(**context)
-    first, _, body = text.partition("\n")
-    subject = first.removeprefix("Betreff:").strip()
-    try:
-        html = env.get_template(f"emails/{template}.html").render(**context)
-    except Exception:  # noqa: BLE001 - the HTML part is optional
-        html = ""
+    # Mails are German whatever language the acting user chose (and they may be rendered
+    # outside a request, e.g. by a flask command).
+    with force_locale("de"):
+        text = env.get_template(f"emails/{template}.txt").render(**context)
+        first, _, body = text.partition("\n")
+        subject = first.removeprefix("Betreff:").strip()
+        try:
+            html_template = env.get_template(f"emails/{template}.html")
+        except TemplateNotFound:  # the HTML part is optional
+            html = ""
+        else:
+            html = html_template.render(subject=subject, **context)
     return subject, body.lstrip("\n"), html
 
 

@@ -1,13 +1,41 @@
-"""Administration: users, invitations, roles."""
-from flask import Blueprint, render_template
+"""Administration: users, invitations, roles. Administrators only."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from awards import permissions
+from awards.enums import Role
 from awards.extensions import db
-from awards.models.users import User
+from awards.forms.admin import ConfirmForm, InviteForm, RoleForm
+from awards.models.competitions import Competition
+from awards.models.users import RoleAssignment, User
+from awards.services import accounts
 from awards.views.util import require
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
+
+
+def _competition_choices():
+    rows = db.session.scalars(
+        select(Competition).order_by(Competition.year.desc(), Competition.prize_code)).all()
+    return [(c.id, f"{c.title} {c.year}") for c in rows]
+
+
+def _competition(competition_id):
+    if not competition_id:
+        return None
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        abort(400)
+    return competition
+
+
+def _user(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
 
 
 @bp.get("/benutzer")
@@ -15,3 +43,62 @@ def users():
     require(permissions.can_manage_users)
     rows = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template("admin/users.html", users=rows)
+
+
+@bp.route("/benutzer/einladen", methods=["GET", "POST"])
+def invite():
+    require(permissions.can_manage_users)
+    form = InviteForm(competitions=_competition_choices())
+    if form.validate_on_submit():
+        prize_code, competition_id, is_chair = form.scope()
+        user = accounts.invite(actor=current_user, email=form.email.data, name=form.name.data,
+                               role=Role(form.role.data), prize_code=prize_code,
+                               competition=_competition(competition_id), is_chair=is_chair)
+        db.session.commit()
+        flash(_("Die Einladung an %(email)s ist verschickt.", email=user.email), "success")
+        return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.get("/benutzer/<int:user_id>")
+def user(user_id):
+    require(permissions.can_manage_users)
+    return render_template("admin/user.html", user=_user(user_id),
+                           form=RoleForm(competitions=_competition_choices()),
+                           confirm=ConfirmForm())
+
+
+@bp.post("/benutzer/<int:user_id>/rollen")
+def assign_role(user_id):
+    require(permissions.can_manage_users)
+    user = _user(user_id)
+    form = RoleForm(competitions=_competition_choices())
+    if not form.validate_on_submit():
+        return render_template("admin/user.html", user=user, form=form,
+                               confirm=ConfirmForm()), 400
+    prize_code, competition_id, is_chair = form.scope()
+    accounts.assign_role(actor=current_user, user=user, role=Role(form.role.data),
+                         prize_code=prize_code, competition=_competition(competition_id),
+                         is_chair=is_chair)
+    db.session.commit()
+    flash(_("Die Rolle ist zugewiesen."), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/benutzer/<int:user_id>/rollen/<int:assignment_id>/entziehen")
+def revoke_role(user_id, assignment_id):
+    require(permissions.can_manage_users)
+    assignment = db.session.get(RoleAssignment, assignment_id)
+    if assignment is None or assignment.user_id != user_id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        accounts.revoke_role(actor=current_user, assignment=assignment)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Die Rolle ist entzogen."), "success")
+    return redirect(url_for("admin.user", user_id=user_id))

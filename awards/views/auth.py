@@ -2,6 +2,7 @@
 invitations."""
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -15,9 +16,9 @@ from awards.views.util import safe_next
 bp = Blueprint("auth", __name__, url_prefix="/konto")
 
 TOKEN_MESSAGES = {
-    "invalid": "Dieser Link ist ungültig. Bitte fordern Sie einen neuen an.",
-    "expired": "Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an.",
-    "used": "Dieser Link wurde bereits verwendet. Bitte fordern Sie bei Bedarf einen neuen an.",
+    "invalid": _l("Dieser Link ist ungültig. Bitte fordern Sie einen neuen an."),
+    "expired": _l("Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an."),
+    "used": _l("Dieser Link wurde bereits verwendet. Bitte fordern Sie bei Bedarf einen neuen an."),
 }
 
 
@@ -105,7 +106,7 @@ def verify(token):
         accounts.verify_email(token=token)
     except tokens.TokenInvalid as exc:
         db.session.rollback()
-        flash(_(TOKEN_MESSAGES[exc.reason]), "error")
+        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
         return redirect(url_for("public.index"))
     db.session.commit()
     flash(_("Ihre E-Mail-Adresse ist bestätigt."), "success")
@@ -128,11 +129,16 @@ def reset(token):
     try:
         tokens.peek(purpose=TokenPurpose.RESET_PASSWORD, token=token)
     except tokens.TokenInvalid as exc:
-        flash(_(TOKEN_MESSAGES[exc.reason]), "error")
+        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
         return redirect(url_for("auth.request_reset"))
     form = NewPasswordForm()
     if form.validate_on_submit():
-        user = accounts.reset_password(token=token, password=form.password.data)
+        try:
+            user = accounts.reset_password(token=token, password=form.password.data)
+        except tokens.TokenInvalid as exc:
+            db.session.rollback()
+            flash(str(TOKEN_MESSAGES[exc.reason]), "error")
+            return redirect(url_for("auth.request_reset"))
         db.session.commit()
         logout_user()
         flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich mit dem neuen Passwort an."),
@@ -158,7 +164,7 @@ def magic_link(token):
     try:
         tokens.peek(purpose=TokenPurpose.MAGIC_LINK, token=token)
     except tokens.TokenInvalid as exc:
-        flash(_(TOKEN_MESSAGES[exc.reason]), "error")
+        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
         return redirect(url_for("auth.login"))
     return render_template("auth/magic_confirm.html", token=token)
 
@@ -169,7 +175,7 @@ def use_magic_link(token):
         user, next_url = accounts.use_magic_link(token=token)
     except tokens.TokenInvalid as exc:
         db.session.rollback()
-        flash(_(TOKEN_MESSAGES[exc.reason]), "error")
+        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
         return redirect(url_for("auth.login"))
     _start_session(user)
     db.session.commit()
@@ -181,12 +187,17 @@ def accept_invitation(token):
     try:
         row = tokens.peek(purpose=TokenPurpose.INVITATION, token=token)
     except tokens.TokenInvalid as exc:
-        flash(_(TOKEN_MESSAGES[exc.reason]), "error")
+        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
         return redirect(url_for("public.index"))
     form = InvitationForm(name=row.user.name if request.method == "GET" else None)
     if form.validate_on_submit():
-        user = accounts.accept_invitation(token=token, password=form.password.data,
-                                          name=form.name.data)
+        try:
+            user = accounts.accept_invitation(token=token, password=form.password.data,
+                                              name=form.name.data)
+        except tokens.TokenInvalid as exc:
+            db.session.rollback()
+            flash(str(TOKEN_MESSAGES[exc.reason]), "error")
+            return redirect(url_for("public.index"))
         _start_session(user)
         db.session.commit()
         flash(_("Willkommen! Ihr Zugang ist eingerichtet."), "success")

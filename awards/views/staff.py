@@ -1,13 +1,31 @@
 """Geschäftsstelle: competitions of the prizes a staff member works on."""
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from awards import permissions
+from awards.enums import AllocationMode, CompetitionStatus, Region
 from awards.extensions import db
-from awards.models.competitions import Competition
+from awards.forms.competitions import (CategoryForm, CompetitionForm, ConfirmForm, CriterionForm,
+                                       format_anchors)
+from awards.models.competitions import Competition, Criterion, PrizeCategory
+from awards.services import competitions as service
 from awards.views.util import require
 
 bp = Blueprint("staff", __name__, url_prefix="/geschaeftsstelle")
+
+# Staff pages of other areas, linked from the competition page once they exist:
+# (endpoint, label, description).
+AREA_LINKS = (
+    ("intake.applications", _l("Eingang der Bewerbungen"),
+     _l("Bewerbungen ansehen, formal prüfen, exportieren")),
+    ("staffjury.rounds", _l("Jury und Bewertungsrunden"),
+     _l("Jury zusammenstellen, Runden, Zuteilung, Rangliste")),
+    ("decisions.index", _l("Entscheidung und Veröffentlichung"),
+     _l("Preisträger festlegen, Urkunden, Veröffentlichung")),
+)
 
 
 def visible_competitions(user):
@@ -18,9 +36,261 @@ def visible_competitions(user):
     return db.session.scalars(query).all()
 
 
+def _allowed_prize_codes(user):
+    codes = permissions.staff_prize_codes(user)
+    return None if codes is None else sorted(codes)
+
+
+def _load(competition_id):
+    competition = db.session.get(Competition, competition_id)
+    if competition is None:
+        require(permissions.is_staff)
+        abort(404)
+    require(permissions.can_manage_competition, competition)
+    return competition
+
+
+def _values(form):
+    return {
+        "title": form.title.data, "motto": form.motto.data or "",
+        "description": form.description.data or "", "eligibility": form.eligibility.data or "",
+        "preparation": form.preparation.data or "", "contact": form.contact.data or "",
+        "opens_at": service.from_berlin_parts(form.opens_date.data, form.opens_time.data),
+        "deadline_at": service.from_berlin_parts(form.deadline_date.data, form.deadline_time.data),
+        "ceremony_at": service.from_berlin_parts(form.ceremony_date.data, form.ceremony_time.data),
+        "ceremony_place": form.ceremony_place.data or "", "budget_cents": form.budget.data,
+        "allocation_mode": AllocationMode(form.allocation_mode.data),
+    }
+
+
+def _fill(form, competition):
+    form.prize_code.data = competition.prize_code
+    form.year.data = competition.year
+    for field in ("title", "motto", "description", "eligibility", "preparation", "contact",
+                  "ceremony_place"):
+        getattr(form, field).data = getattr(competition, field)
+    form.opens_date.data, form.opens_time.data = service.berlin_parts(competition.opens_at)
+    form.deadline_date.data, form.deadline_time.data = service.berlin_parts(competition.deadline_at)
+    form.ceremony_date.data, form.ceremony_time.data = service.berlin_parts(competition.ceremony_at)
+    form.budget.data = competition.budget_cents
+    form.allocation_mode.data = competition.allocation_mode.value
+
+
 @bp.get("/")
 def index():
     require(permissions.is_staff)
-    from flask_login import current_user
-
     return render_template("staff/index.html", competitions=visible_competitions(current_user))
+
+
+@bp.route("/wettbewerbe/neu", methods=["GET", "POST"])
+def create_competition():
+    require(permissions.is_staff)
+    form = CompetitionForm(prize_codes=_allowed_prize_codes(current_user))
+    if request.method == "GET":
+        form.allocation_mode.data = AllocationMode.RANKED.value
+    if form.validate_on_submit():
+        if not permissions.can_create_competition(current_user, form.prize_code.data):
+            abort(403)
+        try:
+            competition = service.create(actor=current_user, prize_code=form.prize_code.data,
+                                         year=form.year.data, values=_values(form))
+        except service.CompetitionError as exc:
+            db.session.rollback()
+            form.year.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Der Wettbewerb ist angelegt (Entwurf)."), "success")
+            return redirect(url_for("staff.competition", competition_id=competition.id))
+    return render_template("staff/competition_form.html", form=form, competition=None)
+
+
+@bp.get("/wettbewerbe/<int:competition_id>")
+def competition(competition_id):
+    competition = _load(competition_id)
+    links = [link for link in AREA_LINKS if link[0] in current_app.view_functions]
+    return render_template("staff/competition.html", competition=competition,
+                           transitions=service.allowed_transitions(competition),
+                           area_links=links, confirm=ConfirmForm(),
+                           prize_total=sum(c.amount_cents * c.count for c in competition.categories),
+                           categories_editable=competition.status in service.CATEGORIES_EDITABLE,
+                           criteria_editable=competition.status in service.CRITERIA_EDITABLE)
+
+
+@bp.route("/wettbewerbe/<int:competition_id>/bearbeiten", methods=["GET", "POST"])
+def edit_competition(competition_id):
+    competition = _load(competition_id)
+    form = CompetitionForm(prize_codes=[competition.prize_code])
+    if request.method == "GET":
+        _fill(form, competition)
+    else:
+        # Prize and year identify the edition; they are shown but not changed here.
+        form.prize_code.data = competition.prize_code
+        form.year.data = competition.year
+    if form.validate_on_submit():
+        service.update(actor=current_user, competition=competition, values=_values(form))
+        db.session.commit()
+        flash(_("Die Änderungen sind gespeichert."), "success")
+        return redirect(url_for("staff.competition", competition_id=competition.id))
+    return render_template("staff/competition_form.html", form=form, competition=competition)
+
+
+@bp.post("/wettbewerbe/<int:competition_id>/status")
+def change_status(competition_id):
+    competition = _load(competition_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        status = CompetitionStatus(request.form.get("status", ""))
+        service.change_status(actor=current_user, competition=competition, status=status)
+    except ValueError:
+        abort(400)
+    except service.CompetitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Neuer Stand: %(status)s", status=status.label), "success")
+    return redirect(url_for("staff.competition", competition_id=competition.id))
+
+
+@bp.post("/wettbewerbe/<int:competition_id>/kopieren")
+def copy_competition(competition_id):
+    competition = _load(competition_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        copy = service.copy_to_next_year(actor=current_user, competition=competition)
+    except service.CompetitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("staff.competition", competition_id=competition.id))
+    db.session.commit()
+    flash(_("Der Wettbewerb %(year)s ist als Entwurf angelegt. Bitte prüfen Sie Termine und Texte.",
+            year=copy.year), "success")
+    return redirect(url_for("staff.competition", competition_id=copy.id))
+
+
+def _category(competition, category_id):
+    category = db.session.get(PrizeCategory, category_id)
+    if category is None or category.competition_id != competition.id:
+        abort(404)
+    return category
+
+
+def _criterion(competition, criterion_id):
+    criterion = db.session.get(Criterion, criterion_id)
+    if criterion is None or criterion.competition_id != competition.id:
+        abort(404)
+    return criterion
+
+
+def _back(competition, anchor):
+    return redirect(url_for("staff.competition", competition_id=competition.id) + anchor)
+
+
+def _category_values(form):
+    return {"label": form.label.data, "rank": form.rank.data, "amount_cents": form.amount.data,
+            "count": form.count.data}
+
+
+@bp.route("/wettbewerbe/<int:competition_id>/preise/neu", methods=["GET", "POST"])
+@bp.route("/wettbewerbe/<int:competition_id>/preise/<int:category_id>", methods=["GET", "POST"])
+def category(competition_id, category_id=None):
+    competition = _load(competition_id)
+    category = _category(competition, category_id) if category_id else None
+    form = CategoryForm()
+    if request.method == "GET":
+        if category is not None:
+            form.label.data, form.rank.data = category.label, category.rank
+            form.amount.data, form.count.data = category.amount_cents, category.count
+        else:
+            form.rank.data = len(competition.categories) + 1
+            form.count.data = 1
+    if form.validate_on_submit():
+        try:
+            if category is None:
+                service.add_category(actor=current_user, competition=competition,
+                                     values=_category_values(form))
+            else:
+                service.update_category(actor=current_user, category=category,
+                                        values=_category_values(form))
+        except service.CompetitionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _back(competition, "#preise")
+        db.session.commit()
+        flash(_("Der Preis ist gespeichert."), "success")
+        return _back(competition, "#preise")
+    return render_template("staff/category_form.html", form=form, competition=competition,
+                           category=category)
+
+
+@bp.post("/wettbewerbe/<int:competition_id>/preise/<int:category_id>/loeschen")
+def delete_category(competition_id, category_id):
+    competition = _load(competition_id)
+    category = _category(competition, category_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.delete_category(actor=current_user, category=category)
+    except service.CompetitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Der Preis ist gelöscht."), "success")
+    return _back(competition, "#preise")
+
+
+@bp.route("/wettbewerbe/<int:competition_id>/kriterien/neu", methods=["GET", "POST"])
+@bp.route("/wettbewerbe/<int:competition_id>/kriterien/<int:criterion_id>", methods=["GET", "POST"])
+def criterion(competition_id, criterion_id=None):
+    competition = _load(competition_id)
+    criterion = _criterion(competition, criterion_id) if criterion_id else None
+    form = CriterionForm()
+    if request.method == "GET":
+        if criterion is not None:
+            for field in ("name", "description", "weight", "scale_min", "scale_max"):
+                getattr(form, field).data = getattr(criterion, field)
+            form.anchors.data = format_anchors(criterion.anchors)
+        else:
+            form.weight.data, form.scale_min.data, form.scale_max.data = 1, 0, 10
+    if form.validate_on_submit():
+        try:
+            if criterion is None:
+                service.add_criterion(actor=current_user, competition=competition,
+                                      values=form.values())
+            else:
+                service.update_criterion(actor=current_user, criterion=criterion,
+                                         values=form.values())
+        except service.CompetitionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return _back(competition, "#kriterien")
+        db.session.commit()
+        flash(_("Das Kriterium ist gespeichert."), "success")
+        return _back(competition, "#kriterien")
+    return render_template("staff/criterion_form.html", form=form, competition=competition,
+                           criterion=criterion)
+
+
+@bp.post("/wettbewerbe/<int:competition_id>/kriterien/<int:criterion_id>/loeschen")
+def delete_criterion(competition_id, criterion_id):
+    competition = _load(competition_id)
+    criterion = _criterion(competition, criterion_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        service.delete_criterion(actor=current_user, criterion=criterion)
+    except service.CompetitionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("Das Kriterium ist gelöscht."), "success")
+    return _back(competition, "#kriterien")
+
+
+@bp.app_template_global()
+def region_label(code):
+    return "Bayern" if code == "BIP" else Region(code).label

@@ -1,0 +1,55 @@
+"""The harness itself: axe must notice a violation, also on a page the test only passes through."""
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
+
+BREAK_PAGE = """() => {
+  const img = document.createElement('img');
+  img.src = '/static/img/logo.svg';
+  img.id = 'broken-img';
+  document.querySelector('main').appendChild(img);
+}"""
+
+
+def _paths(urls, base):
+    return [url.removeprefix(base) for url in urls]
+
+
+def test_axe_check_fails_on_image_without_alt(page, axe_check):
+    page.goto("/")
+    page.evaluate(BREAK_PAGE)
+    with pytest.raises(pytest.fail.Exception) as failure:
+        axe_check(page)
+    assert "image-alt" in str(failure.value)
+    assert "#broken-img" in str(failure.value)
+
+
+def test_axe_reports_violation_of_page_left_at_once(page, live_server):
+    # Serve the start page with an image lacking its alt text, then leave it at once (axe
+    # is still running when the link is clicked; the navigation waits for its report).
+    def broken_start_page(route):
+        response = route.fetch()
+        body = response.text().replace('alt="" width="40"', 'width="40"')
+        route.fulfill(response=response, body=body)
+
+    page.route(f"{live_server}/", broken_start_page)
+    page.goto("/")
+    page.get_by_role("link", name="Impressum").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Impressum")
+    recorder = page._axe_recorder
+    ids = [(url.removeprefix(live_server), v["id"]) for url, v in recorder.violations]
+    assert ids == [("/", "image-alt")]
+    recorder.violations.clear()  # seen; the teardown must not fail this test
+
+
+def test_axe_checks_every_visited_page(page, live_server):
+    page.goto("/")
+    page.get_by_role("link", name="Impressum").click()
+    page.get_by_role("link", name="Datenschutz").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Datenschutzhinweise")
+    page.get_by_role("link", name="Leichte Sprache").click()
+    page.wait_for_load_state("load")
+    page._axe_recorder.wait_until_checked(lambda: page.wait_for_timeout(25))
+    assert _paths(page._axe_recorder.checked_urls, live_server) == [
+        "/", "/seite/impressum", "/seite/datenschutz", "/seite/leichte-sprache"]
