@@ -24,3 +24,26 @@ def test_unknown_help_page_is_404(client):
 
 def test_footer_links_help(client):
     assert 'href="/hilfe/"' in client.get("/").get_data(as_text=True)
+
+
+def test_role_start_pages_and_forms_link_their_help(app, client, auth):
+    from awards.enums import ApplicationStatus
+    from tests import factories
+
+    staff = factories.staff()
+    auth.login(staff)
+    assert 'href="/hilfe/geschaeftsstelle"' in client.get("/geschaeftsstelle/").get_data(as_text=True)
+    auth.logout()
+
+    comp = factories.competition(prize_code="BIP", year=2050)
+    applicant = factories.user()
+    application = factories.application(competition=comp, owner=applicant,
+                                        status=ApplicationStatus.DRAFT)
+    juror = factories.juror(comp)
+    auth.login(applicant)
+    assert 'href="/hilfe/bewerbende"' in client.get("/bewerbung/").get_data(as_text=True)
+    step4 = client.get(f"/bewerbung/{application.id}/schritt/4").get_data(as_text=True)
+    assert 'href="/hilfe/bewerbende#anlagen"' in step4
+    auth.logout()
+    auth.login(juror)
+    assert 'href="/hilfe/jury"' in client.get("/jury/").get_data(as_text=True)
