@@ -243,7 +243,13 @@ def public_photo(*, now, attachment_id):
 
 def filter_options(*, now):
     """Years and prizes that have public winners, for the overview's filters."""
-    comps = db.session.scalars(public_competitions_query(now)).all()
+    # Plain columns, not Competition objects: the filters need four values per edition,
+    # not its categories and criteria.
+    comps = db.session.execute(
+        public_competitions_query(now).with_only_columns(
+            Competition.year, Competition.prize_code, Competition.title, Competition.level)
+        .order_by(None)
+    ).all()
     years = sorted({c.year for c in comps}, reverse=True)
     prizes = {}
     for c in sorted(comps, key=lambda c: (c.level != "state", c.prize_code)):
