@@ -53,7 +53,12 @@ def create_app(config=None, **overrides):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    # The limiter is one object shared by every app in the process (tests build several);
+    # it stays switched on, and each app decides per request (see extensions.py).
+    rate_limits_on = app.config.get("RATELIMIT_ENABLED", True)
+    app.config["RATELIMIT_ENABLED"] = True
     limiter.init_app(app)
+    app.config["RATELIMIT_ENABLED"] = rate_limits_on
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

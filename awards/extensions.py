@@ -1,4 +1,5 @@
 """Flask extensions, created without an app (bound in create_app)."""
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,3 +29,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _rate_limits_switched_off():
+    """Exempt every request of an app whose RATELIMIT_ENABLED is false."""
+    return not current_app.config.get("RATELIMIT_ENABLED", True)

@@ -93,3 +93,88 @@ def can_edit_application(user, application):
         and application.owner_id == user.id
         and application.status in (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED)
     )
+
+
+# --- applications ---
+def _owns(user, application):
+    return _authenticated(user) and application is not None and application.owner_id == user.id
+
+
+def can_apply(user, competition):
+    """Anyone logged in may start an application for an open competition."""
+    from awards.enums import CompetitionStatus
+
+    return (_authenticated(user) and competition is not None
+            and competition.status == CompetitionStatus.OPEN)
+
+
+def can_withdraw_application(user, application):
+    from awards.enums import ApplicationStatus
+
+    return _owns(user, application) and application.status in (
+        ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED)
+
+
+def can_copy_application(user, application):
+    return _owns(user, application)
+
+
+def can_check_application(user, application):
+    """Formal check, reopening and intake views: staff of the application's prize only."""
+    return application is not None and can_manage_competition(user, application.competition)
+
+
+def can_download_attachment(user, attachment):
+    return attachment is not None and can_view_application(user, attachment.application)
+
+
+# --- decisions ---
+def can_record_decisions(user, competition):
+    """Staff of the prize, or the chair of this competition's jury."""
+    return can_manage_competition(user, competition) or is_jury_chair(user, competition)
+
+
+def can_release_decisions(user, competition):
+    """Releasing, publication, mail templates and certificates are staff work."""
+    return can_manage_competition(user, competition)
+
+
+def can_download_certificate(user, application):
+    """The laureate's own account (the application's owner) and staff of its prize."""
+    if application is None or not _authenticated(user):
+        return False
+    if application.owner_id is not None and application.owner_id == user.id:
+        return True
+    return can_manage_competition(user, application.competition)
+
+
+# --- trust ---
+def can_view_audit_log(user):
+    """The audit log shows every change by everyone: administrators only."""
+    return is_admin(user)
+
+
+def can_manage_own_data(user):
+    """Download one's own data: every logged-in account."""
+    return _authenticated(user)
+
+
+def can_delete_own_account(user):
+    """Applicants delete their own account; staff and juror accounts are ended by an admin."""
+    return _authenticated(user) and not user.roles
+
+
+# --- jury ---
+def can_manage_jury(user, competition):
+    """Staff of the prize set up rounds, invite jurors, review anonymisation and rankings."""
+    return can_manage_competition(user, competition)
+
+
+def can_manage_round(user, round_):
+    return round_ is not None and can_manage_competition(user, round_.competition)
+
+
+def can_use_jury_area(user):
+    """Any juror may open the jury start page; which entries they see is decided per entry
+    by services.scoring.juror_entry (assigned, no conflict, round open)."""
+    return is_juror(user)

@@ -113,7 +113,7 @@ class Application(TimestampMixin, db.Model):
     formal_check_reason: Mapped[str] = mapped_column(Text, default="")
     formal_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     formal_checked_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
 
     version: Mapped[int] = mapped_column(default=1, nullable=False)

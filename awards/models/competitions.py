@@ -17,7 +17,8 @@ class Competition(TimestampMixin, db.Model):
     # The prize series this edition belongs to: "BIP" or a region code such as "OBB".
     prize_code: Mapped[str] = mapped_column(String(10), index=True)
     level: Mapped[Level] = mapped_column(db.Enum(Level, native_enum=False, length=20))
-    region: Mapped[Region | None] = mapped_column(db.Enum(Region, native_enum=False, length=10))
+    region: Mapped[Region | None] = mapped_column(db.Enum(Region, native_enum=False, length=10),
+                                                  index=True)
     year: Mapped[int] = mapped_column(index=True)
     title: Mapped[str] = mapped_column(String(200))
     motto: Mapped[str] = mapped_column(String(300), default="")

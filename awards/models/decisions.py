@@ -75,7 +75,9 @@ class DecisionRelease(db.Model):
         ForeignKey("competitions.id", ondelete="CASCADE"), unique=True
     )
     released_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    released_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     winners_notified: Mapped[int] = mapped_column(default=0)
     others_notified: Mapped[int] = mapped_column(default=0)
 
@@ -98,7 +100,9 @@ class MailTemplate(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
 
 class CertificateSettings(TimestampMixin, db.Model):

@@ -123,7 +123,9 @@ class RoundCriterion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("jury_rounds.id", ondelete="CASCADE"), index=True)
-    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id", ondelete="SET NULL"))
+    criterion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("criteria.id", ondelete="SET NULL"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -162,13 +164,15 @@ class RoundEntry(TimestampMixin, db.Model):
     # Fingerprint of the juror projection that staff approved; if the content changes,
     # the approval no longer matches and the round cannot open.
     approved_hash: Mapped[str | None] = mapped_column(String(64))
-    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Result of the last leak scan: [{"where": ..., "term": ...}], and when it ran.
     leak_hits: Mapped[list] = mapped_column(db.JSON, default=list)
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     advanced_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("jury_round_entries.id", ondelete="SET NULL")
+        ForeignKey("jury_round_entries.id", ondelete="SET NULL"), index=True
     )
 
     round: Mapped[Round] = relationship(back_populates="entries")
@@ -208,12 +212,16 @@ class Conflict(db.Model):
     )
     juror_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     # The round (and entry) in which it was declared; the conflict holds for every round.
-    round_id: Mapped[int | None] = mapped_column(ForeignKey("jury_rounds.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jury_rounds.id", ondelete="SET NULL"), index=True
+    )
     entry_id: Mapped[int | None] = mapped_column(
-        ForeignKey("jury_round_entries.id", ondelete="SET NULL")
+        ForeignKey("jury_round_entries.id", ondelete="SET NULL"), index=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")
-    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    declared_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     juror = relationship("User", foreign_keys=[juror_id])

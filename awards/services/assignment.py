@@ -25,11 +25,13 @@ def conflict_pairs(round_):
     ).all())
 
 
-def current(round_):
-    """{entry_id: {juror_id}} of the round's assignments."""
+def current(round_, entry_ids=None):
+    """{entry_id: {juror_id}} of the round's assignments (only of `entry_ids` if given)."""
     result = {}
-    for entry_id, juror_id in db.session.execute(
-            select(Assignment.entry_id, Assignment.juror_id).where(Assignment.round_id == round_.id)):
+    query = select(Assignment.entry_id, Assignment.juror_id).where(Assignment.round_id == round_.id)
+    if entry_ids is not None:
+        query = query.where(Assignment.entry_id.in_(list(entry_ids) or [-1]))
+    for entry_id, juror_id in db.session.execute(query):
         result.setdefault(entry_id, set()).add(juror_id)
     return result
 

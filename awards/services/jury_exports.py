@@ -102,8 +102,11 @@ def _score_rows(round_, criteria, jurors, ident):
     )
     # Core execution on the session's connection, streamed with a server-side cursor: no
     # ORM bookkeeping per row, and only one batch of rows in memory at a time.
-    connection = db.session.connection().execution_options(stream_results=True, yield_per=5000)
-    for code, juror_id, status, comment, application_id, *cells in connection.execute(query):
+    # The options go on this statement only: Connection.execution_options() would change the
+    # session's connection in place, and every later statement in the same transaction (an
+    # UPDATE, say) would then be sent through a server-side cursor, which PostgreSQL refuses.
+    query = query.execution_options(stream_results=True, yield_per=5000)
+    for code, juror_id, status, comment, application_id, *cells in db.session.connection().execute(query):
         values = cells[0::2]
         row = [code, jurors.get(juror_id, ""), STATUS_TEXT[_status(status)]]
         for value, value_comment in zip(values, cells[1::2]):

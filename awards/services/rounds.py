@@ -287,3 +287,43 @@ def competition_jurors(competition_id):
         .order_by(RoleAssignment.is_chair.desc(), User.name, User.email)
     ).all()
     return [(u, chair) for u, chair in rows]
+
+
+# --------------------------------------------------------------------------- bounded loading
+
+def load_entries(round_, *, applications=True, attachments=True):
+    """Fill `round_.entries` in one query (plus one each for the applications and their
+    attachments), so a page looping over the entries does not query once per entry."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    set_committed_value(round_, "entries", db.session.scalars(
+        entries_query(round_, applications=applications, attachments=attachments)).all())
+    return round_.entries
+
+
+def entries_query(round_, *, applications=True, attachments=True):
+    """The select of a round's entries by code, with their applications (and attachments)
+    loaded eagerly; pages page it with awards.views.paging."""
+    from sqlalchemy.orm import selectinload
+
+    query = select(RoundEntry).where(RoundEntry.round_id == round_.id).order_by(RoundEntry.code)
+    if applications:
+        load = selectinload(RoundEntry.application)
+        query = query.options(load.selectinload(Application.attachments) if attachments else load)
+    return query
+
+
+def entry_choices(round_):
+    """[(entry id, code)] of the round, for select fields (no entry objects loaded)."""
+    return [tuple(r) for r in db.session.execute(
+        select(RoundEntry.id, RoundEntry.code).where(RoundEntry.round_id == round_.id)
+        .order_by(RoundEntry.code)).all()]
+
+
+def entry_counts(competition_id):
+    """{round id: number of entries} for every round of a competition, in one query."""
+    return dict(db.session.execute(
+        select(RoundEntry.round_id, func.count(RoundEntry.id))
+        .join(Round, Round.id == RoundEntry.round_id)
+        .where(Round.competition_id == competition_id)
+        .group_by(RoundEntry.round_id)).all())

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from awards.enums import Role
 from awards.extensions import db
+from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundStatus, Score,
                                 ScoreStatus, ScoreValue)
@@ -41,24 +42,32 @@ def juror_rounds(juror):
         return []
     return db.session.scalars(
         select(Round).where(Round.competition_id.in_(ids))
+        .options(selectinload(Round.competition))
         .order_by(Round.competition_id.desc(), Round.position)
     ).all()
 
 
-def visible_entries(*, juror, round_, now=None):
-    """Entries the juror may load in this round: assigned, not conflicted, round open."""
+def visible_entries_query(*, juror, round_, now=None):
+    """The select of the entries the juror may load in this round (assigned, not
+    conflicted, round open), ordered by code; None if there are none (for paging)."""
     if not _juror_of(juror, round_.competition_id) or not round_.accepts_scores(now):
-        return []
+        return None
     conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
                                            Conflict.application_id == RoundEntry.application_id)
-    return db.session.scalars(
+    return (
         select(RoundEntry)
         .join(Assignment, Assignment.entry_id == RoundEntry.id)
         .where(RoundEntry.round_id == round_.id, Assignment.juror_id == juror.id,
                ~conflicted.exists())
-        .options(selectinload(RoundEntry.application))
+        .options(selectinload(RoundEntry.application).selectinload(Application.attachments))
         .order_by(RoundEntry.code)
-    ).all()
+    )
+
+
+def visible_entries(*, juror, round_, now=None):
+    """Entries the juror may load in this round: assigned, not conflicted, round open."""
+    query = visible_entries_query(juror=juror, round_=round_, now=now)
+    return [] if query is None else db.session.scalars(query).all()
 
 
 def juror_entry(*, juror, round_id, code, now=None):
@@ -247,6 +256,27 @@ def juror_progress(*, juror, round_):
         .where(Score.round_id == round_.id, Score.juror_id == juror.id,
                Score.status == ScoreStatus.FINAL, ~conflicted.exists()))
     return done or 0, total or 0
+
+
+def juror_progress_by_round(*, juror, rounds):
+    """{round id: (final, total)} for many rounds in two grouped queries (the dashboard)."""
+    ids = [r.id for r in rounds]
+    if not ids:
+        return {}
+    conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
+                                           Conflict.application_id == RoundEntry.application_id)
+    totals = dict(db.session.execute(
+        select(Assignment.round_id, func.count(Assignment.id))
+        .join(RoundEntry, RoundEntry.id == Assignment.entry_id)
+        .where(Assignment.round_id.in_(ids), Assignment.juror_id == juror.id, ~conflicted.exists())
+        .group_by(Assignment.round_id)).all())
+    done = dict(db.session.execute(
+        select(Score.round_id, func.count(Score.id)).join(RoundEntry, RoundEntry.id == Score.entry_id)
+        .join(Assignment, (Assignment.entry_id == Score.entry_id) & (Assignment.juror_id == Score.juror_id))
+        .where(Score.round_id.in_(ids), Score.juror_id == juror.id,
+               Score.status == ScoreStatus.FINAL, ~conflicted.exists())
+        .group_by(Score.round_id)).all())
+    return {i: (done.get(i, 0), totals.get(i, 0)) for i in ids}
 
 
 def progress(round_):

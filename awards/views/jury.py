@@ -17,10 +17,12 @@ from awards.extensions import db
 from awards.forms.jury import ConflictForm, scoresheet_form_class
 from awards.models.jury import Round, ScoreStatus
 from awards.services import anonymisation, jury_exports, scoring
+from awards.views import paging
 from awards.views.util import require
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
 
+ENTRIES_PER_PAGE = 50
 CODE_RE = re.compile(r"^[A-Z]-[0-9A-Z]{4}$")
 
 
@@ -42,26 +44,33 @@ def _entry_or_404(round_id, code):
     return entry
 
 
-def _entry_list(round_):
-    """[(JurorEntry-like summary, score status)] for the juror's entries in the round."""
-    entries = scoring.visible_entries(juror=current_user, round_=round_)
+def _entry_page(round_):
+    """One page of the juror's entries in the round: Page of {"code", "title", "status"}."""
     from sqlalchemy import select
 
     from awards.models.jury import Score
 
+    query = scoring.visible_entries_query(juror=current_user, round_=round_)
+    if query is None:
+        return paging.Page(items=[], page=1, per_page=ENTRIES_PER_PAGE, total=0)
+    page = paging.paginate(query, per_page=ENTRIES_PER_PAGE)
     statuses = dict(db.session.execute(
-        select(Score.entry_id, Score.status).where(Score.round_id == round_.id,
-                                                   Score.juror_id == current_user.id)).all())
-    return [{"code": e.code, "title": anonymisation.project_title(e), "status": statuses.get(e.id)}
-            for e in entries]
+        select(Score.entry_id, Score.status).where(
+            Score.round_id == round_.id, Score.juror_id == current_user.id,
+            Score.entry_id.in_([e.id for e in page.items]))).all()) if page.items else {}
+    page.items = [{"code": e.code, "title": anonymisation.project_title(e),
+                   "status": statuses.get(e.id)} for e in page.items]
+    return page
 
 
 @bp.get("/")
 def dashboard():
     require(permissions.can_use_jury_area)
     rounds = []
-    for round_ in scoring.juror_rounds(current_user):
-        done, total = scoring.juror_progress(juror=current_user, round_=round_)
+    juror_rounds = scoring.juror_rounds(current_user)
+    progress = scoring.juror_progress_by_round(juror=current_user, rounds=juror_rounds)
+    for round_ in juror_rounds:
+        done, total = progress[round_.id]
         rounds.append({"round": round_, "open": round_.accepts_scores(), "done": done, "total": total})
     return render_template("jury/dashboard.html", rounds=rounds)
 
@@ -70,10 +79,10 @@ def dashboard():
 def round_view(round_id):
     round_ = _round_or_404(round_id)
     open_now = round_.accepts_scores()
-    entries = _entry_list(round_) if open_now else []
+    page = _entry_page(round_) if open_now else paging.Page([], 1, ENTRIES_PER_PAGE, 0)
     done, total = scoring.juror_progress(juror=current_user, round_=round_)
-    return render_template("jury/round.html", round=round_, open_now=open_now, entries=entries,
-                           done=done, total=total, ScoreStatus=ScoreStatus)
+    return render_template("jury/round.html", round=round_, open_now=open_now, entries=page.items,
+                           page=page, done=done, total=total, ScoreStatus=ScoreStatus)
 
 
 @bp.route("/runden/<int:round_id>/<code>", methods=["GET", "POST"])

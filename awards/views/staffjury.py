@@ -21,9 +21,13 @@ from awards.models.users import User
 from awards.services import (accounts, anonymisation, assignment, jury_exports, ranking, rounds,
                              scoring)
 from awards.timeutil import from_berlin, to_berlin
+from awards.views import paging
 from awards.views.util import require
 
 bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
+
+# Rounds reach 3,000 entries: entry lists are paged so no page renders thousands of rows.
+ENTRIES_PER_PAGE = 50
 
 
 def _competition(competition_id):
@@ -70,6 +74,7 @@ def rounds_list(competition_id):
     round_rows = db.session.scalars(select(Round).where(Round.competition_id == competition.id)
                                     .order_by(Round.position)).all()
     return render_template("staffjury/rounds.html", competition=competition, rounds=round_rows,
+                           entry_counts=rounds.entry_counts(competition.id),
                            jurors=rounds.competition_jurors(competition.id))
 
 
@@ -179,6 +184,7 @@ def edit_round(round_id):
 @bp.get("/runden/<int:round_id>")
 def round_overview(round_id):
     round_ = _round(round_id)
+    rounds.load_entries(round_)
     approved = sum(1 for e in round_.entries if anonymisation.is_approved(e))
     scanned_clean = sum(1 for e in round_.entries if e.scanned_at and not e.leak_hits)
     assigned = set(db.session.scalars(select(Assignment.entry_id).where(Assignment.round_id == round_.id)))
@@ -236,8 +242,10 @@ def close_round(round_id):
 @bp.get("/runden/<int:round_id>/anonymisierung")
 def anonymisation_list(round_id):
     round_ = _round(round_id)
-    rows = [{"entry": e, "approved": anonymisation.is_approved(e)} for e in round_.entries]
-    return render_template("staffjury/anonymisation.html", round=round_, rows=rows, form=ActionForm())
+    page = paging.paginate(rounds.entries_query(round_), per_page=ENTRIES_PER_PAGE)
+    rows = [{"entry": e, "approved": anonymisation.is_approved(e)} for e in page.items]
+    return render_template("staffjury/anonymisation.html", round=round_, rows=rows, page=page,
+                           form=ActionForm())
 
 
 @bp.route("/runden/<int:round_id>/leckpruefung", methods=["GET", "POST"])
@@ -250,7 +258,10 @@ def leak_scan(round_id):
         db.session.commit()
         flash(_("Die Leckprüfung ist durchgelaufen."), "success")
         return redirect(url_for("staffjury.leak_scan", round_id=round_.id))
-    return render_template("staffjury/leak_scan.html", round=round_, form=ActionForm())
+    page = paging.paginate(rounds.entries_query(round_, attachments=False),
+                           per_page=ENTRIES_PER_PAGE)
+    return render_template("staffjury/leak_scan.html", round=round_, entries=page.items,
+                           page=page, form=ActionForm())
 
 
 @bp.route("/runden/<int:round_id>/anonymisierung/<int:entry_id>", methods=["GET", "POST"])
@@ -373,7 +384,7 @@ def remove_entry(round_id, entry_id):
 def _assignment_form(round_):
     form = AssignmentForm()
     form.juror_id.choices = [(u.id, u.display_name) for u, _c in rounds.competition_jurors(round_.competition_id)]
-    form.entry_id.choices = [(e.id, e.code) for e in round_.entries]
+    form.entry_id.choices = rounds.entry_choices(round_)
     return form
 
 
@@ -397,10 +408,13 @@ def assignments(round_id):
             flash(_("Die Zuteilung ist geändert."), "success")
             return redirect(url_for("staffjury.assignments", round_id=round_.id))
     jurors = rounds.competition_jurors(round_.competition_id)
-    current = assignment.current(round_)
+    page = paging.paginate(rounds.entries_query(round_, applications=False),
+                           per_page=ENTRIES_PER_PAGE)
+    current = assignment.current(round_, entry_ids=[e.id for e in page.items])
     conflicts = assignment.conflict_pairs(round_)
     return render_template("staffjury/assignments.html", round=round_, form=form, jurors=jurors,
-                           current=current, conflicts=conflicts, action_form=ActionForm()), (
+                           entries=page.items, page=page, current=current, conflicts=conflicts,
+                           action_form=ActionForm()), (
         422 if request.method == "POST" else 200)
 
 
@@ -427,8 +441,9 @@ def auto_assign(round_id):
 def progress(round_id):
     round_ = _round(round_id)
     jurors, entries = scoring.progress(round_)
-    return render_template("staffjury/progress.html", round=round_, jurors=jurors, entries=entries,
-                           form=ActionForm())
+    page = paging.paginate_list(entries, per_page=ENTRIES_PER_PAGE)
+    return render_template("staffjury/progress.html", round=round_, jurors=jurors,
+                           entries=page.items, page=page, form=ActionForm())
 
 
 @bp.post("/runden/<int:round_id>/erinnerung")
@@ -450,7 +465,7 @@ def conflicts(round_id):
     round_ = _round(round_id)
     form = StaffConflictForm()
     form.juror_id.choices = [(u.id, u.display_name) for u, _c in rounds.competition_jurors(round_.competition_id)]
-    form.entry_id.choices = [(e.id, e.code) for e in round_.entries]
+    form.entry_id.choices = rounds.entry_choices(round_)
     if form.validate_on_submit():
         entry = _entry(round_, form.entry_id.data)
         juror = db.session.get(User, form.juror_id.data)
@@ -463,11 +478,11 @@ def conflicts(round_id):
             db.session.commit()
             flash(_("Die Befangenheit ist vermerkt."), "success")
             return redirect(url_for("staffjury.conflicts", round_id=round_.id))
-    entries = {e.id: e for e in round_.entries}
-    codes = {e.application_id: e.code for e in round_.entries}
+    codes = dict(db.session.execute(select(RoundEntry.application_id, RoundEntry.code)
+                                    .where(RoundEntry.round_id == round_.id)).all())
     return render_template("staffjury/conflicts.html", round=round_, form=form,
-                           conflicts=scoring.round_conflicts(round_), codes=codes,
-                           entries=entries), (422 if request.method == "POST" else 200)
+                           conflicts=scoring.round_conflicts(round_), codes=codes), (
+        422 if request.method == "POST" else 200)
 
 
 # --------------------------------------------------------------------------- ranking
