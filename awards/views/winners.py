@@ -59,24 +59,22 @@ def _template_stamp():
 def _page(template, data_key, **context):
     """Render an HTML page with an ETag over its data, the viewer and the language.
 
-    Pages carry the viewer's name and CSRF token, so they are private to the browser
-    ("no-cache": revalidate each time); an unchanged page answers 304 without rendering.
+    An unchanged page answers 304 without rendering. Anonymous visitors get a page that
+    shared caches may keep for a minute; a logged-in user's page carries their name and
+    form token, so it is private to the browser and revalidated each time.
     """
-    from flask import session
     from flask_babel import get_locale
 
-    from flask_wtf.csrf import generate_csrf
-
-    generate_csrf()  # the page's forms need it anyway; now the session token is fixed
-    material = repr((data_key, _template_stamp(), str(get_locale()), current_user.get_id()
-                     if current_user.is_authenticated else None, session.get("csrf_token")))
+    viewer = current_user.get_id() if current_user.is_authenticated else None
+    material = repr((data_key, _template_stamp(), str(get_locale()), viewer))
     etag = hashlib.sha256(material.encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
         response = Response(render_template(template, **context))
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = PUBLIC_CACHE if viewer is None else "private, no-cache"
+    response.vary.add("Cookie")
     return response
 
 

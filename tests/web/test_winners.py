@@ -259,9 +259,21 @@ def test_overview_answers_304_when_unchanged(client, app):
     fd.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     first = client.get("/preistraeger/BIP/2025")
-    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert first.headers["Cache-Control"] == "public, max-age=60"
     again = client.get("/preistraeger/BIP/2025", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_overview_for_logged_in_user_is_private(client, app, auth):
+    from tests import factories
+
+    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    user = factories.user()
+    db.session.commit()
+    auth.login(user)
+    response = client.get("/preistraeger/BIP/2025")
+    assert response.headers["Cache-Control"] == "private, no-cache"
 
 
 def test_verification_page_genuine_code_shows_laureate_prize_year(client, app):
