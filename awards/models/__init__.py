@@ -6,4 +6,5 @@ from awards.models.decisions import *  # noqa: F401,F403
 from awards.models.jury import *  # noqa: F401,F403
 from awards.models.mail import OutboxMail  # noqa: F401
 from awards.models.reference import District  # noqa: F401
+from awards.models.retention import RetentionStatistics  # noqa: F401
 from awards.models.users import OneTimeToken, RoleAssignment, User  # noqa: F401

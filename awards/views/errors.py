@@ -3,7 +3,8 @@ import logging
 
 from flask import render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from awards.extensions import db
@@ -47,15 +48,32 @@ def register_error_handlers(app):
 
     @app.errorhandler(StaleDataError)
     def stale(exc):
+        # Two people (or two tabs) saved the same row: the later save is refused whole.
         db.session.rollback()
+        log.info("optimistic lock conflict: %s", exc)
+        return render_error(409)
+
+    @app.errorhandler(IntegrityError)
+    def integrity(exc):
+        # Typically a race on a unique value (e.g. two saves at once); nothing was stored.
+        db.session.rollback()
+        log.warning("integrity error: %s", exc.orig)
         return render_error(409)
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeoutError)
     def database_down(exc):
+        # Connection lost, server gone, pool exhausted: roll back and say "try again later".
+        db.session.rollback()
+        log.exception("database unavailable")
+        return render_error(503)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc):
         db.session.rollback()
         log.exception("database error")
-        return render_error(503)
+        return render_error(500)
 
     @app.errorhandler(500)
     def internal(exc):

@@ -1,25 +1,44 @@
-"""Security headers on every response."""
+"""Security headers on every response, and the one way to render rich text (nh3)."""
+import nh3
+from markupsafe import Markup
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; object-src 'none'"
 )
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+# What user-entered rich text may contain: paragraphs, emphasis, lists and plain links.
+RICH_TAGS = {"p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a"}
+RICH_ATTRIBUTES = {"a": {"href"}}
+RICH_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(value):
+    """Clean user HTML with nh3 (allow-list); the result is safe to mark up."""
+    cleaned = nh3.clean(
+        value or "", tags=RICH_TAGS, attributes=RICH_ATTRIBUTES, url_schemes=RICH_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(cleaned)  # noqa: S704 - cleaned by nh3 just above
 
 
 def register_security(app):
+    app.add_template_filter(sanitize_html, "rich")
+
     @app.after_request
     def set_headers(response):
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
-        )
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if app.config["ENV_NAME"] == "production":
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response

@@ -1,0 +1,66 @@
+"""Meine Daten: applicants download everything we hold about them and delete their account."""
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, logout_user
+
+from awards import permissions
+from awards.adapters.storage import get_storage
+from awards.extensions import db
+from awards.forms.privacy import DeleteAccountForm
+from awards.models.base import utcnow
+from awards.services import privacy, retention
+from awards.views.util import require
+
+bp = Blueprint("privacy", __name__, url_prefix="/konto/meine-daten")
+
+
+def _kept_until(applications):
+    """[(application, date or None)]: when retention will delete each kept application."""
+    return [(a, retention.due_at(a.competition)) for a in applications]
+
+
+@bp.get("/")
+def overview():
+    require(permissions.can_manage_own_data)
+    info = privacy.summary(current_user)
+    return render_template(
+        "privacy/overview.html", info=info, kept=_kept_until(info["kept"]),
+        can_delete=permissions.can_delete_own_account(current_user),
+        retention_months=current_app.config["RETENTION_MONTHS"],
+    )
+
+
+@bp.get("/export.zip")
+def export():
+    require(permissions.can_manage_own_data)
+    data, files = privacy.collect(current_user)
+    privacy.record_export(actor=current_user, user=current_user)
+    db.session.commit()
+    stamp = utcnow().strftime("%Y%m%d")
+    response = Response(privacy.stream_zip(data, files, get_storage()), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="meine-daten-{stamp}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/loeschen", methods=["GET", "POST"])
+def delete():
+    require(permissions.can_delete_own_account)
+    form = DeleteAccountForm()
+    info = privacy.summary(current_user)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        result = privacy.delete_account(actor=user, user=user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        if result["applications_kept"]:
+            flash(_("Ihr Konto und Ihre Entwürfe sind gelöscht. Ihre eingereichten Bewerbungen "
+                    "bleiben bis zum Ende der Aufbewahrungsfrist gespeichert."), "success")
+        else:
+            flash(_("Ihr Konto und Ihre Entwürfe sind gelöscht."), "success")
+        return redirect(url_for("public.index"))
+    return render_template(
+        "privacy/delete.html", form=form, info=info, kept=_kept_until(info["kept"]),
+        retention_months=current_app.config["RETENTION_MONTHS"],
+    )
