@@ -62,5 +62,15 @@ bench: setup
 	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
 
+# Load test: 50 jurors and 20 applicants at once for 2 minutes against gunicorn and
+# PostgreSQL on loopback; fails on any error or lost write (docs/BENCHMARKS.md, "Lasttest").
+loadtest: setup
+	$(BIN)/python scripts/loadtest.py
+
+# Bounded wapiti scan of the running demo as anonymous, staff, juror and applicant;
+# fails on any finding (reports in docs/scan/).
+scan: setup
+	bash scripts/scan.sh
+
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance/awards.sqlite
