@@ -12,13 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions
-from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
 from awards.forms.jury import ConflictForm, scoresheet_form_class
 from awards.models.jury import Round, ScoreStatus
 from awards.services import anonymisation, jury_exports, scoring
 from awards.views import paging
-from awards.views.util import require
+from awards.views.util import juror_attachment_response, require
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
 
@@ -151,19 +150,7 @@ def conflict(round_id, code):
 
 @bp.get("/runden/<int:round_id>/<code>/anlagen/<int:number>")
 def attachment(round_id, code, number):
-    entry = _entry_or_404(round_id, code)
-    found = anonymisation.juror_attachment(entry, number)
-    if found is None:
-        abort(404)
-    key, name, content_type = found
-    try:
-        data = get_storage().read(key)
-    except StorageError:
-        abort(404)
-    return Response(data, mimetype=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store",
-    })
+    return juror_attachment_response(_entry_or_404(round_id, code), number)
 
 
 @bp.get("/runden/<int:round_id>/meine-bewertungen.<fmt>")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from awards import permissions
-from awards.adapters.storage import StorageError, get_storage
+from awards.adapters.storage import StorageError
 from awards.enums import Role
 from awards.extensions import db
 from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, InviteJurorForm,
@@ -22,7 +22,7 @@ from awards.services import (accounts, anonymisation, assignment, jury_exports, 
                              scoring)
 from awards.timeutil import from_berlin, to_berlin
 from awards.views import paging
-from awards.views.util import require
+from awards.views.util import juror_attachment_response, require
 
 bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
 
@@ -350,18 +350,7 @@ def attachment_visibility(round_id, entry_id):
 @bp.get("/runden/<int:round_id>/anonymisierung/<int:entry_id>/anlagen/<int:number>")
 def preview_attachment(round_id, entry_id, number):
     """The stripped copy exactly as a juror would download it."""
-    round_ = _round(round_id)
-    entry = _entry(round_, entry_id)
-    found = anonymisation.juror_attachment(entry, number)
-    if found is None:
-        abort(404)
-    key, name, content_type = found
-    try:
-        data = get_storage().read(key)
-    except StorageError:
-        abort(404)
-    return Response(data, mimetype=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+    return juror_attachment_response(_entry(_round(round_id), entry_id), number)
 
 
 @bp.post("/runden/<int:round_id>/anonymisierung/<int:entry_id>/entfernen")

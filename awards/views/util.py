@@ -48,3 +48,38 @@ def login_required_403(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def stored_file_response(key, *, filename, content_type):
+    """Stream a file from storage as a private download; 404 if it cannot be read."""
+    from flask import Response
+
+    from awards.adapters.storage import CHUNK, StorageError, get_storage
+
+    try:
+        stream = get_storage().open(key)
+    except StorageError:
+        abort(404)
+
+    def chunks():
+        try:
+            while chunk := stream.read(CHUNK):
+                yield chunk
+        finally:
+            stream.close()
+
+    return Response(chunks(), mimetype=content_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+def juror_attachment_response(entry, number):
+    """An attachment exactly as a juror downloads it: the stripped copy, renamed."""
+    from awards.services import anonymisation
+
+    found = anonymisation.juror_attachment(entry, number)
+    if found is None:
+        abort(404)
+    key, name, content_type = found
+    return stored_file_response(key, filename=name, content_type=content_type)
