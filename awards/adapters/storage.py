@@ -192,7 +192,12 @@ class S3Storage:
         try:
             self.client.head_bucket(Bucket=self.bucket)
         except ClientError:
-            self.client.create_bucket(Bucket=self.bucket)
+            region = self.client.meta.region_name
+            options = {}
+            if region and region != "us-east-1":
+                # Outside us-east-1, S3 wants the region named when a bucket is created.
+                options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            self.client.create_bucket(Bucket=self.bucket, **options)
 
 
 class _HashingReader:

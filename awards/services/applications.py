@@ -368,8 +368,11 @@ def reopen(*, actor, application, reason):
     audit.record(actor=actor, action="application.reopen", obj=application,
                  old={"status": ApplicationStatus.SUBMITTED.value},
                  new={"status": application.status.value, "reason": reason})
-    mail.enqueue(to=application.owner.email, template="application_reopened",
-                 application=application, reason=reason)
+    # The account may have been deleted meanwhile; then the contact address of the form.
+    recipient = application.owner.email if application.owner is not None else application.email
+    if recipient:
+        mail.enqueue(to=recipient, template="application_reopened",
+                     application=application, reason=reason)
     return application
 
 

@@ -333,3 +333,25 @@ def test_xlsx_export(client, auth, comp, bip_staff):
     assert (sheet.title, len(rows)) == ("Bewerbungen", 2)
     assert (rows[1][0], rows[1][14], rows[1][15], rows[1][17]) == (
         "BIP-2026-0001", Region.OBB.label, "Eins", 7)
+
+
+def test_reopen_after_the_applicant_deleted_the_account_mails_the_form_address(client, auth):
+    from sqlalchemy import select
+
+    from awards.enums import ApplicationStatus
+    from awards.extensions import db
+    from awards.models.mail import OutboxMail
+    from awards.services import applications as service
+    from tests import factories
+
+    comp = factories.competition(prize_code="BIP", year=2051)
+    application = factories.application(competition=comp, status=ApplicationStatus.SUBMITTED,
+                                        email="verein@example.org")
+    application.owner_id = None
+    db.session.flush()
+    db.session.expire(application, ["owner"])
+    staff = factories.staff()
+    service.reopen(actor=staff, application=application, reason="Bitte Foto ergänzen.")
+    db.session.commit()
+    mails = db.session.scalars(select(OutboxMail)).all()
+    assert [m.to_addr for m in mails] == ["verein@example.org"]
