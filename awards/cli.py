@@ -27,7 +27,7 @@ def register_cli(app):
         click.echo("Demo-Daten sind geladen. Anmeldungen (Passwort für alle: "
                    f"{demo.DEMO_PASSWORD}):")
         for role, email in logins:
-            click.echo(f"  {role:<32} {email}")
+            click.echo(f"  {role:<38} {email}")
 
     @app.cli.command("create-admin")
     @click.option("--email", required=True, help="E-mail address of the administrator.")
