@@ -55,13 +55,8 @@ def create(*, actor, prize_code, year, values):
 
 
 def update(*, actor, competition, values):
-    old, new = audit.diff(competition, EDITABLE_FIELDS, values)
-    for field, value in new.items():
-        setattr(competition, field, value)
-    if new:
-        db.session.flush()
-        audit.record(actor=actor, action="competition.update", obj=competition, old=old, new=new)
-    return competition
+    return _apply_changes(actor=actor, obj=competition, fields=EDITABLE_FIELDS, values=values,
+                          action="competition.update")
 
 
 def allowed_transitions(competition):
@@ -93,6 +88,17 @@ def _check_editable(competition, statuses, what):
                                   "geändert werden.", what=what, status=competition.status.label))
 
 
+def _apply_changes(*, actor, obj, fields, values, action):
+    """Set the fields whose value changes and audit old -> new; nothing happens otherwise."""
+    old, new = audit.diff(obj, fields, values)
+    for field, value in new.items():
+        setattr(obj, field, value)
+    if new:
+        db.session.flush()
+        audit.record(actor=actor, action=action, obj=obj, old=old, new=new)
+    return obj
+
+
 def add_category(*, actor, competition, values):
     _check_editable(competition, CATEGORIES_EDITABLE, _l("Preise"))
     category = PrizeCategory(competition=competition, **values)
@@ -104,14 +110,8 @@ def add_category(*, actor, competition, values):
 
 def update_category(*, actor, category, values):
     _check_editable(category.competition, CATEGORIES_EDITABLE, _l("Preise"))
-    old, new = audit.diff(category, CATEGORY_FIELDS, values)
-    for field, value in new.items():
-        setattr(category, field, value)
-    if new:
-        db.session.flush()
-        audit.record(actor=actor, action="competition.category_update", obj=category, old=old,
-                     new=new)
-    return category
+    return _apply_changes(actor=actor, obj=category, fields=CATEGORY_FIELDS, values=values,
+                          action="competition.category_update")
 
 
 def delete_category(*, actor, category):
@@ -134,14 +134,8 @@ def add_criterion(*, actor, competition, values):
 
 def update_criterion(*, actor, criterion, values):
     _check_editable(criterion.competition, CRITERIA_EDITABLE, _l("Kriterien"))
-    old, new = audit.diff(criterion, CRITERION_FIELDS, values)
-    for field, value in new.items():
-        setattr(criterion, field, value)
-    if new:
-        db.session.flush()
-        audit.record(actor=actor, action="competition.criterion_update", obj=criterion, old=old,
-                     new=new)
-    return criterion
+    return _apply_changes(actor=actor, obj=criterion, fields=CRITERION_FIELDS, values=values,
+                          action="competition.criterion_update")
 
 
 def delete_criterion(*, actor, criterion):
