@@ -1,6 +1,7 @@
 """The receipt (Eingangsbestätigung): a PDF listing everything submitted, the files with
 their SHA-256 and the time of receipt in Berlin time, kept in storage."""
 import io
+import secrets
 
 from flask import current_app
 
@@ -22,6 +23,9 @@ def create_receipt(*, application, received_at, storage=None):
     pdf = render_pdf(html, static_dir=current_app.static_folder, storage=storage,
                      pdf_variant="pdf/a-3b")
     stamp = to_berlin(received_at).strftime("%Y%m%d-%H%M%S")
-    key = f"receipts/{application.competition_id}/{application.id}/{application.reference}-{stamp}.pdf"
+    # A random suffix: a correction resubmitted within the same second must never overwrite
+    # the receipt of the first submission.
+    key = (f"receipts/{application.competition_id}/{application.id}/"
+           f"{application.reference}-{stamp}-{secrets.token_hex(4)}.pdf")
     storage.save(key, io.BytesIO(pdf), "application/pdf")
     return key
