@@ -65,7 +65,10 @@ def create_app(config=None, **overrides):
     login_manager.session_protection = app.config.get("SESSION_PROTECTION", "strong")
 
     from awards import models  # noqa: F401  (register every table)
+    from awards.services import publication_state
     from awards.views import register_views
+
+    publication_state.install()
 
     @login_manager.user_loader
     def load_user(raw_id):

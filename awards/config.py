@@ -65,6 +65,9 @@ class Config:
         self.MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE", "memory://")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        # Cache of rendered public pages and rankings: "memory" (per process), a redis://
+        # URL (shared by all hosts) or "none".
+        self.CACHE_URL = _env("CACHE_URL", "memory")
         self.RETENTION_MONTHS = _env_int("RETENTION_MONTHS", 12)
         self.TOKEN_MAX_AGE_HOURS = _env_int("TOKEN_MAX_AGE_HOURS", 48)
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.

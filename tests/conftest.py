@@ -54,6 +54,8 @@ def app(_schema_app, tmp_path):
     app = _schema_app
     app.config.update(STORAGE_DIR=str(tmp_path / "files"), WTF_CSRF_ENABLED=False,
                       RATELIMIT_ENABLED=False)
+    # The page cache is keyed by database state, which every test starts afresh.
+    app.extensions.pop("awards_cache", None)
     ctx = app.app_context()
     ctx.push()
     try:

@@ -8,3 +8,4 @@ from awards.models.mail import OutboxMail  # noqa: F401
 from awards.models.reference import District  # noqa: F401
 from awards.models.retention import RetentionStatistics  # noqa: F401
 from awards.models.users import OneTimeToken, RoleAssignment, User  # noqa: F401
+from awards.models.publication import PublicationState  # noqa: F401

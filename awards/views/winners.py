@@ -15,7 +15,7 @@ from awards.adapters.storage import get_storage
 from awards.enums import Region
 from awards.extensions import db
 from awards.models.applications import Application
-from awards.services import certificates, publication
+from awards.services import certificates, publication, publication_state
 from awards.services.decisions import DecisionError
 from awards.views.util import require
 
@@ -56,24 +56,50 @@ def _template_stamp():
     return max(f.stat().st_mtime_ns for f in files)
 
 
-def _page(template, data_key, **context):
-    """Render an HTML page with an ETag over its data, the viewer and the language.
+# As long as shared caches may keep the page anyway (PUBLIC_CACHE): the fingerprint moves
+# with every change, the lifetime only bounds what disagreeing host clocks could leave stale.
+CACHE_TTL = 60
 
-    An unchanged page answers 304 without rendering. Anonymous visitors get a page that
-    shared caches may keep for a minute; a logged-in user's page carries their name and
-    form token, so it is private to the browser and revalidated each time.
+
+def _page(template, build, now):
+    """Render a public page, or answer it from the page cache.
+
+    `build()` runs the page's queries and returns the template context, or None for 404.
+    The key is the URL, the language, the templates' stamp and the publication state's
+    fingerprint at `now` (awards.services.publication_state: one row read by primary key),
+    so any change to what the pages show, and a publication time passing, makes a new key.
+    The ETag is that key too: an unchanged page answers 304 after that one read.
+
+    Only anonymous visitors share cached pages. A logged-in user's page carries their name
+    and form token: it is rendered for them, private to the browser and revalidated. A page
+    whose rendering touched the session (a flash message) is neither cached nor public.
     """
+    from flask import session
     from flask_babel import get_locale
 
+    from awards.adapters.cache import get_cache
+
     viewer = current_user.get_id() if current_user.is_authenticated else None
-    material = repr((data_key, _template_stamp(), str(get_locale()), viewer))
-    etag = hashlib.sha256(material.encode()).hexdigest()[:32]
+    material = repr((request.full_path, publication_state.fingerprint(db.session, now),
+                     _template_stamp(), str(get_locale()), viewer))
+    etag = hashlib.sha256(material.encode()).hexdigest()[:40]
+    cache = get_cache() if viewer is None else None
+    body = None
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        response = Response(render_template(template, **context))
+        body = cache.get("page:" + etag) if cache is not None else None
+        if body is None:
+            context = build()
+            if context is None:
+                abort(404)
+            body = render_template(template, **context).encode()
+            if cache is not None and not session.modified:
+                cache.set("page:" + etag, body, ttl=CACHE_TTL)
+        response = Response(body, mimetype="text/html")
     response.set_etag(etag)
-    response.headers["Cache-Control"] = PUBLIC_CACHE if viewer is None else "private, no-cache"
+    private = viewer is not None or session.modified
+    response.headers["Cache-Control"] = "private, no-cache" if private else PUBLIC_CACHE
     response.vary.add("Cookie")
     return response
 
@@ -85,44 +111,51 @@ def overview():
     page = _int_arg("seite", default=1, minimum=1)
     prize = (request.args.get("preis") or "").upper() or None
     region = request.args.get("bezirk") or None
-    years, prizes = publication.filter_options(now=now)
-    if prize and prize not in prizes:
-        prize = None
     if region and region not in {r.value for r in Region}:
         region = None
     if page is None:
         page = 1
-    winners, total = publication.list_winners(now=now, year=year, prize_code=prize,
-                                              region=region, page=page, per_page=PER_PAGE)
-    pages = max(1, math.ceil(total / PER_PAGE))
-    if page > pages:
-        abort(404)
-    args = {k: v for k, v in (("jahr", year), ("preis", prize), ("bezirk", region)) if v}
-    return _page("winners/overview.html", (winners, total, page, years, prizes, args),
-                 winners=winners, total=total, page=page, pages=pages, years=years,
-                 prizes=prizes, regions=list(Region),
-                 selected={"year": year, "prize": prize, "region": region}, args=args)
+
+    def build():
+        nonlocal prize
+        years, prizes = publication.filter_options(now=now)
+        if prize and prize not in prizes:
+            prize = None
+        winners, total = publication.list_winners(now=now, year=year, prize_code=prize,
+                                                  region=region, page=page, per_page=PER_PAGE)
+        pages = max(1, math.ceil(total / PER_PAGE))
+        if page > pages:
+            return None
+        args = {k: v for k, v in (("jahr", year), ("preis", prize), ("bezirk", region)) if v}
+        return dict(winners=winners, total=total, page=page, pages=pages, years=years,
+                    prizes=prizes, regions=list(Region),
+                    selected={"year": year, "prize": prize, "region": region}, args=args)
+
+    return _page("winners/overview.html", build, now)
 
 
 @bp.get("/preistraeger/<prize_code>/<int:year>")
 def competition(prize_code, year):
     now = publication.clock()
-    comp, winners = publication.competition_winners(now=now, prize_code=prize_code.upper(),
-                                                    year=year)
-    if comp is None:
-        abort(404)
-    key = (comp.id, comp.title, comp.motto, comp.ceremony_at, winners)
-    return _page("winners/competition.html", key, competition=comp, winners=winners)
+
+    def build():
+        comp, winners = publication.competition_winners(now=now, prize_code=prize_code.upper(),
+                                                        year=year)
+        return None if comp is None else dict(competition=comp, winners=winners)
+
+    return _page("winners/competition.html", build, now)
 
 
 @bp.get("/preistraeger/<prize_code>/<int:year>/<int:decision_id>")
 def project(prize_code, year, decision_id):
     now = publication.clock()
-    winner = publication.public_winner(now=now, decision_id=decision_id,
-                                       prize_code=prize_code.upper(), year=year)
-    if winner is None:
-        abort(404)
-    return _page("winners/project.html", winner, winner=winner)
+
+    def build():
+        winner = publication.public_winner(now=now, decision_id=decision_id,
+                                           prize_code=prize_code.upper(), year=year)
+        return None if winner is None else dict(winner=winner)
+
+    return _page("winners/project.html", build, now)
 
 
 @bp.get("/preistraeger/foto/<int:attachment_id>")
