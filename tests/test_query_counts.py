@@ -251,16 +251,24 @@ def test_staff_jury_exports_query_count_is_constant(client, auth, export, close)
     assert few == many
 
 
-def test_ranking_with_normalisation_query_count_is_constant(client, auth):
+@pytest.mark.parametrize("close", [False, True])
+@pytest.mark.parametrize("page", ["", "?seite=2"])
+def test_ranking_with_normalisation_query_count_is_constant(client, auth, page, close):
+    """The large ranking spans two pages (100 places each): paging, the identities of the
+    shown page (closed round) and the advance form do not add statements."""
     def build(rows, jurors):
+        rows = 3 if rows == SMALL["rows"] else 130
         comp = factories.competition(prize_code="OBB")
         people = [factories.juror(comp) for _ in range(jurors)]
         round_ = fj.open_round(competition=comp, jurors=people, n=rows, rank_by_normalised=True)
         for entry in round_.entries:
             for juror in people:
                 fj.score(round_=round_, entry=entry, juror=juror, values=(entry.id % 11, 3))
+        if close:
+            rounds_service.close_round(actor=None, round_=round_)
+            fj.jury_round(competition=comp, name="Finalrunde", source="advanced")
         return (factories.staff(prize_code="OBB"),
-                f"/geschaeftsstelle/jury/runden/{round_.id}/rangliste")
+                f"/geschaeftsstelle/jury/runden/{round_.id}/rangliste{page}")
 
     few, many = _counts(client, auth, build)
     assert few == many

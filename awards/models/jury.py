@@ -82,7 +82,9 @@ class Round(TimestampMixin, db.Model):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The ranking frozen when the round closes; later changes cannot alter it.
-    snapshot: Mapped[dict | None] = mapped_column(db.JSON)
+    # Deferred: a frozen ranking can be megabytes of JSON; only the ranking, exports and
+    # minutes read it, not every page that lists rounds.
+    snapshot: Mapped[dict | None] = mapped_column(db.JSON, deferred=True)
 
     competition = relationship("Competition")
     criteria: Mapped[list["RoundCriterion"]] = relationship(

@@ -1,4 +1,5 @@
-"""Aggregation and ranking of a round, computed in one pass over one query of scores.
+"""Aggregation and ranking of a round: one GROUP BY query gives the weighted total and the
+points per criterion of every sheet; everything else is one linear pass over those rows.
 
 Per juror and entry the weighted total is Σ weight × points (the Gesamtpunktzahl).
 Per entry: number of scores, mean, median, sample standard deviation, min and max of the
@@ -13,12 +14,14 @@ round opened) share a rank, the next rank is skipped ("1, 2, 2, 4").
 """
 import math
 import statistics
+from bisect import bisect_right
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from awards.extensions import db
 from awards.models.base import utcnow
-from awards.models.jury import Conflict, RoundEntry, RoundStatus, Score, ScoreStatus, ScoreValue, TieBreak
+from awards.models.jury import (Conflict, RoundCriterion, RoundEntry, RoundStatus, Score,
+                                ScoreStatus, ScoreValue, TieBreak)
 
 # A difference of totals above this share of the possible range is flagged as disagreement.
 DISAGREEMENT_SHARE = 0.3
@@ -73,33 +76,64 @@ def normalise(totals_by_juror, scale_min, scale_max):
 
 def assign_ranks(keys):
     """keys: {item: comparable tuple or None} -> {item: rank or None}; equal keys share
-    a rank and the following rank is skipped; None (no scores) gets no rank."""
-    ranked = sorted((k for k in keys.values() if k is not None), reverse=True)
-    ranks = {}
-    for item, key in keys.items():
-        if key is None:
-            ranks[item] = None
-        else:
-            ranks[item] = 1 + sum(1 for other in ranked if other > key)
-    return ranks
+    a rank and the following rank is skipped; None (no scores) gets no rank.
+
+    The rank is 1 + the number of strictly greater keys, found by bisecting the sorted keys
+    (n log n instead of comparing every pair)."""
+    ranked = sorted(k for k in keys.values() if k is not None)
+    n = len(ranked)
+    return {item: None if key is None else 1 + n - bisect_right(ranked, key)
+            for item, key in keys.items()}
+
+
+def _complete_sheets(round_, criteria):
+    """[(entry_id, juror_id, weighted total, [points per criterion])] of the complete FINAL
+    sheets of jurors without a conflict for the entry's application: one GROUP BY query,
+    one row per sheet.
+
+    Totals are sums of integer weight × integer points, so the database sum is exact and
+    equal to the sum in Python. A sheet is complete when every criterion of the round has
+    points; values for criteria of other rounds are ignored. The points per criterion come
+    as one column per criterion (at most one value per sheet and criterion)."""
+    counted = case((RoundCriterion.id.is_not(None) & ScoreValue.value.is_not(None), 1))
+    per_criterion = [func.max(case((ScoreValue.round_criterion_id == c.id, ScoreValue.value)))
+                     for c in criteria]
+    rows = db.session.execute(
+        select(Score.entry_id, Score.juror_id,
+               func.sum(RoundCriterion.weight * ScoreValue.value), func.count(counted),
+               *per_criterion)
+        .join(ScoreValue, ScoreValue.score_id == Score.id)
+        .outerjoin(RoundCriterion, (RoundCriterion.id == ScoreValue.round_criterion_id)
+                   & (RoundCriterion.round_id == round_.id))
+        .where(Score.round_id == round_.id, Score.status == ScoreStatus.FINAL,
+               ~_conflicted(Score))
+        .group_by(Score.entry_id, Score.juror_id)).all()
+    return [(entry_id, juror_id, float(total or 0), points)
+            for entry_id, juror_id, total, count, *points in rows if count == len(criteria)]
+
+
+def _conflicted(score):
+    """SQL condition: the juror of `score` has a conflict for the entry's application."""
+    return (select(Conflict.id)
+            .join(RoundEntry, RoundEntry.application_id == Conflict.application_id)
+            .where(RoundEntry.id == score.entry_id, Conflict.juror_id == score.juror_id)
+            .exists())
 
 
 def compute(round_, *, top_places=None):
-    """The live ranking of a round as a JSON-able dict (a bounded number of queries)."""
+    """The live ranking of a round as a JSON-able dict.
+
+    A constant number of queries, and linear work in the number of sheets and entries
+    (n log n for the ranks): the weighted total and the points per criterion of each sheet
+    are aggregated in SQL; criterion means, spread, medians and normalisation (no portable
+    SQL for the latter) are computed here from those rows, grouped once by entry."""
     criteria = list(round_.criteria)
-    weights = {c.id: c.weight for c in criteria}
     scale_min = float(sum(c.weight * c.scale_min for c in criteria))
     scale_max = float(sum(c.weight * c.scale_max for c in criteria))
     entries = db.session.execute(
         select(RoundEntry.id, RoundEntry.code, RoundEntry.application_id)
         .where(RoundEntry.round_id == round_.id).order_by(RoundEntry.code)).all()
-    app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_.id)
-    conflicts = set(db.session.execute(
-        select(Conflict.application_id, Conflict.juror_id).where(Conflict.application_id.in_(app_ids))))
-    rows = db.session.execute(
-        select(Score.entry_id, Score.juror_id, ScoreValue.round_criterion_id, ScoreValue.value)
-        .join(ScoreValue, ScoreValue.score_id == Score.id)
-        .where(Score.round_id == round_.id, Score.status == ScoreStatus.FINAL)).all()
+    sheets = _complete_sheets(round_, criteria)
     chairs = set()
     if round_.tie_break == TieBreak.CHAIR:
         from awards.services.scoring import chair_ids
@@ -108,35 +142,34 @@ def compute(round_, *, top_places=None):
     if top_places is None:
         top_places = sum(c.count for c in round_.competition.categories) or DEFAULT_TOP_PLACES
 
-    app_of = {e.id: e.application_id for e in entries}
-    values = {}  # (entry_id, juror_id) -> {rc_id: value}
-    for entry_id, juror_id, rc_id, value in rows:
-        if (app_of.get(entry_id), juror_id) in conflicts:
-            continue
-        values.setdefault((entry_id, juror_id), {})[rc_id] = value
     totals_by_juror = {}
-    for (entry_id, juror_id), vals in values.items():
-        total = weighted_total(vals, weights)
-        if total is not None:
-            totals_by_juror.setdefault(juror_id, {})[entry_id] = total
+    points_by_entry = {}  # entry_id -> [number of sheets, [sum of points per criterion]]
+    for entry_id, juror_id, total, points in sheets:
+        totals_by_juror.setdefault(juror_id, {})[entry_id] = total
+        acc = points_by_entry.setdefault(entry_id, [0, [0] * len(criteria)])
+        acc[0] += 1
+        acc[1] = [a + p for a, p in zip(acc[1], points)]
     normalised = normalise(totals_by_juror, scale_min, scale_max)
+    raw_by_entry, norm_by_entry = {}, {}
+    for juror_id, by_entry in totals_by_juror.items():
+        for entry_id, total in by_entry.items():
+            raw_by_entry.setdefault(entry_id, []).append(total)
+            norm_by_entry.setdefault(entry_id, []).append(normalised[juror_id][entry_id])
 
+    span = scale_max - scale_min
     result_rows = {}
     for entry_id, code, application_id in entries:
-        raw = sorted(t for j in totals_by_juror.values() for e, t in j.items() if e == entry_id)
-        norm = [n for j in normalised.values() for e, n in j.items() if e == entry_id]
+        raw = sorted(raw_by_entry.get(entry_id, ()))
+        norm = norm_by_entry.get(entry_id, [])
         stats = describe(raw)
-        crit_means = {}
-        for c in criteria:
-            points = [vals[c.id] for (e, _j), vals in values.items()
-                      if e == entry_id and vals.get(c.id) is not None
-                      and weighted_total(vals, weights) is not None]
-            crit_means[str(c.id)] = statistics.fmean(points) if points else None
+        # statistics.fmean of integer points is their exact sum / count.
+        count, sums = points_by_entry.get(entry_id, (0, [None] * len(criteria)))
+        crit_means = {str(c.id): float(sums[i]) / count if count else None
+                      for i, c in enumerate(criteria)}
         chair_total = None
         for juror_id in chairs:
             if entry_id in totals_by_juror.get(juror_id, {}):
                 chair_total = totals_by_juror[juror_id][entry_id]
-        span = scale_max - scale_min
         result_rows[entry_id] = {
             "entry_id": entry_id, "application_id": application_id, "code": code,
             "totals": raw, **stats,
@@ -222,9 +255,68 @@ def freeze(round_):
     return _jsonable(snapshot)
 
 
+def fingerprint(round_):
+    """Everything the live ranking depends on, in one statement plus the round's own rows.
+
+    Final scores: their number, the sum of their versions (every save of a score raises its
+    version, so any change moves the sum) and the newest id; conflicts and entries: number
+    and newest id (neither is ever edited in place); the criteria, categories and settings
+    of the round as loaded; the chairs when they break ties.
+    """
+    app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_.id)
+    final = (Score.round_id == round_.id) & (Score.status == ScoreStatus.FINAL)
+
+    def scalar(*columns, where, model):
+        return [select(c).select_from(model).where(where).scalar_subquery() for c in columns]
+
+    row = db.session.execute(select(
+        *scalar(func.count(Score.id), func.coalesce(func.sum(Score.version), 0), func.max(Score.id),
+                where=final, model=Score),
+        *scalar(func.count(Conflict.id), func.max(Conflict.id),
+                where=Conflict.application_id.in_(app_ids), model=Conflict),
+        *scalar(func.count(RoundEntry.id), func.max(RoundEntry.id),
+                where=RoundEntry.round_id == round_.id, model=RoundEntry),
+    )).one()
+    settings = (round_.id, round_.status.value, round_.tie_break.value,
+                round_.tie_break_criterion_id, round_.rank_by_normalised,
+                [(c.id, c.weight, c.scale_min, c.scale_max) for c in round_.criteria],
+                sum(c.count for c in round_.competition.categories))
+    chairs = ()
+    if round_.tie_break == TieBreak.CHAIR:
+        from awards.services.scoring import chair_ids
+
+        chairs = sorted(chair_ids(round_.competition_id))
+    return repr((tuple(row), settings, chairs))
+
+
+LIVE_TTL = 3600
+
+
 def ranking(round_):
     """What the ranking page and the exports show: the frozen snapshot once the round is
-    closed, otherwise the live computation."""
+    closed, otherwise the live computation — kept in the shared cache under the round's
+    fingerprint, so it is computed once per change of the scores, not once per view."""
     if round_.status == RoundStatus.CLOSED and round_.snapshot:
         return round_.snapshot
-    return compute(round_)
+    import hashlib
+    import marshal
+
+    from awards.adapters.cache import get_cache
+
+    # marshal: plain dicts, lists and numbers, loaded several times faster than JSON and
+    # without pickle's power to run code; its format is part of the key.
+    cache = get_cache()
+    material = f"{marshal.version}:{fingerprint(round_)}"
+    key = "ranking:" + hashlib.sha256(material.encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        try:
+            return marshal.loads(cached)
+        except (EOFError, ValueError, TypeError):
+            pass  # a damaged entry counts as none
+    data = compute(round_)
+    # Each juror's totals belong in the frozen record; the live views never show them, and
+    # they are most of the weight (one item per score sheet).
+    data.pop("juror_totals", None)
+    cache.set(key, marshal.dumps(data), ttl=LIVE_TTL)
+    return data

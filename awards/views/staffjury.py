@@ -28,6 +28,8 @@ bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
 
 # Rounds reach 3,000 entries: entry lists are paged so no page renders thousands of rows.
 ENTRIES_PER_PAGE = 50
+# The ranking table: 100 places per page (the exports carry the full ranking).
+RANKING_PER_PAGE = 100
 
 
 def _competition(competition_id):
@@ -480,16 +482,25 @@ def conflicts(round_id):
 def ranking_view(round_id):
     round_ = _round(round_id)
     data = ranking.ranking(round_)
+    # The table shows one page of the ranking; a page past the end shows the last page.
+    page = paging.paginate_list(data["rows"], per_page=RANKING_PER_PAGE)
     identities = {}
-    if jury_exports.with_identities(round_):
+    if jury_exports.with_identities(round_) and page.items:
         identities = {a.id: a for a in db.session.scalars(
-            select(Application).where(Application.id.in_([r["application_id"] for r in data["rows"]])))}
+            select(Application).where(Application.id.in_([r["application_id"] for r in page.items])))}
     form = AdvanceForm()
     targets = rounds.next_rounds(round_) if round_.status == RoundStatus.CLOSED else []
     form.target_id.choices = [(t.id, t.name) for t in targets]
-    form.entries.choices = [(r["entry_id"], r["code"]) for r in data["rows"]]
+    form.entries.choices = _advance_choices(data)
+    # The selection by hand offers the entries of this page only.
+    page_choices = [(r["entry_id"], r["code"]) for r in page.items]
     return render_template("staffjury/ranking.html", round=round_, data=data, identities=identities,
-                           form=form, targets=targets)
+                           form=form, targets=targets, page=page, page_choices=page_choices)
+
+
+def _advance_choices(data):
+    """Every entry of the ranking, whichever page it is shown on."""
+    return [(r["entry_id"], r["code"]) for r in data["rows"]]
 
 
 @bp.post("/runden/<int:round_id>/weiterleiten")
@@ -499,6 +510,7 @@ def advance(round_id):
     form = AdvanceForm()
     targets = rounds.next_rounds(round_)
     form.target_id.choices = [(t.id, t.name) for t in targets]
+    form.entries.choices = _advance_choices(data)
     if not form.validate_on_submit():
         for field in (form.target_id, form.top_n, form.mode):
             for error in field.errors:
@@ -506,11 +518,18 @@ def advance(round_id):
         return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
     target = next(t for t in targets if t.id == form.target_id.data)
     if form.mode.data == "top":
+        # Always the full ranking, not only the page that was shown.
         chosen_ids = [r["entry_id"] for r in data["rows"]
                       if r["rank"] is not None and r["rank"] <= form.top_n.data]
     else:
         chosen_ids = list(form.entries.data or [])
-    entries = [e for e in round_.entries if e.id in set(chosen_ids)]
+        known = {value for value, _label in form.entries.choices}
+        if any(i not in known for i in chosen_ids):
+            flash(_("Die Auswahl enthält eine Bewerbung, die nicht in dieser Rangliste steht."),
+                  "error")
+            return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
+    chosen = set(chosen_ids)
+    entries = [e for e in round_.entries if e.id in chosen]
     try:
         added = rounds.advance(actor=current_user, round_=round_, entries=entries, target=target)
     except rounds.RoundError as exc:

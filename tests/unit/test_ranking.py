@@ -201,3 +201,198 @@ def test_compute_issues_same_number_of_queries_for_5_and_50_applications(app):
         counts.append(_count_queries(lambda: ranking.compute(db.session.get(Round, round_id))))
     assert counts[0] == counts[1]
     assert counts[0] <= 8
+
+
+# --------------------------------------------------------------------------- larger rankings
+#
+# The reference below is the straightforward (quadratic) algorithm `compute` used before it
+# was made linear: one query of every point, conflicts filtered in Python, and per entry a
+# scan of all totals and all sheets. The linear version must give exactly the same dict.
+
+def _reference_ranks(keys):
+    ranked = sorted((k for k in keys.values() if k is not None), reverse=True)
+    return {item: None if key is None else 1 + sum(1 for other in ranked if other > key)
+            for item, key in keys.items()}
+
+
+def _reference_compute(round_):
+    import statistics
+
+    from sqlalchemy import select
+
+    from awards.models.jury import RoundEntry, Score, ScoreStatus
+    from awards.services.scoring import chair_ids
+
+    criteria = list(round_.criteria)
+    weights = {c.id: c.weight for c in criteria}
+    scale_min = float(sum(c.weight * c.scale_min for c in criteria))
+    scale_max = float(sum(c.weight * c.scale_max for c in criteria))
+    entries = db.session.execute(
+        select(RoundEntry.id, RoundEntry.code, RoundEntry.application_id)
+        .where(RoundEntry.round_id == round_.id).order_by(RoundEntry.code)).all()
+    conflicts = set(db.session.execute(select(Conflict.application_id, Conflict.juror_id)))
+    rows = db.session.execute(
+        select(Score.entry_id, Score.juror_id, ScoreValue.round_criterion_id, ScoreValue.value)
+        .join(ScoreValue, ScoreValue.score_id == Score.id)
+        .where(Score.round_id == round_.id, Score.status == ScoreStatus.FINAL)).all()
+    chairs = chair_ids(round_.competition_id) if round_.tie_break == TieBreak.CHAIR else set()
+    top_places = sum(c.count for c in round_.competition.categories) or ranking.DEFAULT_TOP_PLACES
+    app_of = {e.id: e.application_id for e in entries}
+    values = {}
+    for entry_id, juror_id, rc_id, value in rows:
+        if (app_of.get(entry_id), juror_id) not in conflicts:
+            values.setdefault((entry_id, juror_id), {})[rc_id] = value
+    totals_by_juror = {}
+    for (entry_id, juror_id), vals in values.items():
+        total = ranking.weighted_total(vals, weights)
+        if total is not None:
+            totals_by_juror.setdefault(juror_id, {})[entry_id] = total
+    normalised = ranking.normalise(totals_by_juror, scale_min, scale_max)
+    result_rows = {}
+    for entry_id, code, application_id in entries:
+        raw = sorted(t for j in totals_by_juror.values() for e, t in j.items() if e == entry_id)
+        norm = [n for j in normalised.values() for e, n in j.items() if e == entry_id]
+        stats = ranking.describe(raw)
+        crit_means = {}
+        for c in criteria:
+            points = [vals[c.id] for (e, _j), vals in values.items()
+                      if e == entry_id and vals.get(c.id) is not None
+                      and ranking.weighted_total(vals, weights) is not None]
+            crit_means[str(c.id)] = statistics.fmean(points) if points else None
+        chair_total = None
+        for juror_id in chairs:
+            if entry_id in totals_by_juror.get(juror_id, {}):
+                chair_total = totals_by_juror[juror_id][entry_id]
+        span = scale_max - scale_min
+        result_rows[entry_id] = {
+            "entry_id": entry_id, "application_id": application_id, "code": code,
+            "totals": raw, **stats,
+            "norm_mean": statistics.fmean(norm) if norm else None,
+            "norm_median": float(statistics.median(norm)) if norm else None,
+            "criterion_means": crit_means, "chair_total": chair_total,
+            "disagreement": bool(stats["n"] >= 2 and span > 0 and (stats["max"] - stats["min"])
+                                 >= ranking.DISAGREEMENT_SHARE * span),
+        }
+
+    def tie_value(row, basis):
+        rule = round_.tie_break
+        if rule == TieBreak.MEDIAN:
+            return ranking._r(row["norm_median"] if basis == "normalised" else row["median"])
+        if rule == TieBreak.CRITERION:
+            value = row["criterion_means"].get(str(round_.tie_break_criterion_id))
+            return ranking._r(value) if value is not None else -math.inf
+        if rule == TieBreak.CHAIR:
+            return ranking._r(row["chair_total"]) if row["chair_total"] is not None else -math.inf
+        return 0
+
+    def keys(basis):
+        field = "norm_mean" if basis == "normalised" else "mean"
+        return {eid: None if row[field] is None else (ranking._r(row[field]), tie_value(row, basis))
+                for eid, row in result_rows.items()}
+
+    raw_ranks, norm_ranks = _reference_ranks(keys("raw")), _reference_ranks(keys("normalised"))
+    basis = "normalised" if round_.rank_by_normalised else "raw"
+    ranks = norm_ranks if basis == "normalised" else raw_ranks
+    counts = {}
+    for r in ranks.values():
+        counts[r] = counts.get(r, 0) + 1
+    for eid, row in result_rows.items():
+        row.update(raw_rank=raw_ranks[eid], norm_rank=norm_ranks[eid], rank=ranks[eid],
+                   tie=ranks[eid] is not None and counts[ranks[eid]] > 1)
+    top_changed = any(
+        row["raw_rank"] != row["norm_rank"] for row in result_rows.values()
+        if (row["raw_rank"] is not None and row["raw_rank"] <= top_places)
+        or (row["norm_rank"] is not None and row["norm_rank"] <= top_places))
+    return {
+        "round_id": round_.id, "basis": basis, "tie_break": round_.tie_break.value,
+        "scale": [scale_min, scale_max], "top_places": top_places, "top_changed": top_changed,
+        "rows": sorted(result_rows.values(), key=lambda r: (r["rank"] is None, r["rank"] or 0, r["code"])),
+        "juror_totals": sorted(
+            ({"entry_id": e, "juror_id": j, "raw": t, "normalised": normalised[j][e]}
+             for j, by_entry in totals_by_juror.items() for e, t in by_entry.items()),
+            key=lambda r: (r["entry_id"], r["juror_id"])),
+        "criteria": [{"id": c.id, "name": c.name, "weight": c.weight,
+                      "scale_min": c.scale_min, "scale_max": c.scale_max} for c in criteria],
+    }
+
+
+def _large_round(n_entries=300, n_jurors=6, seed=20261126):
+    """n_entries × n_jurors sheets with coarse points (many ties), and the cases the ranking
+    must leave out or treat specially: drafts, incomplete sheets, conflicts (with a final
+    sheet of the conflicted juror), entries without any score, a juror with one score only
+    and a juror who gives everybody the same points."""
+    import random
+
+    from awards.models.jury import Score, ScoreStatus
+
+    rng = random.Random(seed)
+    comp = factories.competition(prize_code="OBB")
+    jurors = [factories.juror(comp, is_chair=i in (0, 3)) for i in range(n_jurors)]
+    lone, flat = factories.juror(comp), factories.juror(comp)
+    round_ = fj.open_round(competition=comp, jurors=jurors + [lone, flat], n=n_entries)
+    criteria = list(round_.criteria)
+    entries = sorted(round_.entries, key=lambda e: e.id)
+    unscored = set(rng.sample(range(n_entries), 7))
+    for i, entry in enumerate(entries):
+        if i in unscored:
+            continue
+        for j, juror in enumerate(jurors):
+            if rng.random() < 0.15:
+                continue  # not scored by this juror
+            # Coarse points around an entry-specific level, so means tie often.
+            level = 2 + (i * 7) % 7
+            points = [min(10, max(0, level + rng.choice((-1, 0, 0, 1)) + j % 2)) for _ in criteria]
+            status = ScoreStatus.FINAL
+            if rng.random() < 0.05:
+                status = ScoreStatus.DRAFT
+            elif rng.random() < 0.04:
+                points[rng.randrange(len(points))] = None  # incomplete: not counted
+            score = Score(round_id=round_.id, entry_id=entry.id, juror_id=juror.id, status=status)
+            score.values = [ScoreValue(round_criterion_id=c.id, value=p)
+                            for c, p in zip(criteria, points)]
+            db.session.add(score)
+        db.session.add(Score(round_id=round_.id, entry_id=entry.id, juror_id=flat.id,
+                             status=ScoreStatus.FINAL,
+                             values=[ScoreValue(round_criterion_id=c.id, value=6) for c in criteria]))
+        if i % 37 == 5:
+            db.session.add(Conflict(application_id=entry.application_id, juror_id=jurors[1].id,
+                                    reason="Mitglied im Verein", declared_by_id=jurors[1].id))
+    db.session.add(Score(round_id=round_.id, entry_id=entries[1].id, juror_id=lone.id,
+                         status=ScoreStatus.FINAL,
+                         values=[ScoreValue(round_criterion_id=c.id, value=9) for c in criteria]))
+    db.session.flush()
+    return round_
+
+
+def _without_timestamp(result):
+    return {k: v for k, v in result.items() if k != "computed_at"}
+
+
+def test_large_ranking_equals_the_straightforward_computation(app):
+    round_ = _large_round()
+    for rule in (TieBreak.NONE, TieBreak.MEDIAN, TieBreak.CRITERION, TieBreak.CHAIR):
+        for normalised in (False, True):
+            round_.tie_break, round_.rank_by_normalised = rule, normalised
+            round_.tie_break_criterion_id = (round_.criteria[1].id if rule == TieBreak.CRITERION
+                                             else None)
+            expected = _reference_compute(round_)
+            result = _without_timestamp(ranking.compute(round_))
+            assert result == expected, (rule, normalised)
+            # Exactly equal floats, not merely close ones.
+            assert repr(result["rows"]) == repr(expected["rows"]), (rule, normalised)
+            ranks = [r["rank"] for r in result["rows"]]
+            assert ranks.count(None) >= 7
+            if rule == TieBreak.NONE:
+                assert any(r["tie"] for r in result["rows"])  # the data does produce ties
+    assert any(r["raw_rank"] != r["norm_rank"] for r in result["rows"])
+
+
+def test_assign_ranks_equals_the_pairwise_count():
+    import random
+
+    rng = random.Random(7)
+    for _ in range(50):
+        keys = {i: None if rng.random() < 0.1 else
+                (float(rng.randint(0, 5)), rng.choice((0, -math.inf, float(rng.randint(0, 3)))))
+                for i in range(rng.randint(0, 80))}
+        assert ranking.assign_ranks(keys) == _reference_ranks(keys)

@@ -11,7 +11,7 @@ from awards.models.audit import AuditLog
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundEntry,
                                 RoundStatus)
 from awards.models.mail import OutboxMail
-from awards.services import rounds
+from awards.services import ranking, rounds
 from tests import factories, factories_jury as fj
 
 P = "/geschaeftsstelle/jury"
@@ -318,3 +318,112 @@ def test_close_then_advance_top_n(world, client, auth):
     assert all(e.redaction_state == RedactionState.APPROVED for e in advanced)
     assert db.session.scalars(select(AuditLog.action).where(AuditLog.action == "jury.round.advance")).all() == [
         "jury.round.advance"]
+
+
+def _long_ranking(world, n=130, close=False):
+    """n entries scored by both jurors; with ties (a total only depends on entry.id % 23)."""
+    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=n)
+    for entry in round_.entries:
+        fj.score(round_=round_, entry=entry, juror=world["j1"], values=(entry.id % 11, 5))
+        fj.score(round_=round_, entry=entry, juror=world["j2"], values=(entry.id % 23 // 3, 2))
+    if close:
+        rounds.close_round(actor=None, round_=round_)
+    db.session.commit()
+    return round_
+
+
+def _table_codes(html):
+    import re
+
+    body = html.split('<tbody class="kern-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<th class="kern-table__cell" scope="row">([^<]+)</th>', body)
+
+
+def test_ranking_page_is_paged_by_100_places(world, client, auth):
+    round_ = _long_ranking(world)
+    rows = ranking.compute(round_)["rows"]
+    auth.login(world["staff"])
+    url = f"{P}/runden/{round_.id}/rangliste"
+
+    first = client.get(url)
+    assert first.status_code == 200
+    assert _table_codes(first.text) == [r["code"] for r in rows[:100]]
+    assert "Plätze 1–100 von 130" in first.text
+    assert '<nav class="pager" aria-label="Seiten der Rangliste">' in first.text
+    assert "Seite 1 von 2" in first.text and f'href="{url}?seite=2"' in first.text
+
+    second = client.get(url + "?seite=2")
+    assert second.status_code == 200
+    assert _table_codes(second.text) == [r["code"] for r in rows[100:]]
+    assert "Plätze 101–130 von 130" in second.text and "Seite 2 von 2" in second.text
+    assert f'href="{url}?seite=1"' in second.text and 'rel="next"' not in second.text
+    # The rank column continues the ranking: the first row shows the 101st entry's rank.
+    assert rows[100]["rank"] > 1
+    first_cell = second.text.split('<tbody class="kern-table__body">', 1)[1]
+    assert f'kern-table__cell--numeric">{rows[100]["rank"]}</td>' in first_cell.split("</tr>", 1)[0]
+
+    # Like the other lists: a page past the end shows the last page, nonsense the first.
+    assert "Plätze 101–130 von 130" in client.get(url + "?seite=99").text
+    assert "Plätze 1–100 von 130" in client.get(url + "?seite=abc").text
+    assert "Plätze 1–100 von 130" in client.get(url + "?seite=0").text
+
+
+def test_short_ranking_has_no_page_navigation(world, client, auth):
+    round_ = _long_ranking(world, n=3)
+    auth.login(world["staff"])
+    resp = client.get(f"{P}/runden/{round_.id}/rangliste")
+    assert len(_table_codes(resp.text)) == 3
+    assert "Plätze 1–3 von 3" in resp.text and 'class="pager"' not in resp.text
+
+
+def test_advance_by_hand_lists_the_page_but_accepts_the_whole_ranking(world, client, auth):
+    round_ = _long_ranking(world, close=True)
+    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+    db.session.commit()
+    rows = db.session.get(Round, round_.id).snapshot["rows"]
+    auth.login(world["staff"])
+    resp = client.get(f"{P}/runden/{round_.id}/rangliste?seite=2")
+    assert resp.text.count('name="entries"') == 30
+    assert f'value="{rows[100]["entry_id"]}"' in resp.text
+    assert f'id="adv-{rows[0]["entry_id"]}"' not in resp.text
+    assert "Hier stehen nur die Bewerbungen dieser Seite der Rangliste." in resp.text
+    assert "Oder Auswahl von Hand (Plätze 101–130 von 130)" in resp.text
+
+    # An entry from page 1 may be picked although page 2 was shown last.
+    picked = [rows[0]["entry_id"], rows[120]["entry_id"]]
+    resp = client.post(f"{P}/runden/{round_.id}/weiterleiten",
+                       data={"target_id": final.id, "mode": "pick", "entries": picked})
+    assert resp.status_code == 302
+    advanced = db.session.scalars(select(RoundEntry.advanced_from_id)
+                                  .where(RoundEntry.round_id == final.id)).all()
+    assert sorted(advanced) == sorted(picked)
+
+
+def test_advance_refuses_entries_outside_the_ranking(world, client, auth):
+    round_ = _long_ranking(world, n=3, close=True)
+    other = _long_ranking(world, n=1)
+    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+    db.session.commit()
+    auth.login(world["staff"])
+    resp = client.post(f"{P}/runden/{round_.id}/weiterleiten", follow_redirects=True,
+                       data={"target_id": final.id, "mode": "pick",
+                             "entries": [round_.entries[0].id, other.entries[0].id]})
+    assert "Die Auswahl enthält eine Bewerbung, die nicht in dieser Rangliste steht." in resp.text
+    assert db.session.scalars(select(RoundEntry).where(RoundEntry.round_id == final.id)).all() == []
+
+
+def test_advance_top_n_uses_the_whole_ranking(world, client, auth):
+    round_ = _long_ranking(world, close=True)
+    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+    db.session.commit()
+    rows = db.session.get(Round, round_.id).snapshot["rows"]
+    auth.login(world["staff"])
+    client.get(f"{P}/runden/{round_.id}/rangliste?seite=2")
+    resp = client.post(f"{P}/runden/{round_.id}/weiterleiten",
+                       data={"target_id": final.id, "mode": "top", "top_n": "110"})
+    assert resp.status_code == 302
+    expected = {r["entry_id"] for r in rows if r["rank"] is not None and r["rank"] <= 110}
+    assert len(expected) >= 110
+    advanced = db.session.scalars(select(RoundEntry.advanced_from_id)
+                                  .where(RoundEntry.round_id == final.id)).all()
+    assert set(advanced) == expected
