@@ -406,11 +406,11 @@ def intake_page(*, page=1, per_page=25, **filters):
     """One page of the intake list: (rows [(application, attachment count)], total)."""
     query = intake_query(**filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    counts = (select(Attachment.application_id, func.count(Attachment.id).label("n"))
-              .group_by(Attachment.application_id).subquery())
+    # Counted per row of this page only, not over every attachment of the database.
+    files = (select(func.count(Attachment.id)).where(Attachment.application_id == Application.id)
+             .correlate(Application).scalar_subquery())
     rows = db.session.execute(
-        query.add_columns(func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.application_id == Application.id)
+        query.add_columns(files)
         .options(joinedload(Application.district))
         .order_by(Application.number.asc().nulls_last(), Application.id)
         .limit(per_page).offset((max(page, 1) - 1) * per_page)

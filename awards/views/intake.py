@@ -7,6 +7,7 @@ from flask import (Blueprint, abort, flash, make_response, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from awards import permissions
 from awards.enums import ApplicationStatus, CompetitionStatus
@@ -25,7 +26,10 @@ PER_PAGE = 25
 
 
 def _competition(competition_id):
-    competition = db.session.get(Competition, competition_id)
+    # The list needs the edition's own columns, not its prize categories and criteria
+    # (loaded eagerly everywhere else).
+    competition = db.session.get(Competition, competition_id, options=(
+        lazyload(Competition.categories), lazyload(Competition.criteria)))
     if competition is None:
         abort(404)
     require(permissions.can_manage_competition, competition)
