@@ -4,7 +4,8 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from awards.adapters.cache import MemoryCache, RedisCache, get_cache, make_cache
 from awards.adapters.storage import get_storage
@@ -28,10 +29,11 @@ class Statements:
 
 @pytest.fixture
 def statements(app):
+    # Every engine: on PostgreSQL the state is read through a pool of its own.
     counter = Statements()
-    event.listen(db.engine, "before_cursor_execute", counter)
+    event.listen(Engine, "before_cursor_execute", counter)
     yield counter
-    event.remove(db.engine, "before_cursor_execute", counter)
+    event.remove(Engine, "before_cursor_execute", counter)
 
 
 @pytest.fixture
@@ -223,3 +225,29 @@ def test_unreachable_redis_only_costs_the_cache(client, app, published, caplog):
     assert response.status_code == 200
     assert winner.project_title in response.get_data(as_text=True)
     assert "cache get failed" in caplog.text
+
+
+def test_state_read_survives_a_database_restart(client, app, published):
+    """The state's own pool skips the ping before each checkout; a connection that died
+    while idle is replaced and the read repeated."""
+    from awards.services import publication_state
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the separate reader pool exists on PostgreSQL only")
+    comp, winner, _, _ = published
+    url, title = f"/preistraeger/BIP/{comp.year}", winner.project_title
+    reader = publication_state._reader_engine(db.engine)
+    served = []
+    event.listen(reader, "before_cursor_execute", lambda *a, **k: served.append(1))
+    db.session.remove()  # no open transaction: the request reads through the reader pool
+    assert client.get(url).status_code == 200
+    assert served
+    with reader.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with db.engine.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.commit()
+    db.session.remove()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert title in response.get_data(as_text=True)
