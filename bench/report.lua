@@ -1,5 +1,7 @@
--- wrk script: optional POST body from the environment, a count of responses whose status
--- differs from the expected one (a login redirect is not the page), and a one-line summary.
+-- wrk script: optional POST body from the environment, optional list of paths to go
+-- through (BENCH_PATHS, space-separated: each connection takes its own share, so that no
+-- two connections save the same score sheet at once), a count of responses whose status
+-- differs from the expected one (a login redirect is not the page), and a summary line.
 local body = os.getenv("BENCH_BODY")
 local expected = tonumber(os.getenv("BENCH_EXPECT") or "200")
 if body and body ~= "" then
@@ -8,14 +10,37 @@ if body and body ~= "" then
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
 
+local all_paths = {}
+for p in string.gmatch(os.getenv("BENCH_PATHS") or "", "%S+") do
+  table.insert(all_paths, p)
+end
+
 local threads = {}
+local thread_count = 0
 
 setup = function(thread)
+  thread:set("thread_index", thread_count)
+  thread_count = thread_count + 1
   table.insert(threads, thread)
 end
 
 init = function(args)
   unexpected = 0
+  -- This thread's share of the paths: every n-th, starting at its own index.
+  paths = {}
+  local n = tonumber(os.getenv("BENCH_THREADS") or "2")
+  for i = thread_index + 1, #all_paths, n do
+    table.insert(paths, all_paths[i])
+  end
+  next_path = 0
+end
+
+request = function()
+  if #paths == 0 then
+    return wrk.request()
+  end
+  next_path = next_path % #paths + 1
+  return wrk.format(nil, paths[next_path])
 end
 
 response = function(status, headers, response_body)

@@ -142,14 +142,15 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def run_wrk(url, cookie=None, body=None, expect=200, duration=DURATION):
+def run_wrk(url, cookie=None, body=None, expect=200, paths=None, duration=DURATION):
     # The same User-Agent as the login: Flask-Login's strong session protection drops a
     # session whose browser fingerprint changes.
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
            "-s", str(ROOT / "bench" / "report.lua"), "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    env = dict(os.environ, BENCH_BODY=body or "", BENCH_EXPECT=str(expect))
+    env = dict(os.environ, BENCH_BODY=body or "", BENCH_EXPECT=str(expect),
+               BENCH_PATHS=" ".join(paths or []), BENCH_THREADS="2")
     out = subprocess.run(cmd + [url], capture_output=True, text=True, env=env, check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("BENCH "))
     data = json.loads(line[len("BENCH "):])
@@ -225,7 +226,8 @@ def main():
             got = checker.status(page["path"], data=body.encode() if body else None)
             if got != expected:
                 raise RuntimeError(f"{page['name']}: {page['path']} answered {got}, expected {expected}")
-            result = run_wrk(base + page["path"], cookie=cookie, body=body, expect=expected)
+            result = run_wrk(base + page["path"], cookie=cookie, body=body, expect=expected,
+                             paths=page.get("paths"))
             result.update(page)
             rows.append(result)
             log(f"{page['name']}: {result['rps']:.0f} req/s, p95 {result['p95_us'] / 1000:.1f} ms, "

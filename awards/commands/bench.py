@@ -345,12 +345,13 @@ def generate(*, applications, jurors, past_years, seed):
     final_round_id = rounds_info[-1]["id"]
     juror_email = "jury1@bench.integrationspreis.example"
     staff_email = "geschaeftsstelle1@bench.integrationspreis.example"
-    open_entry = db.session.execute(
+    open_entries = db.session.scalars(
         select(RoundEntry.code)
         .join(Assignment, Assignment.entry_id == RoundEntry.id)
         .where(Assignment.round_id == final_round_id, Assignment.juror_id == juror_ids[0])
-        .order_by(RoundEntry.code).limit(1)
-    ).scalar_one()
+        .order_by(RoundEntry.code).limit(100)
+    ).all()
+    open_entry = open_entries[0]
     total_apps = db.session.scalar(select(func.count()).select_from(Application))
     description = (f"{past_years} archived years of 8 prizes ({past_apps} applications) and a stress year "
                    f"with {applications} applications, {jurors} jurors, {len(ROUNDS)} rounds and "
@@ -363,23 +364,24 @@ def generate(*, applications, jurors, past_years, seed):
                    "juror": juror_email, "staff": staff_email,
                    "open_entry_code": open_entry, "past_year": year - 1},
         "pages": bench_pages(stress_id=stress.id, year=year, rounds=rounds_info,
-                             juror=juror_email, staff=staff_email, entry_code=open_entry),
+                             juror=juror_email, staff=staff_email, entry_codes=open_entries),
         "extra_commands": [["bench-export", "--competition-id", str(stress.id)]],
     }
 
 
-def bench_pages(*, stress_id, year, rounds, juror, staff, entry_code):
+def bench_pages(*, stress_id, year, rounds, juror, staff, entry_codes):
     """The key pages of the scale issue, with the login each needs."""
     from flask import current_app, url_for
 
     with current_app.test_request_context():
-        return _pages(stress_id, year, rounds, juror, staff, entry_code, url_for)
+        return _pages(stress_id, year, rounds, juror, staff, entry_codes, url_for)
 
 
-def _pages(stress_id, year, rounds, juror, staff, entry_code, url_for):
+def _pages(stress_id, year, rounds, juror, staff, entry_codes, url_for):
     final_round = rounds[-1]["id"]
     first_round = rounds[0]["id"]
-    score_path = url_for("jury.scoresheet", round_id=final_round, code=entry_code)
+    score_paths = [url_for("jury.scoresheet", round_id=final_round, code=code) for code in entry_codes]
+    score_path = score_paths[0]
     return [
         {"name": "Public winners overview", "audience": "public", "path": url_for("winners.overview")},
         {"name": "Winners page of a competition", "audience": "public",
@@ -388,9 +390,9 @@ def _pages(stress_id, year, rounds, juror, staff, entry_code, url_for):
         {"name": "Scoring form (GET)", "audience": "juror", "login": juror, "path": score_path},
         {"name": "Scoring form (POST, save draft)", "audience": "juror", "login": juror,
          "path": score_path, "method": "POST",
-         # No optimistic-lock version: every request of the run saves (8 connections on one
-         # sheet would otherwise be refused as conflicting edits after the first).
-         "fields": {"action": "save", "version": ""}},
+         # The juror saves one sheet after another (each connection its own sheets), without
+         # the optimistic-lock version of the form: every request of the run saves.
+         "paths": score_paths, "fields": {"action": "save", "version": ""}},
         {"name": "Staff application list (3,000)", "audience": "staff", "login": staff,
          "path": url_for("intake.applications", competition_id=stress_id)},
         {"name": "Staff ranking with normalisation (15,000 score sheets)", "audience": "staff",
