@@ -76,18 +76,14 @@ def juror_entry(*, juror, round_id, code, now=None):
     round_ = db.session.get(Round, round_id)
     if round_ is None or not _juror_of(juror, round_.competition_id) or not round_.accepts_scores(now):
         return None
-    entry = db.session.scalars(
-        select(RoundEntry).where(RoundEntry.round_id == round_.id, RoundEntry.code == code)
+    # One statement: the entry exists, is assigned to the juror and no conflict is declared.
+    conflicted = select(Conflict.id).where(Conflict.application_id == RoundEntry.application_id,
+                                           Conflict.juror_id == juror.id)
+    return db.session.scalars(
+        select(RoundEntry)
+        .join(Assignment, (Assignment.entry_id == RoundEntry.id) & (Assignment.juror_id == juror.id))
+        .where(RoundEntry.round_id == round_.id, RoundEntry.code == code, ~conflicted.exists())
     ).first()
-    if entry is None:
-        return None
-    assigned = db.session.scalar(select(Assignment.id).where(
-        Assignment.entry_id == entry.id, Assignment.juror_id == juror.id))
-    conflicted = db.session.scalar(select(Conflict.id).where(
-        Conflict.application_id == entry.application_id, Conflict.juror_id == juror.id))
-    if not assigned or conflicted:
-        return None
-    return entry
 
 
 def score_of(*, juror, entry):
@@ -172,12 +168,19 @@ def save_score(*, actor, entry, values, comment="", finalise=False, version=None
     return score
 
 
-def others_totals(*, juror, entry):
+_UNKNOWN = object()
+
+
+def others_totals(*, juror, entry, own=_UNKNOWN):
     """Other jurors' final weighted totals for an entry (no names), for rounds that allow
-    jurors to see them after submitting their own."""
+    jurors to see them after submitting their own. `own`: the juror's score if the caller
+    has it already (None for none)."""
     round_ = entry.round
-    own = score_of(juror=juror, entry=entry)
-    if not round_.show_others_after_submit or own is None or own.status != ScoreStatus.FINAL:
+    if not round_.show_others_after_submit:
+        return None
+    if own is _UNKNOWN:
+        own = score_of(juror=juror, entry=entry)
+    if own is None or own.status != ScoreStatus.FINAL:
         return None
     weights = {c.id: c.weight for c in round_.criteria}
     conflicted = select(Conflict.juror_id).where(Conflict.application_id == entry.application_id)
@@ -247,36 +250,37 @@ def juror_progress(*, juror, round_):
     """(final, total): "7 von 12 bewertet" for one juror."""
     conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
                                            Conflict.application_id == RoundEntry.application_id)
-    total = db.session.scalar(
-        select(func.count(Assignment.id)).join(RoundEntry, RoundEntry.id == Assignment.entry_id)
-        .where(Assignment.round_id == round_.id, Assignment.juror_id == juror.id, ~conflicted.exists()))
-    done = db.session.scalar(
-        select(func.count(Score.id)).join(RoundEntry, RoundEntry.id == Score.entry_id)
-        .join(Assignment, (Assignment.entry_id == Score.entry_id) & (Assignment.juror_id == Score.juror_id))
-        .where(Score.round_id == round_.id, Score.juror_id == juror.id,
-               Score.status == ScoreStatus.FINAL, ~conflicted.exists()))
+    # One statement: the juror's assignments without a conflict, and the final score of
+    # each where there is one (at most one score per juror and entry).
+    total, done = db.session.execute(
+        select(func.count(Assignment.id), func.count(Score.id))
+        .select_from(Assignment)
+        .join(RoundEntry, RoundEntry.id == Assignment.entry_id)
+        .outerjoin(Score, (Score.entry_id == Assignment.entry_id)
+                   & (Score.juror_id == Assignment.juror_id)
+                   & (Score.status == ScoreStatus.FINAL))
+        .where(Assignment.round_id == round_.id, Assignment.juror_id == juror.id,
+               ~conflicted.exists())).one()
     return done or 0, total or 0
 
 
 def juror_progress_by_round(*, juror, rounds):
-    """{round id: (final, total)} for many rounds in two grouped queries (the dashboard)."""
+    """{round id: (final, total)} for many rounds in one grouped query (the dashboard)."""
     ids = [r.id for r in rounds]
     if not ids:
         return {}
     conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
                                            Conflict.application_id == RoundEntry.application_id)
-    totals = dict(db.session.execute(
-        select(Assignment.round_id, func.count(Assignment.id))
+    rows = db.session.execute(
+        select(Assignment.round_id, func.count(Assignment.id), func.count(Score.id))
         .join(RoundEntry, RoundEntry.id == Assignment.entry_id)
+        .outerjoin(Score, (Score.entry_id == Assignment.entry_id)
+                   & (Score.juror_id == Assignment.juror_id)
+                   & (Score.status == ScoreStatus.FINAL))
         .where(Assignment.round_id.in_(ids), Assignment.juror_id == juror.id, ~conflicted.exists())
-        .group_by(Assignment.round_id)).all())
-    done = dict(db.session.execute(
-        select(Score.round_id, func.count(Score.id)).join(RoundEntry, RoundEntry.id == Score.entry_id)
-        .join(Assignment, (Assignment.entry_id == Score.entry_id) & (Assignment.juror_id == Score.juror_id))
-        .where(Score.round_id.in_(ids), Score.juror_id == juror.id,
-               Score.status == ScoreStatus.FINAL, ~conflicted.exists())
-        .group_by(Score.round_id)).all())
-    return {i: (done.get(i, 0), totals.get(i, 0)) for i in ids}
+        .group_by(Assignment.round_id)).all()
+    counts = {round_id: (done, total) for round_id, total, done in rows}
+    return {i: counts.get(i, (0, 0)) for i in ids}
 
 
 def progress(round_):
