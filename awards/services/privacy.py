@@ -317,3 +317,46 @@ def delete_account(*, actor, user):
 
 def is_deleted(user):
     return isinstance(user, User) and user.email.endswith("@" + DELETED_EMAIL_DOMAIN)
+
+
+# --- withdrawing a consent to publication (Art. 7 Abs. 3 DSGVO) ---------------------------
+
+# What each consent covers, by the short name used in forms and the audit log.
+PUBLICATION_CONSENTS = {
+    "name": "consent_publish_name",
+    "text": "consent_publish_text",
+    "photos": "consent_publish_photos",
+}
+
+
+class ConsentError(Exception):
+    pass
+
+
+def withdraw_publication_consent(*, actor, application, consent):
+    """Withdraw one consent to publication of a submitted application, at once.
+
+    The public winners pages follow the consents on every request (and their cache is keyed
+    by awards.services.publication_state, which this change moves), so the item disappears
+    with the next page view. For photos, the metadata-free copies made for the public pages
+    are deleted from storage after the commit. Granting a consent again is a matter for the
+    Geschäftsstelle (photos need the image rights confirmed as well).
+    """
+    from awards.services import publication
+
+    field = PUBLICATION_CONSENTS.get(consent)
+    if field is None:
+        raise ConsentError("unknown consent")
+    if application.status == ApplicationStatus.DRAFT:
+        raise ConsentError("drafts change their consents in the form")
+    if not getattr(application, field):
+        return False
+    setattr(application, field, False)
+    db.session.flush()
+    audit.record(actor=actor, action="privacy.consent_withdraw", obj=application,
+                 competition_id=application.competition_id,
+                 old={field: True}, new={field: False})
+    if consent == "photos":
+        delete_files_after_commit([publication.stripped_photo_key(a)
+                                   for a in application.attachments if a.is_image])
+    return True

@@ -30,6 +30,30 @@ def overview():
     )
 
 
+@bp.post("/einwilligung/<int:application_id>")
+def withdraw_consent(application_id):
+    """The owner withdraws one consent to publication of a submitted application."""
+    from flask import abort, request
+
+    from awards.models.applications import Application
+
+    require(permissions.can_manage_own_data)  # the form token is checked app-wide (CSRFProtect)
+    application = db.session.get(Application, application_id)
+    if application is None or application.owner_id != current_user.id:
+        abort(404)
+    consent = request.form.get("consent", "")
+    try:
+        changed = privacy.withdraw_publication_consent(actor=current_user, application=application,
+                                                       consent=consent)
+    except privacy.ConsentError:
+        abort(400)
+    db.session.commit()
+    if changed:
+        flash(_("Ihr Widerruf ist gespeichert. Er gilt ab sofort: Die öffentlichen Seiten zeigen "
+                "diese Angaben nicht mehr."), "success")
+    return redirect(url_for(".overview") + "#einwilligungen")
+
+
 @bp.get("/export.zip")
 def export():
     require(permissions.can_manage_own_data)

@@ -125,3 +125,33 @@ def test_from_released_decisions_to_public_page_and_certificate(page, e2e_app, l
         db.session.commit()
     _login(page, "stranger@example.org")
     assert page.request.get(f"/urkunde/{first_id}").status == 403
+
+
+def test_laureate_withdraws_consent_to_publish_the_name(page, e2e_app, live_server):
+    from datetime import timedelta
+
+    from awards.models.base import utcnow
+    from awards.services.decisions import decision_for
+
+    with e2e_app.app_context():
+        comp, winners, _ = fd.released_competition(winners=1, others=0, prize_code="SCHW",
+                                                   year=2024)
+        winner = winners[0]
+        winner.org_name = "Nachbarschaftsgarten Augsburg (erfunden)"
+        fd.publish(comp, at=utcnow() - timedelta(days=1))
+        db.session.commit()
+        url = f"/preistraeger/SCHW/2024/{decision_for(winner).id}"
+        owner_email, title = winner.owner.email, winner.project_title
+
+    page.goto(url)
+    expect(page.get_by_text("Nachbarschaftsgarten Augsburg (erfunden)")).to_be_visible()
+    _login(page, owner_email)
+    page.goto("/konto/meine-daten/")
+    expect(page.get_by_role("heading", name="Einwilligungen zur Veröffentlichung")).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"Einwilligung widerrufen\s*: Name und Ort")).click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("status").first).to_contain_text("Ihr Widerruf ist gespeichert")
+    _logout(page)
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    expect(page.get_by_text("Nachbarschaftsgarten Augsburg (erfunden)")).to_have_count(0)
