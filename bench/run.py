@@ -273,6 +273,16 @@ def write_report(floor, rows, extras, manifest, certificates=""):
         ok = share >= 40 and (r.get("audience") not in ("juror", "public") or p95 < 100) and r["unexpected"] == 0 and r["errors"] == 0
         lines.append(f"| {r['name']} | {r.get('audience', '')} | {r['rps']:.0f} | {share:.0f} | "
                      f"{r['p50_us'] / 1000:.1f} | {p95:.1f} | {r['unexpected']} | {'yes' if ok else 'NO'} |")
+    lines += [
+        "",
+        "Every page is checked once before its run (status and, for logged-in pages, that the "
+        "session holds), and every response of the run whose status differs from the expected "
+        "one is counted. The floor answers without session, user or database. Anonymous "
+        "winners pages come from the page cache after one primary-key read of the publication "
+        "state; pages of a logged-in user are rendered for each request (session, user, their "
+        "queries, a form token), which on this stack costs ten to a hundred times the floor's "
+        "CPU, so their throughput is bounded by the two cores rather than by waiting.",
+    ]
     if extras:
         lines += ["", "## Other measurements", "", "| measurement | result | goal | goal met |",
                   "| --- | --- | --- | --- |"] + extras
