@@ -77,7 +77,10 @@ def create_app(config=None, **overrides):
         user_id, _, session_id = raw_id.partition(":")
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        from sqlalchemy.orm import joinedload
+
+        # With the role assignments in the same statement: nearly every page checks them.
+        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
         if user is None or user.session_id != session_id or not user.active:
             return None
         return user
