@@ -118,6 +118,11 @@ class StaffConflictForm(FlaskForm):
                            filters=[_strip], render_kw={"rows": 3})
 
 
+class LiftConflictForm(FlaskForm):
+    reason = TextAreaField(_l("Grund für das Aufheben"), validators=[DataRequired(REQUIRED), Length(max=2000)],
+                           filters=[_strip], render_kw={"rows": 3})
+
+
 class AssignmentForm(FlaskForm):
     juror_id = SelectField(_l("Jurymitglied"), coerce=int, validators=[DataRequired(REQUIRED)])
     entry_id = SelectField(_l("Bewerbung (Kennung)"), coerce=int, validators=[DataRequired(REQUIRED)])

@@ -13,10 +13,12 @@ from awards.adapters.storage import StorageError
 from awards.enums import Role
 from awards.extensions import db
 from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, InviteJurorForm,
-                               RedactionForm, StaffConflictForm, round_form_class)
+                               RedactionForm, StaffConflictForm, LiftConflictForm,
+                               round_form_class)
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition
-from awards.models.jury import Assignment, Round, RoundEntry, RoundSource, RoundStatus, TieBreak
+from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundSource, RoundStatus,
+                                TieBreak)
 from awards.models.users import User
 from awards.services import (accounts, anonymisation, assignment, jury_exports, ranking, rounds,
                              scoring)
@@ -474,6 +476,34 @@ def conflicts(round_id):
     return render_template("staffjury/conflicts.html", round=round_, form=form,
                            conflicts=scoring.round_conflicts(round_), codes=codes), (
         422 if request.method == "POST" else 200)
+
+
+@bp.route("/runden/<int:round_id>/befangenheit/<int:conflict_id>/aufheben", methods=["GET", "POST"])
+def lift_conflict(round_id, conflict_id):
+    round_ = _round(round_id)
+    conflict = db.session.get(Conflict, conflict_id)
+    code = None
+    if conflict is not None:
+        code = db.session.scalar(select(RoundEntry.code).where(
+            RoundEntry.round_id == round_.id, RoundEntry.application_id == conflict.application_id))
+    if code is None:
+        abort(404)  # no such conflict, or not for an application of this round
+    form = LiftConflictForm()
+    if round_.status == RoundStatus.CLOSED:
+        form.form_errors.append(_("Die Runde ist abgeschlossen."))
+    elif form.validate_on_submit():
+        try:
+            scoring.lift_conflict(actor=current_user, conflict=conflict, round_=round_,
+                                  reason=form.reason.data)
+        except scoring.ScoringError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Die Befangenheit ist aufgehoben."), "success")
+            return redirect(url_for("staffjury.conflicts", round_id=round_.id))
+    return render_template("staffjury/conflict_lift.html", round=round_, conflict=conflict,
+                           code=code, form=form), (422 if request.method == "POST" else 200)
 
 
 # --------------------------------------------------------------------------- ranking
