@@ -63,8 +63,36 @@ def _int_param(name, default, minimum, maximum):
     return int(raw)
 
 
+API_CACHE_TTL = 60
+
+
 @bp.get("/preistraeger")
 def winners():
+    """Served from the page cache under the URL (with the host: the links are absolute) and
+    the publication state's fingerprint, like the winners pages (awards.views.winners)."""
+    from awards.adapters.cache import get_cache
+    from awards.extensions import db
+    from awards.services import publication_state
+
+    now = publication.clock()
+    material = repr(("api", request.host_url, request.full_path,
+                     publication_state.fingerprint(db.session, now)))
+    key = "api:" + hashlib.sha256(material.encode()).hexdigest()
+    cache = get_cache()
+    body = cache.get(key)
+    if body is None:
+        response = _winners(now)
+        if response.status_code == 200:
+            cache.set(key, response.get_data(), ttl=API_CACHE_TTL)
+        return response
+    response = Response(body, mimetype="application/json")
+    response.headers["Cache-Control"] = CACHE
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    return response.make_conditional(request)
+
+
+def _winners(now):
     try:
         year = _int_param("year", None, 1900, 2999)
         page = _int_param("page", 1, 1, 100000)
@@ -76,7 +104,7 @@ def winners():
     if region and region not in {r.value for r in Region}:
         return _problem("'region' muss einer der Codes " + ", ".join(r.value for r in Region)
                         + " sein.")
-    items, total = publication.list_winners(now=publication.clock(), year=year, prize_code=prize,
+    items, total = publication.list_winners(now=now, year=year, prize_code=prize,
                                             region=region, page=page, per_page=per_page)
     pages = max(1, math.ceil(total / per_page))
     args = {k: v for k, v in (("year", year), ("prize", prize), ("region", region)) if v}

@@ -251,3 +251,25 @@ def test_state_read_survives_a_database_restart(client, app, published):
     response = client.get(url)
     assert response.status_code == 200
     assert title in response.get_data(as_text=True)
+
+
+def test_open_data_is_cached_and_follows_consents(client, published, statements):
+    comp, winner, decision, _ = published
+    db.session.remove()
+    first = client.get("/api/v1/preistraeger")
+    statements.count = 0
+    db.session.remove()
+    again = client.get("/api/v1/preistraeger")
+    assert again.get_data() == first.get_data() and statements.count == 1
+    winner = db.session.merge(winner)  # the session was removed above
+    assert again.get_json()["data"][0]["laureate"] == winner.org_name
+    winner.consent_publish_name = False
+    db.session.commit()
+    assert client.get("/api/v1/preistraeger").get_json()["data"][0]["laureate"] is None
+
+
+def test_open_data_links_follow_the_host_asked(client, published):
+    here = client.get("/api/v1/preistraeger", base_url="http://daten.example").get_json()
+    there = client.get("/api/v1/preistraeger", base_url="http://andere.example").get_json()
+    assert here["links"]["self"].startswith("http://daten.example/")
+    assert there["links"]["self"].startswith("http://andere.example/")
