@@ -208,10 +208,31 @@ class FormalCheckForm(FlaskForm):
                            filters=[_strip], render_kw={"rows": 4})
 
 
+CORRECTION_DAYS = 14
+
+
+def _default_correction_due():
+    from datetime import timedelta
+
+    from awards.timeutil import to_berlin
+    from awards.models.base import utcnow
+
+    return to_berlin(utcnow()).date() + timedelta(days=CORRECTION_DAYS)
+
+
 class ReopenForm(FlaskForm):
     reopen_reason = TextAreaField(_l("Was soll korrigiert werden?"),
                                   validators=[Optional(), Length(max=3000, message=TOO_LONG)],
                                   filters=[_strip], render_kw={"rows": 3})
+    correction_due = DateField(_l("Korrektur möglich bis einschließlich"),
+                               validators=[Optional()], default=_default_correction_due,
+                               render_kw={"autocomplete": "off"})
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.correction_due.errors and self.correction_due.data is None:
+            self.correction_due.errors = [str(_l("Bitte geben Sie ein Datum an, z. B. 01.09.2023."))]
+        return ok
 
 
 class IntakeFilterForm(FlaskForm):

@@ -52,6 +52,8 @@ class Application(TimestampMixin, db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    # Until when a reopened application may be sent again (end of a day, Berlin time).
+    correction_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The latest receipt PDF (Eingangsbestätigung) in storage.
     receipt_key: Mapped[str | None] = mapped_column(String(300))
     copied_from_id: Mapped[int | None] = mapped_column(

@@ -261,10 +261,15 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
     now = now or utcnow()
     _check_editable(application, expected_version)
     resubmission = application.status == ApplicationStatus.REOPENED
-    # A correction requested by staff may come after the deadline; a first submission not.
+    # A correction requested by staff may come after the deadline, until its own deadline;
+    # a first submission not.
     if not resubmission and not is_open_for_submission(application.competition, now):
         raise DeadlinePassed(_("Der Bewerbungsschluss ist vorbei. Die Bewerbung kann nicht mehr "
                                "abgesendet werden. Ihr Entwurf bleibt gespeichert."))
+    if resubmission and correction_overdue(application, now):
+        raise DeadlinePassed(_("Die Frist für die Korrektur ist abgelaufen. Bitte wenden Sie "
+                               "sich an die Geschäftsstelle; Ihre Änderungen bleiben "
+                               "gespeichert."))
     errors = missing_fields(application)
     if errors:
         raise SubmissionInvalid(errors)
@@ -353,27 +358,61 @@ def formal_check(*, actor, application, result, reason=""):
     return application
 
 
-def reopen(*, actor, application, reason):
+class CorrectionDueInvalid(ApplicationError):
+    """The correction deadline given is not in the future."""
+
+
+def correction_deadline(day):
+    """The last instant of a Berlin calendar day, as aware UTC (the correction deadline)."""
+    from datetime import datetime, time
+
+    from awards.timeutil import from_berlin
+
+    return from_berlin(datetime.combine(day, time(23, 59, 59)))
+
+
+def reopen(*, actor, application, reason, due=None, now=None):
+    """Open a submitted application for correction until the end of the day `due` (Berlin
+    time; None: no deadline). Called again on a reopened application, it changes the reason
+    and the deadline, and the applicant is told again."""
+    from awards.timeutil import to_berlin
+
+    now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Bitte geben Sie an, was korrigiert werden soll."))
-    if application.status != ApplicationStatus.SUBMITTED:
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
         raise ApplicationError(_("Nur abgesendete Bewerbungen können zur Korrektur geöffnet "
                                  "werden."))
+    due_at = correction_deadline(due) if due is not None else None
+    if due_at is not None and due_at <= now:
+        raise CorrectionDueInvalid(_("Die Frist für die Korrektur muss in der Zukunft liegen."))
+    old = {"status": application.status.value, "correction_due_at": application.correction_due_at}
+    again = application.status == ApplicationStatus.REOPENED
     application.status = ApplicationStatus.REOPENED
-    application.reopened_at = utcnow()
+    if not again:
+        application.reopened_at = now
+        application.current_step = 1
     application.reopen_reason = reason
-    application.current_step = 1
+    application.correction_due_at = due_at
     db.session.flush()
-    audit.record(actor=actor, action="application.reopen", obj=application,
-                 old={"status": ApplicationStatus.SUBMITTED.value},
-                 new={"status": application.status.value, "reason": reason})
+    audit.record(actor=actor, action="application.reopen", obj=application, old=old,
+                 new={"status": application.status.value, "reason": reason,
+                      "correction_due_at": due_at})
     # The account may have been deleted meanwhile; then the contact address of the form.
     recipient = application.owner.email if application.owner is not None else application.email
     if recipient:
         mail.enqueue(to=recipient, template="application_reopened",
-                     application=application, reason=reason)
+                     application=application, reason=reason, again=again,
+                     due_local=to_berlin(due_at) if due_at else None)
     return application
+
+
+def correction_overdue(application, now=None):
+    """True when a reopened application's correction deadline has passed."""
+    due = application.correction_due_at
+    return (application.status == ApplicationStatus.REOPENED and due is not None
+            and (now or utcnow()) > due)
 
 
 INTAKE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED,

@@ -91,9 +91,20 @@ def _render_detail(application, check_form=None, reopen_form=None, status=200):
     if check_form is None:
         check_form = FormalCheckForm(result=application.formal_check.value,
                                      reason=application.formal_check_reason)
+    if reopen_form is None:
+        reopen_form = ReopenForm()
+        if application.status == ApplicationStatus.REOPENED:
+            # Changing a running correction: start from what the applicant was told.
+            from awards.timeutil import to_berlin
+
+            reopen_form = ReopenForm(
+                reopen_reason=application.reopen_reason,
+                correction_due=(to_berlin(application.correction_due_at).date()
+                                if application.correction_due_at else None))
     return render_template(
         "intake/detail.html", application=application, competition=application.competition,
-        check_form=check_form, reopen_form=reopen_form or ReopenForm(),
+        check_form=check_form, reopen_form=reopen_form,
+        correction_overdue=service.correction_overdue(application),
     ), status
 
 
@@ -130,7 +141,11 @@ def reopen(application_id):
     if form.validate_on_submit():
         try:
             service.reopen(actor=current_user, application=application,
-                           reason=form.reopen_reason.data)
+                           reason=form.reopen_reason.data, due=form.correction_due.data)
+        except service.CorrectionDueInvalid as exc:
+            db.session.rollback()
+            form.correction_due.errors = [str(exc)]
+            return _render_detail(application, reopen_form=form, status=422)
         except service.ApplicationError as exc:
             db.session.rollback()
             form.reopen_reason.errors = [str(exc)]
