@@ -123,6 +123,12 @@ def not_in_future(form, field):
                                  "in der Vergangenheit an."))
 
 
+def _explain_date_error(field):
+    """DateField's own parse message is terse; say what we expect instead."""
+    if field.errors and field.data is None:
+        field.errors = [str(_l("Bitte geben Sie ein Datum an, z. B. 01.09.2023."))]
+
+
 class Step2Form(StepForm):
     project_title = text(_l("Name des Projekts"), 200)
     summary = area(_l("Kurzbeschreibung"), 2000, rows=8)
@@ -135,9 +141,7 @@ class Step2Form(StepForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        # DateField's own parse message is terse; say what we expect instead.
-        if self.project_start.errors and self.project_start.data is None:
-            self.project_start.errors = [str(_l("Bitte geben Sie ein Datum an, z. B. 01.09.2023."))]
+        _explain_date_error(self.project_start)
         return ok
 
 
@@ -230,8 +234,7 @@ class ReopenForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if self.correction_due.errors and self.correction_due.data is None:
-            self.correction_due.errors = [str(_l("Bitte geben Sie ein Datum an, z. B. 01.09.2023."))]
+        _explain_date_error(self.correction_due)
         return ok
 
 

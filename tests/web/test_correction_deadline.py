@@ -2,34 +2,17 @@
 enforced on resubmission, and changeable by staff while the correction runs."""
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from awards.enums import ApplicationStatus
 from awards.extensions import db
-from awards.models.applications import Application
 from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.services import applications as service
 from awards.timeutil import to_berlin
-from tests import factories
 from tests.factories_applications import submitted_application
-
-
-@pytest.fixture
-def comp(app):
-    return factories.competition(prize_code="BIP", year=2026, title="Bayerischer Integrationspreis")
-
-
-@pytest.fixture
-def bip_staff(app):
-    return factories.staff(prize_code="BIP")
-
-
-def reload(application):
-    db.session.expire_all()
-    return db.session.get(Application, application.id)
+from tests.web.test_intake import bip_staff, comp, reload  # noqa: F401  (fixtures)
 
 
 def _reopen(client, application, **data):
