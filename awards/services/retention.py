@@ -122,6 +122,30 @@ def _certificates_of(app_ids):
     return db.session.scalars(select(Certificate).where(Certificate.application_id.in_(app_ids))).all()
 
 
+def receipts_of(app_ids):
+    """{application id: every receipt key ever issued}: a resubmitted correction gets a new
+    receipt and the application keeps only the newest, but each submission's receipt is
+    named in its audit entry (one query for all applications)."""
+    from awards.models.audit import AuditLog
+
+    keys = {}
+    if not app_ids:
+        return keys
+    rows = db.session.execute(
+        select(AuditLog.object_id, AuditLog.new).where(
+            AuditLog.action == "application.submit", AuditLog.object_type == "Application",
+            AuditLog.object_id.in_(app_ids))).all()
+    for app_id, new in rows:
+        key = (new or {}).get("receipt")
+        if key:
+            keys.setdefault(app_id, set()).add(key)
+    return keys
+
+
+def _receipt_keys(app, receipts):
+    return sorted(receipts.get(app.id, set()) | ({app.receipt_key} if app.receipt_key else set()))
+
+
 def plan_for(competition):
     """What retention would do for one competition (nothing is changed)."""
     result = CompetitionPlan(competition)
@@ -129,6 +153,7 @@ def plan_for(competition):
     apps = db.session.scalars(
         select(Application).where(Application.competition_id == competition.id).order_by(Application.id)
     ).all()
+    receipts = receipts_of([a.id for a in apps])
     for app in apps:
         if app.id in winners:
             blanked = _winner_fields_to_blank(app)
@@ -139,15 +164,13 @@ def plan_for(competition):
                     result.files.append(att.storage_key)
                 if att.jury_storage_key:
                     result.files.append(att.jury_storage_key)
-            if app.receipt_key:
-                result.files.append(app.receipt_key)
+            result.files += _receipt_keys(app, receipts)
             result.reduce.append((app, blanked))
         else:
             result.delete.append(app)
             for att in app.attachments:
                 result.files += [k for k in (att.storage_key, att.jury_storage_key) if k]
-            if getattr(app, "receipt_key", None):
-                result.files.append(app.receipt_key)
+            result.files += _receipt_keys(app, receipts)
     for cert in _certificates_of([a.id for a, _ in result.reduce]):
         if cert.storage_key and not cert.application.consent_publish_name:
             result.files.append(cert.storage_key)

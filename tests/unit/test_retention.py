@@ -227,3 +227,30 @@ def test_purge_writes_audit_and_chain_stays_intact(app, runner):
     assert entry.object_id == s["comp"].id
     assert entry.new == {"deleted_applications": 2, "reduced_applications": 2, "deleted_files": 7}
     assert audit.verify_chain() == []
+
+
+def test_purge_deletes_the_receipt_of_every_submission(app, runner):
+    """A correction gives a second receipt; the first, kept only in storage and named in
+    the audit log, is deleted by retention as well."""
+    from awards.services import applications as service
+    from tests.factories_applications import complete_application
+
+    comp = factories.competition(prize_code="OBB", status=CompetitionStatus.OPEN)
+    staff = factories.staff(prize_code="OBB")
+    application = complete_application(competition=comp)
+    service.submit(actor=application.owner, application=application)
+    first = application.receipt_key
+    service.reopen(actor=staff, application=application, reason="Bitte Postleitzahl ergänzen.")
+    application.postcode = "80333"
+    service.submit(actor=application.owner, application=application)
+    second = application.receipt_key
+    storage = get_storage()
+    assert first != second and storage.exists(first) and storage.exists(second)
+    comp.status = CompetitionStatus.ARCHIVED
+    comp.archived_at = utcnow() - relativedelta(months=13)
+    db.session.commit()
+    planned = retention.plan_for(comp)
+    assert {first, second} <= set(planned.files)
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    assert (storage.exists(first), storage.exists(second)) == (False, False)
