@@ -97,7 +97,9 @@ def _page(template, build, now):
             if cache is not None and not session.modified:
                 cache.set("page:" + etag, body, ttl=CACHE_TTL)
         response = Response(body, mimetype="text/html")
-    response.set_etag(etag)
+    if not session.modified:
+        # A page that showed a flash message must not come back from the browser's cache.
+        response.set_etag(etag)
     private = viewer is not None or session.modified
     response.headers["Cache-Control"] = "private, no-cache" if private else PUBLIC_CACHE
     response.vary.add("Cookie")

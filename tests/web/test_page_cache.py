@@ -153,6 +153,7 @@ def test_page_with_a_flash_message_is_neither_cached_nor_public(client, app, pub
     response = client.get(f"/preistraeger/BIP/{comp.year}")
     assert "Nur für diese Besucherin" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "private, no-cache"
+    assert "ETag" not in response.headers  # never answered 304 from the browser's copy
     assert get_cache()._items == {}
     assert "Nur für diese Besucherin" not in client.get(f"/preistraeger/BIP/{comp.year}").get_data(as_text=True)
 
