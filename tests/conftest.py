@@ -56,6 +56,9 @@ def app(_schema_app, tmp_path):
                       RATELIMIT_ENABLED=False)
     # The page cache is keyed by database state, which every test starts afresh.
     app.extensions.pop("awards_cache", None)
+    from awards.services import publication_state
+
+    publication_state.forget()
     ctx = app.app_context()
     ctx.push()
     try:

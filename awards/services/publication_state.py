@@ -10,6 +10,7 @@ Readers (the public page cache in awards.views.winners) read the one row and lea
 editions are public at any instant from the schedule: no further query, yet a publication
 time passing changes what they see to the second.
 """
+import time
 from datetime import datetime
 from itertools import chain
 
@@ -110,15 +111,44 @@ def bump(connection):
                        .values(schedule=compute_schedule(connection)))
 
 
+_BUMPED = "awards_publication_state_bumped"
+
+
 def _after_flush(session, flush_context):
     if touches_public_pages(session):
         bump(session.connection())
+        session.info[_BUMPED] = True
+
+
+def _after_commit(session):
+    if session.info.pop(_BUMPED, False):
+        forget()  # this process sees its own change at once
+
+
+def _after_rollback(session):
+    session.info.pop(_BUMPED, None)
 
 
 def install():
-    """Listen to every ORM session's flushes (once per process)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Listen to every ORM session's flushes and commits (once per process)."""
+    for name, listener in (("after_flush", _after_flush), ("after_commit", _after_commit),
+                           ("after_rollback", _after_rollback)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+# The state as last read outside a transaction, kept for a tenth of a second per process:
+# under load the pages read it a few times a second instead of at every request. A change
+# made in this process clears it at commit; other processes and hosts see it within
+# MEMO_SECONDS. Publication times need no read at all: they are in the schedule, compared
+# with the clock on every request.
+MEMO_SECONDS = 0.1
+_memo = {}
+_monotonic = time.monotonic
+
+
+def forget():
+    _memo.clear()
 
 
 _parsed = {}
@@ -166,7 +196,8 @@ def read(session):
     """(version, [(competition_id, aware datetime)]) of the state; (0, []) if none yet.
 
     Read outside the session's transaction, on an autocommit connection: a cached page
-    then costs one statement, without BEGIN and ROLLBACK around it.
+    then costs one statement, without BEGIN and ROLLBACK around it, and at most one every
+    MEMO_SECONDS per process (see `forget`).
     """
     if isinstance(session, scoped_session):
         session = session()
@@ -175,7 +206,13 @@ def read(session):
     if session.in_transaction():
         row = session.execute(query).first()  # see this transaction's own changes
     else:
-        row = _read_outside_transaction(session.get_bind(), query)
+        engine = session.get_bind()
+        memo = _memo.get(engine)
+        if memo is not None and memo[0] > _monotonic():
+            row = memo[1]
+        else:
+            row = _read_outside_transaction(engine, query)
+            _memo[engine] = (_monotonic() + MEMO_SECONDS, row)
     if row is None:
         return 0, []
     version, schedule = row
