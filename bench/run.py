@@ -278,8 +278,8 @@ def write_report(floor, rows, extras, manifest, certificates=""):
         "Every page is checked once before its run (status and, for logged-in pages, that the "
         "session holds), and every response of the run whose status differs from the expected "
         "one is counted. The floor answers without session, user or database. Anonymous "
-        "winners pages come from the page cache after one primary-key read of the publication "
-        "state; pages of a logged-in user are rendered for each request (session, user, their "
+        "winners pages come from the page cache; each worker reads the publication state "
+        "(one row) at most every tenth of a second; pages of a logged-in user are rendered for each request (session, user, their "
         "queries, a form token), which on this stack costs ten to a hundred times the floor's "
         "CPU, so their throughput is bounded by the two cores rather than by waiting.",
     ]
