@@ -47,3 +47,29 @@ def test_role_start_pages_and_forms_link_their_help(app, client, auth):
     auth.logout()
     auth.login(juror)
     assert 'href="/hilfe/jury"' in client.get("/jury/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("audience, heading, text", [
+    ("bewerbende", "Help for applicants", "How applying works"),
+    ("jury", "Help for jury members", "Declaring a conflict of interest"),
+    ("geschaeftsstelle", "Help for the prize office", "A prize from start to finish"),
+])
+def test_help_pages_in_english(client, audience, heading, text):
+    client.get("/sprache/en")
+    html = client.get(f"/hilfe/{audience}").get_data(as_text=True)
+    assert f'<h1 class="kern-heading-large">{heading}</h1>' in html and text in html
+    assert 'lang="en"' in html
+    index = client.get("/hilfe/").get_data(as_text=True)
+    assert heading in index
+
+
+def test_english_help_says_the_same_sections_as_the_german(client):
+    """Every section (heading anchor) of a German help page exists in the English one."""
+    import re
+
+    for audience in ("bewerbende", "jury", "geschaeftsstelle"):
+        client.get("/sprache/de")
+        german = set(re.findall(r'<h2 [^>]*id="([^"]+)"', client.get(f"/hilfe/{audience}").get_data(as_text=True)))
+        client.get("/sprache/en")
+        english = set(re.findall(r'<h2 [^>]*id="([^"]+)"', client.get(f"/hilfe/{audience}").get_data(as_text=True)))
+        assert german and german <= english, audience
