@@ -67,9 +67,29 @@ def test_english_help_says_the_same_sections_as_the_german(client):
     """Every section (heading anchor) of a German help page exists in the English one."""
     import re
 
+    from flask_babel import refresh
+
+    def sections(lang, audience):
+        refresh()  # the test's requests share one app context, where Babel keeps the locale
+        client.get(f"/sprache/{lang}")
+        html = client.get(f"/hilfe/{audience}").get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        return set(re.findall(r'<h2 [^>]*id="([^"]+)"', html)), html
+
     for audience in ("bewerbende", "jury", "geschaeftsstelle"):
-        client.get("/sprache/de")
-        german = set(re.findall(r'<h2 [^>]*id="([^"]+)"', client.get(f"/hilfe/{audience}").get_data(as_text=True)))
-        client.get("/sprache/en")
-        english = set(re.findall(r'<h2 [^>]*id="([^"]+)"', client.get(f"/hilfe/{audience}").get_data(as_text=True)))
+        german, german_html = sections("de", audience)
+        english, english_html = sections("en", audience)
         assert german and german <= english, audience
+        assert german_html != english_html
+
+
+def test_legal_pages_say_they_are_german_only_in_english(client):
+    from flask_babel import refresh
+
+    german = client.get("/seite/impressum").get_data(as_text=True)
+    assert '<div lang="de">' in german and "available in German only" not in german
+    refresh()  # the test's requests share one app context, where Babel keeps the locale
+    client.get("/sprache/en")
+    english = client.get("/seite/impressum").get_data(as_text=True)
+    assert "This page is available in German only." in english
+    assert '<div lang="de">' in english and 'lang="en"' in english
