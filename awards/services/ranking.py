@@ -292,31 +292,45 @@ def fingerprint(round_):
 LIVE_TTL = 3600
 
 
-def ranking(round_):
-    """What the ranking page and the exports show: the frozen snapshot once the round is
-    closed, otherwise the live computation — kept in the shared cache under the round's
-    fingerprint, so it is computed once per change of the scores, not once per view."""
-    if round_.status == RoundStatus.CLOSED and round_.snapshot:
-        return round_.snapshot
+def _cached(key, make, ttl):
+    """marshal: plain dicts, lists and numbers, loaded several times faster than JSON and
+    without pickle's power to run code; its format is part of every key."""
     import hashlib
     import marshal
 
     from awards.adapters.cache import get_cache
 
-    # marshal: plain dicts, lists and numbers, loaded several times faster than JSON and
-    # without pickle's power to run code; its format is part of the key.
     cache = get_cache()
-    material = f"{marshal.version}:{fingerprint(round_)}"
-    key = "ranking:" + hashlib.sha256(material.encode()).hexdigest()
+    key = "ranking:" + hashlib.sha256(f"{marshal.version}:{key}".encode()).hexdigest()
     cached = cache.get(key)
     if cached is not None:
         try:
             return marshal.loads(cached)
         except (EOFError, ValueError, TypeError):
             pass  # a damaged entry counts as none
-    data = compute(round_)
-    # Each juror's totals belong in the frozen record; the live views never show them, and
-    # they are most of the weight (one item per score sheet).
-    data.pop("juror_totals", None)
-    cache.set(key, marshal.dumps(data), ttl=LIVE_TTL)
+    data = make()
+    if data:
+        cache.set(key, marshal.dumps(data), ttl=ttl)
     return data
+
+
+def _for_views(data):
+    """Each juror's totals belong in the frozen record; the views never show them, and
+    they are most of the weight (one item per score sheet)."""
+    return {k: v for k, v in data.items() if k != "juror_totals"} if data else data
+
+
+def ranking(round_):
+    """What the ranking page and the exports show: the frozen snapshot once the round is
+    closed, otherwise the live computation. Both are kept in the shared cache: the snapshot
+    under the round and the instant it was closed (it never changes after), the live
+    ranking under the round's fingerprint, so it is computed once per change of the
+    scores, not once per view."""
+    if round_.status == RoundStatus.CLOSED:
+        closed = round_.closed_at.isoformat() if round_.closed_at else ""
+        frozen = _cached(f"snapshot:{round_.id}:{closed}",
+                         lambda: _for_views(round_.snapshot), ttl=LIVE_TTL)
+        if frozen:
+            return frozen
+    return _cached(f"live:{fingerprint(round_)}", lambda: _for_views(compute(round_)),
+                   ttl=LIVE_TTL)

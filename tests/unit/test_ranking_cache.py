@@ -100,3 +100,36 @@ def test_new_chair_gives_a_fresh_ranking_when_the_chair_breaks_ties(app, computa
     db.session.commit()
     ranking.ranking(round_)
     assert len(computations) == 2
+
+
+def test_frozen_ranking_is_read_once_and_served_from_the_cache(app, computations):
+    from sqlalchemy import event
+
+    from awards.models.jury import Round
+    from awards.services import rounds
+
+    round_, entries, _ = _build()
+    rounds.close_round(actor=None, round_=round_)
+    db.session.commit()
+    snapshot = {k: v for k, v in round_.snapshot.items() if k != "juror_totals"}
+    computed = len(computations)  # closing computes the frozen ranking once
+    db.session.expire_all()
+    round_ = db.session.get(Round, round_.id)
+    first = ranking.ranking(round_)
+    assert first == snapshot and "juror_totals" not in first
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        db.session.expire_all()
+        round_ = db.session.get(Round, round_.id)
+        statements.clear()
+        again = ranking.ranking(round_)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert again == snapshot
+    assert statements == []  # the deferred snapshot column was not loaded again
+    assert len(computations) == computed
