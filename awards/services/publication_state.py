@@ -151,8 +151,9 @@ def forget():
     _memo.clear()
 
 
-_parsed = {}
 _reader_engines = {}
+_QUERY = (select(PublicationState.__table__.c.version, PublicationState.__table__.c.schedule)
+          .where(PublicationState.__table__.c.id == STATE_ID))
 
 
 def _reader_engine(engine):
@@ -171,25 +172,30 @@ def _reader_engine(engine):
     return reader
 
 
-def _read_outside_transaction(engine, query):
+def _read_outside_transaction(engine):
     from sqlalchemy.exc import DBAPIError
 
     reader = _reader_engine(engine)
     if reader is None:
         with engine.connect() as conn:
-            return conn.execution_options(isolation_level="AUTOCOMMIT").execute(query).first()
-    # Plain SQL on this hot path (every cached page): the driver decodes the JSON column.
-    sql = f"SELECT version, schedule FROM {PublicationState.__tablename__} WHERE id = {STATE_ID}"
+            return conn.execution_options(isolation_level="AUTOCOMMIT").execute(_QUERY).first()
     try:
         with reader.connect() as conn:
-            return conn.exec_driver_sql(sql).first()
+            return conn.execute(_QUERY).first()
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
         # A connection that died while idle (a database restart): the pool is renewed,
         # and the read is tried once more — what the ping would have done first.
         with reader.connect() as conn:
-            return conn.exec_driver_sql(sql).first()
+            return conn.execute(_QUERY).first()
+
+
+def _parse(row):
+    if row is None:
+        return 0, []
+    version, schedule = row
+    return version, [(cid, datetime.fromisoformat(at)) for cid, at in schedule or []]
 
 
 def read(session):
@@ -197,32 +203,18 @@ def read(session):
 
     Read outside the session's transaction, on an autocommit connection: a cached page
     then costs one statement, without BEGIN and ROLLBACK around it, and at most one every
-    MEMO_SECONDS per process (see `forget`).
+    MEMO_SECONDS per process (see `forget`), kept already parsed.
     """
     if isinstance(session, scoped_session):
         session = session()
-    table = PublicationState.__table__
-    query = select(table.c.version, table.c.schedule).where(table.c.id == STATE_ID)
     if session.in_transaction():
-        row = session.execute(query).first()  # see this transaction's own changes
-    else:
-        engine = session.get_bind()
-        memo = _memo.get(engine)
-        if memo is not None and memo[0] > _monotonic():
-            row = memo[1]
-        else:
-            row = _read_outside_transaction(engine, query)
-            _memo[engine] = (_monotonic() + MEMO_SECONDS, row)
-    if row is None:
-        return 0, []
-    version, schedule = row
-    parsed = _parsed.get(version)
-    if parsed is None or parsed[0] != schedule:
-        parsed = (schedule, [(cid, datetime.fromisoformat(at)) for cid, at in schedule or []])
-        if len(_parsed) > 64:
-            _parsed.clear()
-        _parsed[version] = parsed
-    return version, parsed[1]
+        return _parse(session.execute(_QUERY).first())  # this transaction's own changes
+    engine = session.get_bind()
+    memo = _memo.get(engine)
+    if memo is None or memo[0] <= _monotonic():
+        memo = _memo[engine] = (_monotonic() + MEMO_SECONDS,
+                                _parse(_read_outside_transaction(engine)))
+    return memo[1]
 
 
 def fingerprint(session, now):
