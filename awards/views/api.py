@@ -21,11 +21,16 @@ CACHE = "public, max-age=60"
 
 def _json(payload, status=200):
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _json_body(body.encode(), status)
+
+
+def _json_body(body, status=200):
+    """The response for an encoded JSON body, freshly made or from the page cache."""
     response = Response(body, status=status, mimetype="application/json")
     response.headers["Cache-Control"] = CACHE if status == 200 else "no-store"
     response.headers["Access-Control-Allow-Origin"] = "*"
     if status == 200:
-        response.set_etag(hashlib.sha256(body.encode()).hexdigest())
+        response.set_etag(hashlib.sha256(body).hexdigest())
         response = response.make_conditional(request)
     return response
 
@@ -85,11 +90,7 @@ def winners():
         if response.status_code == 200:
             cache.set(key, response.get_data(), ttl=API_CACHE_TTL)
         return response
-    response = Response(body, mimetype="application/json")
-    response.headers["Cache-Control"] = CACHE
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.set_etag(hashlib.sha256(body).hexdigest())
-    return response.make_conditional(request)
+    return _json_body(body)
 
 
 def _winners(now):
