@@ -235,17 +235,22 @@ def set_conflict(*, actor, entry, juror, reason):
     return _record_conflict(actor=actor, entry=entry, juror=juror, reason=reason)
 
 
-def lift_conflict(*, actor, conflict, round_, reason):
+def conflict_code(conflict, round_):
+    """The code of the conflict's application in this round, or None if it is not in it."""
+    return db.session.scalar(select(RoundEntry.code).where(
+        RoundEntry.round_id == round_.id, RoundEntry.application_id == conflict.application_id))
+
+
+def lift_conflict(*, actor, conflict, round_, code, reason):
     """Staff lift a conflict recorded by mistake (e.g. a juror declared it for the wrong
     application). The juror sees and may score the application again, and a final score
-    they gave before counts again. Audited with the conflict as it was and the reason."""
+    they gave before counts again. Audited with the conflict as it was (`code`: its
+    application's code in the round, from conflict_code) and the reason."""
     reason = (reason or "").strip()
     if not reason:
         raise ScoringError(_l("Bitte nennen Sie kurz den Grund."), field_errors={"reason": True})
     if round_.status == RoundStatus.CLOSED:
         raise ScoringError(_l("Die Runde ist abgeschlossen."))
-    code = db.session.scalar(select(RoundEntry.code).where(
-        RoundEntry.round_id == round_.id, RoundEntry.application_id == conflict.application_id))
     audit.record(actor=actor, action="jury.conflict.lift", obj=conflict,
                  competition_id=round_.competition_id,
                  old={"code": code, "juror": conflict.juror.email, "reason": conflict.reason},

@@ -482,10 +482,7 @@ def conflicts(round_id):
 def lift_conflict(round_id, conflict_id):
     round_ = _round(round_id)
     conflict = db.session.get(Conflict, conflict_id)
-    code = None
-    if conflict is not None:
-        code = db.session.scalar(select(RoundEntry.code).where(
-            RoundEntry.round_id == round_.id, RoundEntry.application_id == conflict.application_id))
+    code = scoring.conflict_code(conflict, round_) if conflict is not None else None
     if code is None:
         abort(404)  # no such conflict, or not for an application of this round
     form = LiftConflictForm()
@@ -494,7 +491,7 @@ def lift_conflict(round_id, conflict_id):
     elif form.validate_on_submit():
         try:
             scoring.lift_conflict(actor=current_user, conflict=conflict, round_=round_,
-                                  reason=form.reason.data)
+                                  code=code, reason=form.reason.data)
         except scoring.ScoringError as exc:
             db.session.rollback()
             form.form_errors.append(exc.message)
