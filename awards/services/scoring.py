@@ -168,18 +168,13 @@ def save_score(*, actor, entry, values, comment="", finalise=False, version=None
     return score
 
 
-_UNKNOWN = object()
-
-
-def others_totals(*, juror, entry, own=_UNKNOWN):
+def others_totals(*, juror, entry, own):
     """Other jurors' final weighted totals for an entry (no names), for rounds that allow
-    jurors to see them after submitting their own. `own`: the juror's score if the caller
-    has it already (None for none)."""
+    jurors to see them after submitting their own. `own`: the juror's score (score_of),
+    which the scoring form has loaded already, or None."""
     round_ = entry.round
     if not round_.show_others_after_submit:
         return None
-    if own is _UNKNOWN:
-        own = score_of(juror=juror, entry=entry)
     if own is None or own.status != ScoreStatus.FINAL:
         return None
     weights = {c.id: c.weight for c in round_.criteria}

@@ -121,9 +121,8 @@ def scoresheet(round_id, code):
                 else _("Ihre Bewertung ist zwischengespeichert."), "success")
             return redirect(url_for("jury.scoresheet", round_id=round_id, code=code))
     view = anonymisation.project(entry, round_)
-    others = scoring.others_totals(juror=current_user, entry=entry,
-                                   own=score if request.method == "GET" else scoring.score_of(
-                                       juror=current_user, entry=entry))
+    # After a refused save the session was rolled back: `score` reloads as stored.
+    others = scoring.others_totals(juror=current_user, entry=entry, own=score)
     done, total = scoring.juror_progress(juror=current_user, round_=round_)
     return render_template("jury/scoresheet.html", view=view, round=round_, form=form, score=score,
                            others=others, done=done, total=total, ScoreStatus=ScoreStatus), (
