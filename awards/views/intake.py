@@ -91,19 +91,17 @@ def _render_detail(application, check_form=None, reopen_form=None, status=200):
     if check_form is None:
         check_form = FormalCheckForm(result=application.formal_check.value,
                                      reason=application.formal_check_reason)
-    if reopen_form is None:
-        reopen_form = ReopenForm()
-        if application.status == ApplicationStatus.REOPENED:
-            # Changing a running correction: start from what the applicant was told.
-            from awards.timeutil import to_berlin
+    if reopen_form is None and application.status == ApplicationStatus.REOPENED:
+        # Changing a running correction: start from what the applicant was told.
+        from awards.timeutil import to_berlin
 
-            reopen_form = ReopenForm(
-                reopen_reason=application.reopen_reason,
-                correction_due=(to_berlin(application.correction_due_at).date()
-                                if application.correction_due_at else None))
+        reopen_form = ReopenForm(
+            reopen_reason=application.reopen_reason,
+            correction_due=(to_berlin(application.correction_due_at).date()
+                            if application.correction_due_at else None))
     return render_template(
         "intake/detail.html", application=application, competition=application.competition,
-        check_form=check_form, reopen_form=reopen_form,
+        check_form=check_form, reopen_form=reopen_form or ReopenForm(),
         correction_overdue=service.correction_overdue(application),
     ), status
 

@@ -1,5 +1,6 @@
 """Meine Daten: applicants download everything we hold about them and delete their account."""
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -7,6 +8,7 @@ from awards import permissions
 from awards.adapters.storage import get_storage
 from awards.extensions import db
 from awards.forms.privacy import DeleteAccountForm
+from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.services import privacy, retention
 from awards.views.util import require
@@ -33,10 +35,6 @@ def overview():
 @bp.post("/einwilligung/<int:application_id>")
 def withdraw_consent(application_id):
     """The owner withdraws one consent to publication of a submitted application."""
-    from flask import abort, request
-
-    from awards.models.applications import Application
-
     require(permissions.can_manage_own_data)  # the form token is checked app-wide (CSRFProtect)
     application = db.session.get(Application, application_id)
     if application is None or application.owner_id != current_user.id:
