@@ -16,7 +16,7 @@ import math
 import statistics
 from bisect import bisect_right
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from awards.extensions import db
 from awards.models.base import utcnow
@@ -256,7 +256,8 @@ def freeze(round_):
 
 
 def fingerprint(round_):
-    """Everything the live ranking depends on, in one statement plus the round's own rows.
+    """Everything the live ranking depends on, in one statement (one scan of each table)
+    plus the round's own rows.
 
     Final scores: their number, the sum of their versions (every save of a score raises its
     version, so any change moves the sum) and the newest id; conflicts and entries: number
@@ -264,19 +265,21 @@ def fingerprint(round_):
     of the round as loaded; the chairs when they break ties.
     """
     app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_.id)
-    final = (Score.round_id == round_.id) & (Score.status == ScoreStatus.FINAL)
-
-    def scalar(*columns, where, model):
-        return [select(c).select_from(model).where(where).scalar_subquery() for c in columns]
-
-    row = db.session.execute(select(
-        *scalar(func.count(Score.id), func.coalesce(func.sum(Score.version), 0), func.max(Score.id),
-                where=final, model=Score),
-        *scalar(func.count(Conflict.id), func.max(Conflict.id),
-                where=Conflict.application_id.in_(app_ids), model=Conflict),
-        *scalar(func.count(RoundEntry.id), func.max(RoundEntry.id),
-                where=RoundEntry.round_id == round_.id, model=RoundEntry),
-    )).one()
+    # One pass over each table: all aggregates of a table come from the same scan.
+    scores = select(func.count(Score.id).label("scores"),
+                    func.coalesce(func.sum(Score.version), 0).label("versions"),
+                    func.max(Score.id).label("newest_score")) \
+        .where(Score.round_id == round_.id, Score.status == ScoreStatus.FINAL).subquery()
+    conflicts = select(func.count(Conflict.id).label("conflicts"),
+                       func.max(Conflict.id).label("newest_conflict")) \
+        .where(Conflict.application_id.in_(app_ids)).subquery()
+    entries = select(func.count(RoundEntry.id).label("entries"),
+                     func.max(RoundEntry.id).label("newest_entry")) \
+        .where(RoundEntry.round_id == round_.id).subquery()
+    # Each is one row: joined on TRUE (a cross join, written out so it is not taken for a
+    # forgotten join condition).
+    row = db.session.execute(select(scores, conflicts, entries).select_from(
+        scores.join(conflicts, true()).join(entries, true()))).one()
     settings = (round_.id, round_.status.value, round_.tie_break.value,
                 round_.tie_break_criterion_id, round_.rank_by_normalised,
                 [(c.id, c.weight, c.scale_min, c.scale_max) for c in round_.criteria],
@@ -292,25 +295,44 @@ def fingerprint(round_):
 LIVE_TTL = 3600
 
 
-def _cached(key, make, ttl):
+def _cache_key(key):
     """marshal: plain dicts, lists and numbers, loaded several times faster than JSON and
     without pickle's power to run code; its format is part of every key."""
     import hashlib
     import marshal
 
+    return "ranking:" + hashlib.sha256(f"{marshal.version}:{key}".encode()).hexdigest()
+
+
+def _load(key):
+    import marshal
+
     from awards.adapters.cache import get_cache
 
-    cache = get_cache()
-    key = "ranking:" + hashlib.sha256(f"{marshal.version}:{key}".encode()).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        try:
-            return marshal.loads(cached)
-        except (EOFError, ValueError, TypeError):
-            pass  # a damaged entry counts as none
+    cached = get_cache().get(_cache_key(key))
+    if cached is None:
+        return None
+    try:
+        return marshal.loads(cached)
+    except (EOFError, ValueError, TypeError):
+        return None  # a damaged entry counts as none
+
+
+def _store(key, data, ttl):
+    import marshal
+
+    from awards.adapters.cache import get_cache
+
+    get_cache().set(_cache_key(key), marshal.dumps(data), ttl=ttl)
+
+
+def _cached(key, make, ttl):
+    data = _load(key)
+    if data is not None:
+        return data
     data = make()
     if data:
-        cache.set(key, marshal.dumps(data), ttl=ttl)
+        _store(key, data, ttl)
     return data
 
 
@@ -320,17 +342,52 @@ def _for_views(data):
     return {k: v for k, v in data.items() if k != "juror_totals"} if data else data
 
 
-def ranking(round_):
-    """What the ranking page and the exports show: the frozen snapshot once the round is
-    closed, otherwise the live computation. Both are kept in the shared cache: the snapshot
-    under the round and the instant it was closed (it never changes after), the live
-    ranking under the round's fingerprint, so it is computed once per change of the
-    scores, not once per view."""
+def _sources(round_):
+    """(cache key, computation) of the ranking the views show, in order of preference: the
+    frozen snapshot once the round is closed (under the round and the instant it was
+    closed; it never changes after), then the live computation under the round's
+    fingerprint, so it is computed once per change of the scores, not once per view. The
+    fingerprint is only read when there is no snapshot."""
     if round_.status == RoundStatus.CLOSED:
         closed = round_.closed_at.isoformat() if round_.closed_at else ""
-        frozen = _cached(f"snapshot:{round_.id}:{closed}",
-                         lambda: _for_views(round_.snapshot), ttl=LIVE_TTL)
-        if frozen:
-            return frozen
-    return _cached(f"live:{fingerprint(round_)}", lambda: _for_views(compute(round_)),
-                   ttl=LIVE_TTL)
+        yield f"snapshot:{round_.id}:{closed}", lambda: _for_views(round_.snapshot)
+    yield f"live:{fingerprint(round_)}", lambda: _for_views(compute(round_))
+
+
+def ranking(round_):
+    """What the exports and the advancing show: the whole ranking (snapshot or live)."""
+    for key, make in _sources(round_):
+        data = _cached(key, make, ttl=LIVE_TTL)
+        if data:
+            return data
+
+
+def ranking_page(round_, number, per_page):
+    """(key, summary, rows, number) for one page of the ranking table.
+
+    The cache keeps the summary (everything but the rows, plus `total`) and each page of
+    rows as entries of their own beside the whole ranking, so a view loads one page, not
+    3,000 rows. `number` past the end means the last page; `key` names this ranking (it
+    changes with every change of the ranking) for caches of what is rendered from it."""
+    def clamp(total):
+        return min(max(number, 1), max(1, math.ceil(total / per_page)))
+
+    for key, make in _sources(round_):
+        head = _load(f"{key}:head")
+        if head is not None:
+            rows = _load(f"{key}:rows:{per_page}:{clamp(head['total'])}")
+            if rows is not None:
+                return key, head, rows, clamp(head["total"])
+        data = _cached(key, make, ttl=LIVE_TTL)
+        if not data:
+            continue
+        rows = data["rows"]
+        pages = max(1, math.ceil(len(rows) / per_page))
+        for n in range(1, pages + 1):
+            _store(f"{key}:rows:{per_page}:{n}", rows[(n - 1) * per_page:n * per_page],
+                   LIVE_TTL)
+        head = {k: v for k, v in data.items() if k != "rows"}
+        head["total"] = len(rows)
+        _store(f"{key}:head", head, LIVE_TTL)
+        n = clamp(len(rows))
+        return key, head, rows[(n - 1) * per_page:n * per_page], n

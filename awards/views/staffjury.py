@@ -23,7 +23,7 @@ from awards.models.users import User
 from awards.services import (accounts, anonymisation, assignment, jury_exports, ranking, rounds,
                              scoring)
 from awards.timeutil import from_berlin, to_berlin
-from awards.views import paging
+from awards.views import fragments, paging
 from awards.views.util import juror_attachment_response, require
 
 bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
@@ -32,6 +32,7 @@ bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
 ENTRIES_PER_PAGE = 50
 # The ranking table: 100 places per page (the exports carry the full ranking).
 RANKING_PER_PAGE = 100
+RANKING_ROW_TEMPLATES = ("staffjury/_ranking_rows.html", "staffjury/_chart.html")
 
 
 def _competition(competition_id):
@@ -508,20 +509,29 @@ def lift_conflict(round_id, conflict_id):
 @bp.get("/runden/<int:round_id>/rangliste")
 def ranking_view(round_id):
     round_ = _round(round_id)
-    data = ranking.ranking(round_)
     # The table shows one page of the ranking; a page past the end shows the last page.
-    page = paging.paginate_list(data["rows"], per_page=RANKING_PER_PAGE)
+    key, data, rows, number = ranking.ranking_page(round_, paging.page_arg(), RANKING_PER_PAGE)
+    page = paging.Page(items=rows, page=number, per_page=RANKING_PER_PAGE, total=data["total"])
     identities = {}
-    if jury_exports.with_identities(round_) and page.items:
-        identities = {a.id: a for a in db.session.scalars(
-            select(Application).where(Application.id.in_([r["application_id"] for r in page.items])))}
+    if jury_exports.with_identities(round_) and rows:
+        identities = {id_: {"reference": reference, "org_name": org, "project_title": title}
+                      for id_, reference, org, title in db.session.execute(
+                          select(Application.id, Application.reference, Application.org_name,
+                                 Application.project_title)
+                          .where(Application.id.in_([r["application_id"] for r in rows]))
+                          .order_by(Application.id))}
+    # The rows are rendered once per ranking, page and identities shown (a hundred inline
+    # charts), then come from the cache until the ranking or the names change.
+    rows_html = fragments.cached_fragment(
+        RANKING_ROW_TEMPLATES, (key, RANKING_PER_PAGE, number, list(identities.items())),
+        rows=rows, scale=data["scale"], identities=identities)
     form = AdvanceForm()
     targets = rounds.next_rounds(round_) if round_.status == RoundStatus.CLOSED else []
     form.target_id.choices = [(t.id, t.name) for t in targets]
-    form.entries.choices = _advance_choices(data)
     # The selection by hand offers the entries of this page only.
-    page_choices = [(r["entry_id"], r["code"]) for r in page.items]
-    return render_template("staffjury/ranking.html", round=round_, data=data, identities=identities,
+    page_choices = [(r["entry_id"], r["code"]) for r in rows]
+    return render_template("staffjury/ranking.html", round=round_, data=data, rows_html=rows_html,
+                           identities=bool(identities),
                            form=form, targets=targets, page=page, page_choices=page_choices)
 
 

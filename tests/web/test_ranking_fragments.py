@@ -1,0 +1,113 @@
+"""The ranking table's rows come from the cache (awards.views.fragments) but never stale:
+a new score, another page, another language or a changed applicant name renders them anew;
+and a view loads only its own page of the cached ranking."""
+import re
+
+import pytest
+from flask_babel import refresh
+
+from awards.extensions import db
+from awards.services import ranking, rounds
+from tests import factories, factories_jury as fj
+
+P = "/geschaeftsstelle/jury"
+
+
+@pytest.fixture
+def world(app):
+    comp = factories.competition(prize_code="OBB")
+    staff = factories.staff(prize_code="OBB")
+    jurors = [factories.juror(comp), factories.juror(comp)]
+    round_ = fj.open_round(competition=comp, jurors=jurors, n=3)
+    entries = sorted(round_.entries, key=lambda e: e.id)
+    for points, entry in zip((9, 5, 2), entries):
+        fj.score(round_=round_, entry=entry, juror=jurors[0], values=(points, points))
+    db.session.commit()
+    return {"comp": comp, "staff": staff, "jurors": jurors, "round": round_, "entries": entries}
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the renderings of the rows template."""
+    import awards.views.fragments as fragments
+
+    calls = []
+    real = fragments.render_template
+
+    def counting(name, **context):
+        calls.append(name)
+        return real(name, **context)
+
+    monkeypatch.setattr(fragments, "render_template", counting)
+    return calls
+
+
+def _row(html, code):
+    return re.search(rf'scope="row">{re.escape(code)}</th>(.*?)</tr>', html, re.S).group(1)
+
+
+def test_rows_are_rendered_once_per_ranking(world, client, auth, renders):
+    auth.login(world["staff"])
+    url = f"{P}/runden/{world['round'].id}/rangliste"
+    first = client.get(url).text
+    second = client.get(url).text
+    assert len(renders) == 1
+    assert first.split("<tbody", 1)[1] == second.split("<tbody", 1)[1]
+
+
+def test_a_new_score_renders_the_rows_anew(world, client, auth, renders):
+    auth.login(world["staff"])
+    url = f"{P}/runden/{world['round'].id}/rangliste"
+    entry = world["entries"][2]
+    before = _row(client.get(url).text, entry.code)
+    assert ">1</td>" in before  # one score so far
+    fj.score(round_=world["round"], entry=entry, juror=world["jurors"][1], values=(10, 10))
+    db.session.commit()
+    after = _row(client.get(url).text, entry.code)
+    assert ">2</td>" in after and after != before
+    assert len(renders) == 2
+
+
+def test_the_language_is_part_of_the_key(world, client, auth):
+    auth.login(world["staff"])
+    url = f"{P}/runden/{world['round'].id}/rangliste"
+    assert "Verteilung der Punkte von" in client.get(url).text
+    client.get("/sprache/en")
+    refresh()
+    english = client.get(url).text
+    assert "Distribution of the scores of" in english
+    assert "Verteilung der Punkte von" not in english
+
+
+def test_a_changed_applicant_name_shows_in_a_closed_round(world, client, auth):
+    round_ = world["round"]
+    rounds.close_round(actor=None, round_=round_)
+    db.session.commit()
+    auth.login(world["staff"])
+    url = f"{P}/runden/{round_.id}/rangliste"
+    application = world["entries"][0].application
+    assert application.org_name in client.get(url).text
+    application.org_name = "Neuer Name des Vereins e. V."
+    db.session.commit()
+    assert "Neuer Name des Vereins e. V." in client.get(url).text
+
+
+def test_a_view_loads_only_its_page(app, world, monkeypatch):
+    """After the first view, a view reads the summary and its one page from the cache: the
+    whole ranking is neither computed nor loaded again."""
+    round_ = world["round"]
+    whole = ranking.ranking(round_)["rows"]
+    assert len(whole) == 3
+    key, head, rows, number = ranking.ranking_page(round_, 2, 2)
+    assert (head["total"], number, rows) == (3, 2, whole[2:])
+    assert "rows" not in head and head["scale"] == ranking.ranking(round_)["scale"]
+
+    loaded = []
+    real_load = ranking._load
+    monkeypatch.setattr(ranking, "_load", lambda k: loaded.append(k) or real_load(k))
+    monkeypatch.setattr(ranking, "compute", lambda *a, **k: pytest.fail("computed again"))
+    assert ranking.ranking_page(round_, 2, 2)[1:] == (head, whole[2:], 2)
+    assert ranking.ranking_page(round_, 99, 2)[2:] == (whole[2:], 2)  # past the end: last page
+    assert ranking.ranking_page(round_, 0, 2)[2:] == (whole[:2], 1)
+    assert [k.removeprefix(key) for k in loaded] == [
+        ":head", ":rows:2:2", ":head", ":rows:2:2", ":head", ":rows:2:1"]
