@@ -132,6 +132,34 @@ def register(app):
                    f"peak RSS growth {growth_mb:.0f} MB | under 5 s, under 100 MB | {'yes' if ok else 'NO'} |")
 
 
+    @app.cli.command("bench-ranking")
+    @click.option("--round-id", type=int, required=True, help="Round whose ranking to compute.")
+    def bench_ranking(round_id):
+        """Measure one full computation of a round's ranking (median of three runs)."""
+        click.echo(_ranking_row(round_id))
+
+
+def _ranking_row(round_id):
+    """What the first view after a change of the scores costs (the cache then holds the
+    ranking until the next change)."""
+    import statistics
+
+    from awards.models.jury import Round, Score, ScoreStatus
+    from awards.services import ranking
+
+    round_ = db.session.get(Round, round_id)
+    sheets = db.session.scalar(select(func.count(Score.id)).where(
+        Score.round_id == round_id, Score.status == ScoreStatus.FINAL))
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        data = ranking.compute(round_)
+        times.append(time.perf_counter() - started)
+    seconds = statistics.median(times)
+    return (f"BENCHROW | Staff ranking computed afresh, as after a change of the scores "
+            f"({len(data['rows']):,} entries, {sheets:,} score sheets) | {seconds:.2f} s | – | – |")
+
+
 def _current_rss_kb():
     """Resident set size now (Linux), in kB."""
     with open("/proc/self/status", encoding="ascii") as fh:
@@ -365,7 +393,8 @@ def generate(*, applications, jurors, past_years, seed):
                    "open_entry_code": open_entry, "past_year": year - 1},
         "pages": bench_pages(stress_id=stress.id, year=year, rounds=rounds_info,
                              juror=juror_email, staff=staff_email, entry_codes=open_entries),
-        "extra_commands": [["bench-export", "--competition-id", str(stress.id)]],
+        "extra_commands": [["bench-export", "--competition-id", str(stress.id)],
+                           ["bench-ranking", "--round-id", str(rounds_info[0]["id"])]],
     }
 
 
