@@ -5,6 +5,7 @@ import logging
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from awards.enums import Role
 from awards.extensions import db
@@ -79,11 +80,16 @@ def juror_entry(*, juror, round_id, code, now=None):
     # One statement: the entry exists, is assigned to the juror and no conflict is declared.
     conflicted = select(Conflict.id).where(Conflict.application_id == RoundEntry.application_id,
                                            Conflict.juror_id == juror.id)
-    return db.session.scalars(
+    entry = db.session.scalars(
         select(RoundEntry)
         .join(Assignment, (Assignment.entry_id == RoundEntry.id) & (Assignment.juror_id == juror.id))
         .where(RoundEntry.round_id == round_.id, RoundEntry.code == code, ~conflicted.exists())
     ).first()
+    if entry is not None:
+        # The session holds loaded rows only weakly: without this, entry.round would load
+        # the round a second time once `round_` goes out of scope here.
+        set_committed_value(entry, "round", round_)
+    return entry
 
 
 def score_of(*, juror, entry):
