@@ -10,6 +10,7 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.users import User
 from awards.timeutil import from_berlin
+from awards.views import paging
 from awards.views.util import require
 
 bp = Blueprint("auditlog", __name__, url_prefix="/verwaltung/protokoll")
@@ -88,17 +89,14 @@ def index():
     require(permissions.can_view_audit_log)
     filters, errors = read_filters(request.args)
     query = build_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(_int(request.args.get("page")) or 1, 1), pages)
     order = AuditLog.id.asc() if filters["order"] == "asc" else AuditLog.id.desc()
-    entries = db.session.scalars(
-        query.options(selectinload(AuditLog.actor)).order_by(order)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
+    # "seite" as on every other list; "page" from links made before is still understood.
+    number = paging.page_arg() if paging.PAGE_ARG in request.args else paging.page_arg("page")
+    page = paging.paginate(query.options(selectinload(AuditLog.actor)).order_by(order),
+                           page=number, per_page=PER_PAGE)
     object_types = db.session.scalars(
         select(AuditLog.object_type).distinct().order_by(AuditLog.object_type)).all()
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("auditlog/index.html", entries=entries, filters=filters,
-                           errors=errors, total=total, page=page, pages=pages, args=args,
+    args = {k: v for k, v in request.args.items() if k not in ("page", paging.PAGE_ARG) and v}
+    return render_template("auditlog/index.html", entries=page.items, filters=filters,
+                           errors=errors, total=page.total, page=page, args=args,
                            object_types=[t for t in object_types if t], changes=changes)

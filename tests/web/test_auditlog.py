@@ -92,13 +92,22 @@ def test_auditlog_pages_newest_first_and_old_to_new(app, client, admin):
         audit.record(actor=admin, action="test.step", object_type="Thing", object_id=n)
     db.session.commit()
     first = client.get("/verwaltung/protokoll/", query_string={"action": "test."}).get_data(as_text=True)
-    second = client.get("/verwaltung/protokoll/", query_string={"action": "test.", "page": 2}).get_data(as_text=True)
+    second = client.get("/verwaltung/protokoll/", query_string={"action": "test.", "seite": 2}).get_data(as_text=True)
     ids_first, ids_second = _ids(first), _ids(second)
     assert len(ids_first) == auditlog.PER_PAGE and len(ids_second) == 5
     assert ids_first == sorted(ids_first, reverse=True)
     assert min(ids_first) > max(ids_second)
     assert "Seite 1 von 2" in first
-    assert 'href="/verwaltung/protokoll/?page=2&amp;action=test.' in first
+    assert 'href="/verwaltung/protokoll/?seite=2&amp;action=test.' in first
+    assert '<nav class="pager" aria-label="Seiten">' in first
+    # Links made before the list used "seite" still open the page they named.
+    old_link = client.get("/verwaltung/protokoll/", query_string={"action": "test.", "page": 2})
+    assert _ids(old_link.get_data(as_text=True)) == ids_second
+    # A page past the end shows the last page, nonsense the first.
+    past = client.get("/verwaltung/protokoll/", query_string={"action": "test.", "seite": 99})
+    assert _ids(past.get_data(as_text=True)) == ids_second
+    nonsense = client.get("/verwaltung/protokoll/", query_string={"action": "test.", "seite": "x"})
+    assert _ids(nonsense.get_data(as_text=True)) == ids_first
     ascending = _ids(client.get("/verwaltung/protokoll/", query_string={
         "action": "test.", "order": "asc"}).get_data(as_text=True))
     assert ascending == sorted(ascending)
