@@ -11,6 +11,7 @@ from awards.enums import Role
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.base import utcnow
+from awards.models.competitions import Competition
 from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundStatus, Score,
                                 ScoreStatus, ScoreValue)
 from awards.models.users import RoleAssignment, User
@@ -43,7 +44,9 @@ def juror_rounds(juror):
         return []
     return db.session.scalars(
         select(Round).where(Round.competition_id.in_(ids))
-        .options(selectinload(Round.competition))
+        # The lists name the competition only: not its categories and criteria.
+        .options(selectinload(Round.competition).lazyload(Competition.categories),
+                 selectinload(Round.competition).lazyload(Competition.criteria))
         .order_by(Round.competition_id.desc(), Round.position)
     ).all()
 
