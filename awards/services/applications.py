@@ -451,9 +451,11 @@ INTAKE_LIST_COLUMNS = (
 
 
 def intake_page(*, page=1, per_page=25, **filters):
-    """One page of the intake list: (rows [(application, attachment count)], total)."""
+    """One page of the intake list: (rows [(application, attachment count)], total, page).
+    A page past the end is the last page."""
     query = intake_query(**filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = min(max(page, 1), max(1, -(-total // per_page)))
     # Counted per row of this page only, not over every attachment of the database.
     files = (select(func.count(Attachment.id)).where(Attachment.application_id == Application.id)
              .correlate(Application).scalar_subquery())
@@ -461,9 +463,9 @@ def intake_page(*, page=1, per_page=25, **filters):
         query.add_columns(files)
         .options(joinedload(Application.district), load_only(*INTAKE_LIST_COLUMNS, raiseload=True))
         .order_by(Application.number.asc().nulls_last(), Application.id)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)
+        .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [(row[0], row[1]) for row in rows], total
+    return [(row[0], row[1]) for row in rows], total, page
 
 
 def draft_count(competition):

@@ -17,6 +17,7 @@ from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition
 from awards.services import applications as service
 from awards.services import exports
+from awards.views import paging
 from awards.views.applicant import send_stored
 from awards.views.util import require
 
@@ -49,13 +50,12 @@ def applications(competition_id):
     competition = _competition(competition_id)
     form = IntakeFilterForm(request.args)
     filters = form.filters()
-    page = max(request.args.get("seite", 1, type=int) or 1, 1)
-    rows, total = service.intake_page(competition=competition, page=page, per_page=PER_PAGE,
-                                      **filters)
-    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
-    args = {k: v for k, v in request.args.items() if k != "seite" and v}
+    rows, total, number = service.intake_page(competition=competition, page=paging.page_arg(),
+                                              per_page=PER_PAGE, **filters)
+    page = paging.Page(items=rows, page=number, per_page=PER_PAGE, total=total)
+    args = {k: v for k, v in request.args.items() if k != paging.PAGE_ARG and v}
     return render_template("intake/list.html", competition=competition, rows=rows, total=total,
-                           page=page, pages=pages, form=form, args=args,
+                           page=page, form=form, args=args,
                            drafts=service.draft_count(competition))
 
 

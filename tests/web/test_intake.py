@@ -128,6 +128,14 @@ def test_paging(client, auth, comp, bip_staff):
         True, True, False)
     assert "Seite 2 von 2" in page2
     assert "27 Bewerbungen gefunden." in page1
+    assert f'href="/geschaeftsstelle/eingang/{comp.id}?seite=2"' in client.get(
+        f"/geschaeftsstelle/eingang/{comp.id}").text
+    # A page past the end shows the last page, nonsense the first.
+    def table(page):
+        return page.split("<table", 1)[1].split("</table>", 1)[0]
+
+    assert table(text(client.get(f"/geschaeftsstelle/eingang/{comp.id}?seite=9"))) == table(page2)
+    assert table(text(client.get(f"/geschaeftsstelle/eingang/{comp.id}?seite=x"))) == table(page1)
 
 
 def _count_queries(client, url):
