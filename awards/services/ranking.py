@@ -355,7 +355,7 @@ def _sources(round_):
 
 
 def ranking(round_):
-    """What the exports and the advancing show: the whole ranking (snapshot or live)."""
+    """The whole ranking (snapshot or live), for the exports, the minutes and advancing."""
     for key, make in _sources(round_):
         data = _cached(key, make, ttl=LIVE_TTL)
         if data:
