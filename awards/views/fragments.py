@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import get_locale
-from markupsafe import Markup
 
 from awards.adapters.cache import get_cache
+from awards.views.security import rendered_fragment
 
 FRAGMENT_TTL = 3600
 
@@ -38,4 +38,4 @@ def cached_fragment(templates, key, **context):
     if html is None:
         html = render_template(templates[0], **context).encode()
         cache.set(cache_key, html, ttl=FRAGMENT_TTL)
-    return Markup(html.decode())
+    return rendered_fragment(html)
