@@ -46,8 +46,12 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	touch $@
 
-translations: venv
-	$(BIN)/pybabel compile -d translations -f
+# Compiled only when a catalogue changed, so that two `make test` at once (.ci/run) never
+# write a catalogue the other is reading.
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+translations: $(CATALOGUES:.po=.mo)
+%.mo: %.po | venv
+	$(BIN)/pybabel compile -i $< -o $@ -f
 
 migrate: setup
 	mkdir -p instance

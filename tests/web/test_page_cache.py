@@ -1,6 +1,7 @@
 """The shared cache of public winners pages: a hit costs one statement, and no change,
 withdrawn consent or publication time is ever hidden behind a cached page."""
 import logging
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -252,7 +253,8 @@ def test_unknown_cache_backend_is_refused():
 
 @pytest.fixture
 def redis_cache():
-    cache = RedisCache(REDIS_URL, prefix="awards-test:cache:")
+    # A prefix of this test's own: another test run may use the same Redis at the same time.
+    cache = RedisCache(REDIS_URL, prefix=f"awards-test:{uuid.uuid4().hex}:cache:")
     try:
         cache.client.ping()
     except Exception as exc:  # pragma: no cover - Redis is part of the set-up
@@ -265,7 +267,7 @@ def redis_cache():
 def test_redis_cache_stores_with_a_lifetime(redis_cache):
     redis_cache.set("k", b"value", ttl=30)
     assert redis_cache.get("k") == b"value"
-    assert 0 < redis_cache.client.ttl("awards-test:cache:k") <= 30
+    assert 0 < redis_cache.client.ttl(redis_cache.prefix + "k") <= 30
 
 
 def test_pages_are_shared_through_redis(client, app, published, redis_cache, statements, ticks):
@@ -273,7 +275,7 @@ def test_pages_are_shared_through_redis(client, app, published, redis_cache, sta
     app.extensions["awards_cache"] = redis_cache
     url = f"/preistraeger/BIP/{comp.year}"
     first = client.get(url)
-    assert list(redis_cache.client.scan_iter("awards-test:cache:page:*"))
+    assert list(redis_cache.client.scan_iter(redis_cache.prefix + "page:*"))
     # Another worker or host: a fresh process memory, the same Redis.
     other = app.test_client()
     ticks.advance(1)
