@@ -175,8 +175,18 @@ def machine_line():
     return f"{platform.node() and 'Linux'} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}"
 
 
+def cpu_reference():
+    """Seconds for ten million additions in a Python loop, best of three: machines of the
+    same kind differ several-fold in speed, and this says which one the table came from."""
+    code = "import time\nt=time.perf_counter()\ns=0\nfor i in range(10**7): s+=i\nprint(time.perf_counter()-t)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 check=True).stdout) for _ in range(3)]
+    return min(runs)
+
+
 def main():
     env = dict(os.environ)
+    reference = cpu_reference()
     storage_dir = tempfile.mkdtemp(prefix="awards-bench-files-")
     manifest_path = Path(tempfile.mkdtemp(prefix="awards-bench-")) / "manifest.json"
     env.update(AWARDS_DATABASE_URL=DB_URL, AWARDS_STORAGE="local", AWARDS_STORAGE_DIR=storage_dir,
@@ -253,10 +263,10 @@ def main():
     log("certificates benchmark")
     certificates = subprocess.run([str(VENV_BIN / "python"), str(ROOT / "bench" / "bench_certificates.py")],
                                   cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    write_report(floor, rows, extras, manifest, certificates)
+    write_report(floor, rows, extras, manifest, certificates, reference)
 
 
-def write_report(floor, rows, extras, manifest, certificates=""):
+def write_report(floor, rows, extras, manifest, certificates="", reference=None):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -265,7 +275,9 @@ def write_report(floor, rows, extras, manifest, certificates=""):
         "Written by `make bench` (bench/run.py); do not edit the tables by hand.",
         "",
         f"- Date: {now}; commit {commit}",
-        f"- Machine: {machine_line()}",
+        f"- Machine: {machine_line()}"
+        + (f"; CPU reference (10 million additions in a Python loop): {reference:.2f} s"
+           if reference else ""),
         f"- Data: {manifest.get('description', '')}",
         f"- Server: gunicorn, {WORKERS} sync workers, PostgreSQL on loopback; load: wrk, 2 threads, "
         f"{CONNECTIONS} connections, {DURATION} s per page after {WARMUP} s of warm-up",
