@@ -120,6 +120,22 @@ def test_public_competitions_list_query_count_is_constant(client, auth):
     assert few == many
 
 
+@pytest.mark.parametrize("url", ["/verwaltung/benutzer", "/verwaltung/benutzer?rolle=juror&q=example"])
+def test_admin_user_list_query_count_is_constant(client, auth, url):
+    admin = {}
+
+    def build(rows, jurors):
+        admin.setdefault("user", factories.admin())
+        comp = factories.competition(prize_code="OBB")
+        for _ in range(rows):
+            factories.juror(comp)
+            factories.user()
+        return admin["user"], url
+
+    few, many = _counts(client, auth, build)
+    assert few == many
+
+
 def _published(rows, others=2):
     categories = [(f"{i + 1}. Preis", i + 1, 10000, 1) for i in range(rows)]
     comp, winners, _others = fd.released_competition(winners=rows, others=others,

@@ -2,9 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from awards.enums import Region, Role
+from awards.forms.applications import options
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 ALL_PRIZES = ""
@@ -61,3 +62,25 @@ class InviteForm(RoleForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+# The role filter's value for people without any role: those who apply.
+APPLICANTS = "bewerbende"
+
+
+class UserFilterForm(FlaskForm):
+    """Search and filter of the user list (GET, no token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name oder E-Mail"), filters=[lambda v: v.strip() if isinstance(v, str) else v],
+                    validators=[Optional(), Length(max=100)])
+    rolle = SelectField(_l("Rolle"), validators=[Optional()], choices=options(
+        [("", _l("Alle"))] + Role.choices() + [(APPLICANTS, _l("Bewerbende (ohne Rolle)"))]))
+
+    def filters(self):
+        """(search, role value or APPLICANTS or None); nothing when the input is invalid."""
+        if not self.validate():
+            return "", None
+        return self.q.data or "", self.rolle.data or None

@@ -432,9 +432,8 @@ def intake_query(*, competition, search="", status=None, region=None, applicant_
         query = query.where(Application.formal_check == formal)
     search = (search or "").strip()
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(*(
-            column.ilike(pattern, escape="\\") for column in (
+            column.icontains(search, autoescape=True) for column in (
                 Application.reference, Application.org_name, Application.contact_name,
                 Application.project_title, Application.city, Application.email)
         )))

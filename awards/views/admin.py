@@ -1,16 +1,18 @@
 """Administration: users, invitations, roles. Administrators only."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from awards import permissions
 from awards.enums import Role
 from awards.extensions import db
-from awards.forms.admin import ConfirmForm, InviteForm, RoleForm
+from awards.forms.admin import APPLICANTS, ConfirmForm, InviteForm, RoleForm, UserFilterForm
 from awards.models.competitions import Competition
 from awards.models.users import RoleAssignment, User
 from awards.services import accounts
+from awards.views import paging
 from awards.views.util import require
 
 bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
@@ -38,11 +40,35 @@ def _user(user_id):
     return user
 
 
+USERS_PER_PAGE = 50
+
+
+def _user_query(search, role):
+    """Users whose name or e-mail contains `search`, with the role (or none at all)."""
+    query = select(User)
+    if search:
+        query = query.where(User.email.icontains(search, autoescape=True)
+                            | User.name.icontains(search, autoescape=True))
+    if role == APPLICANTS:
+        query = query.where(~User.roles.any())
+    elif role:
+        query = query.where(User.roles.any(RoleAssignment.role == Role(role)))
+    return query
+
+
 @bp.get("/benutzer")
 def users():
+    """Every account, 50 per page: applicants make it thousands over the years."""
     require(permissions.can_manage_users)
-    rows = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=rows)
+    form = UserFilterForm(request.args)
+    search, role = form.filters()
+    page = paging.paginate(
+        _user_query(search, role)
+        .options(selectinload(User.roles).joinedload(RoleAssignment.competition))
+        .order_by(User.email, User.id),
+        per_page=USERS_PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != paging.PAGE_ARG and v}
+    return render_template("admin/users.html", users=page.items, page=page, form=form, args=args)
 
 
 @bp.route("/benutzer/einladen", methods=["GET", "POST"])

@@ -57,9 +57,9 @@ def build_query(filters):
     if filters["action"]:
         query = query.where(AuditLog.action.startswith(filters["action"], autoescape=True))
     if filters["actor"]:
-        pattern = f"%{filters['actor'].lower()}%"
-        actor_ids = select(User.id).where(
-            func.lower(User.email).like(pattern) | func.lower(User.name).like(pattern))
+        actor = filters["actor"]
+        actor_ids = select(User.id).where(User.email.icontains(actor, autoescape=True)
+                                          | User.name.icontains(actor, autoescape=True))
         query = query.where(AuditLog.actor_id.in_(actor_ids))
     if filters["object_type"]:
         query = query.where(AuditLog.object_type == filters["object_type"])

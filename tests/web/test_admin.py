@@ -36,6 +36,54 @@ def test_users_page_lists_users_with_roles(client, admin):
     assert "Administration" in html
 
 
+def _listed_emails(html):
+    import re
+
+    body = html.split('<tbody class="kern-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<td class="kern-table__cell">([^<@]+@[^<]+)</td>', body)
+
+
+def test_users_page_is_paged_by_50(client, admin):
+    for n in range(60):
+        factories.user(email=f"bewerbung{n:02d}@example.org")
+    db.session.commit()
+    first = client.get("/verwaltung/benutzer").get_data(as_text=True)
+    second = client.get("/verwaltung/benutzer?seite=2").get_data(as_text=True)
+    assert "61 Benutzer gefunden." in first
+    assert len(_listed_emails(first)) == 50 and len(_listed_emails(second)) == 11
+    assert set(_listed_emails(first)).isdisjoint(_listed_emails(second))
+    assert _listed_emails(first) == sorted(_listed_emails(first))  # by e-mail address
+    assert '<nav class="pager" aria-label="Seiten der Benutzerliste">' in first
+    assert 'href="/verwaltung/benutzer?seite=2"' in first
+    assert "Seite 2 von 2" in second
+
+
+def test_users_page_searches_name_and_email_and_filters_by_role(client, admin):
+    comp = factories.competition(prize_code="OBB", year=2031)
+    factories.staff(prize_code="OBB", email="obb@example.org", name="Olga Oberland")
+    factories.juror(comp, email="jury@example.org", name="Jakob Jury")
+    factories.user(email="verein_brücke@example.org", name="Verein Brücke")
+    factories.user(email="vereinxbruecke@example.org", name="Anderer Verein")
+    db.session.commit()
+
+    def emails(**args):
+        return _listed_emails(client.get("/verwaltung/benutzer", query_string=args).get_data(as_text=True))
+
+    assert emails(q="oberland") == ["obb@example.org"]        # the name, any case
+    assert emails(q="JURY@") == ["jury@example.org"]          # the address, any case
+    assert emails(q="verein_") == ["verein_brücke@example.org"]  # "_" is no wildcard
+    assert emails(rolle="juror") == ["jury@example.org"]
+    assert emails(rolle="admin") == ["admin@example.org"]
+    assert emails(rolle="bewerbende") == ["verein_brücke@example.org", "vereinxbruecke@example.org"]
+    assert emails(q="verein", rolle="staff") == []
+    # Nonsense filters show everyone rather than an error; what was typed is kept.
+    html = client.get("/verwaltung/benutzer", query_string={"rolle": "unsinn"}).get_data(as_text=True)
+    assert len(_listed_emails(html)) == 5
+    assert 'value="oberland"' in client.get("/verwaltung/benutzer?q=oberland").get_data(as_text=True)
+    assert "Niemand passt zu dieser Suche." in client.get(
+        "/verwaltung/benutzer?q=niemand-hier").get_data(as_text=True)
+
+
 def test_invite_staff_scoped_to_prize_sends_mail(client, admin):
     response = client.post("/verwaltung/benutzer/einladen", data={
         "name": "Otto Oberbayern", "email": "otto@example.org", "role": "staff",

@@ -63,6 +63,9 @@ def test_auditlog_filters_by_action_prefix_actor_object_and_competition(app, cli
     get = lambda **q: _ids(client.get("/verwaltung/protokoll/", query_string=q).get_data(as_text=True))  # noqa: E731
     assert get(action="application.", order="asc") == [first.id, third.id]
     assert get(actor="bea", order="asc") == [first.id, third.id]
+    assert get(actor="BEWERBERIN", order="asc") == [first.id, third.id]  # the name, any case
+    assert get(actor="b_a") == []  # "_" and "%" are letters, not wildcards
+    assert get(actor="%") == []
     assert get(object_type="Application", object_id="6") == [third.id]
     assert len(get(competition_id=str(comp.id))) == 3
 
