@@ -76,9 +76,11 @@ def test_users_page_searches_name_and_email_and_filters_by_role(client, admin):
     assert emails(rolle="admin") == ["admin@example.org"]
     assert emails(rolle="bewerbende") == ["verein_brücke@example.org", "vereinxbruecke@example.org"]
     assert emails(q="verein", rolle="staff") == []
-    # Nonsense filters show everyone rather than an error; what was typed is kept.
+    # A role that does not exist (only a hand-made URL has one) is named at the field, and
+    # the list shows everyone; what was typed is kept.
     html = client.get("/verwaltung/benutzer", query_string={"rolle": "unsinn"}).get_data(as_text=True)
     assert len(_listed_emails(html)) == 5
+    assert 'id="rolle-error"' in html
     assert 'value="oberland"' in client.get("/verwaltung/benutzer?q=oberland").get_data(as_text=True)
     assert "Niemand passt zu dieser Suche." in client.get(
         "/verwaltung/benutzer?q=niemand-hier").get_data(as_text=True)
