@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateTimeLocalField, EmailField, HiddenField, 
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from awards.forms.applications import options
 from awards.models.jury import RoundSource, TieBreak
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
@@ -158,7 +159,7 @@ def scoresheet_form_class(criteria):
 
     for c in criteria:
         setattr(ScoreSheetForm, f"c{c.id}", RadioField(
-            c.name, choices=[(v, str(v)) for v in range(c.scale_min, c.scale_max + 1)],
+            c.name, choices=options((v, str(v)) for v in range(c.scale_min, c.scale_max + 1)),
             coerce=lambda v: None if v in (None, "", "None") else int(v),
             validators=[Optional()]))
         setattr(ScoreSheetForm, f"note{c.id}", TextAreaField(
