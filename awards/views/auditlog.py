@@ -2,7 +2,7 @@
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from awards import permissions
