@@ -124,6 +124,7 @@ class PublicWinner:
     """Everything the public may see of one winner; nothing else leaves this module."""
 
     decision_id: int
+    competition_id: int
     prize_code: str
     prize_title: str
     year: int
@@ -163,6 +164,7 @@ def project(decision):
     published = [t for t in (competition.published_at, competition.publish_at) if t is not None]
     return PublicWinner(
         decision_id=decision.id,
+        competition_id=competition.id,
         prize_code=competition.prize_code,
         prize_title=competition.title,
         year=competition.year,

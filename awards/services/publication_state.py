@@ -22,6 +22,7 @@ from awards.enums import ApplicationStatus
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import Decision, DecisionRelease
+from awards.models.base import utcnow
 from awards.models.publication import PublicationState
 
 # Fields of an application that a public page may show (after the consents).
@@ -98,15 +99,17 @@ def bump(connection):
     table = PublicationState.__table__
     # Lock the row first, then read the schedule: a concurrent writer that committed
     # meanwhile is then part of what we read (PostgreSQL, read committed).
+    changed_at = utcnow()
     result = connection.execute(update(table).where(table.c.id == STATE_ID)
-                                .values(version=table.c.version + 1))
+                                .values(version=table.c.version + 1, changed_at=changed_at))
     if result.rowcount == 0:
         try:
             with connection.begin_nested():
-                connection.execute(table.insert().values(id=STATE_ID, version=1, schedule=[]))
+                connection.execute(table.insert().values(id=STATE_ID, version=1, schedule=[],
+                                                         changed_at=changed_at))
         except IntegrityError:
             connection.execute(update(table).where(table.c.id == STATE_ID)
-                               .values(version=table.c.version + 1))
+                               .values(version=table.c.version + 1, changed_at=changed_at))
     connection.execute(update(table).where(table.c.id == STATE_ID)
                        .values(schedule=compute_schedule(connection)))
 
@@ -152,7 +155,8 @@ def forget():
 
 
 _reader_engines = {}
-_QUERY = (select(PublicationState.__table__.c.version, PublicationState.__table__.c.schedule)
+_QUERY = (select(PublicationState.__table__.c.version, PublicationState.__table__.c.schedule,
+                 PublicationState.__table__.c.changed_at)
           .where(PublicationState.__table__.c.id == STATE_ID))
 
 
@@ -193,13 +197,28 @@ def _read_outside_transaction(engine):
 
 def _parse(row):
     if row is None:
-        return 0, []
-    version, schedule = row
-    return version, [(cid, datetime.fromisoformat(at)) for cid, at in schedule or []]
+        return 0, [], None
+    version, schedule, changed_at = row
+    return version, [(cid, datetime.fromisoformat(at)) for cid, at in schedule or []], changed_at
 
 
 def read(session):
-    """(version, [(competition_id, aware datetime)]) of the state; (0, []) if none yet.
+    """(version, [(competition_id, aware datetime)]) of the state; (0, []) if none yet."""
+    return read_state(session)[:2]
+
+
+def last_modified(session, now):
+    """When what the public may see last changed: the latest change of the data or the
+    latest instant an edition became public, whichever came last (None if unknown)."""
+    _version, schedule, changed_at = read_state(session)
+    times = [at for _cid, at in schedule if at <= now]
+    if changed_at is not None:
+        times.append(changed_at)
+    return max(times) if times else None
+
+
+def read_state(session):
+    """(version, [(competition_id, aware datetime)], changed_at) of the state.
 
     Read outside the session's transaction, on an autocommit connection: a cached page
     then costs one statement, without BEGIN and ROLLBACK around it, and at most one every

@@ -1,7 +1,7 @@
 """German error pages; database faults roll back and answer 503."""
 import logging
 
-from flask import render_template
+from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -33,6 +33,11 @@ ERROR_TEXTS = {
 
 def render_error(code, message=None):
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if request.path.startswith("/api/"):
+        # The open-data API answers problem+json, also for addresses it does not know.
+        from awards.views.api import problem_response
+
+        return problem_response(code, message or text, title)
     return render_template("errors/error.html", code=code, title=title,
                            text=message or text), code
 

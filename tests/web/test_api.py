@@ -36,7 +36,10 @@ def test_openapi_document_is_valid_openapi_31(client):
     spec = response.get_json()
     assert spec["openapi"] == "3.1.0"
     validate_spec(spec)
-    assert set(spec["paths"]) == {"/preistraeger"}
+    assert set(spec["paths"]) == {
+        "/preistraeger", "/preistraeger.csv", "/preistraeger/{id}", "/ausschreibungen",
+        "/ausschreibungen.csv", "/ausschreibungen/{id}", "/ausschreibungen/{id}/preistraeger",
+        "/statistik", "/statistik.csv", "/katalog"}
 
 
 def test_feed_validates_against_served_openapi_schema(client, published):
@@ -50,6 +53,8 @@ def test_feed_validates_against_served_openapi_schema(client, published):
     assert (first["category"], first["amount_cents"], first["year"]) == ("1. Preis", 400000, 2025)
     assert first["prize"] == {"code": "BIP", "title": "Bayerischer Integrationspreis", "motto": "Testmotto"}
     assert first["laureate"] == winners[0].org_name
+    assert first["links"] == {"self": f"http://localhost/api/v1/preistraeger/{first['id']}",
+                              "call": f"http://localhost/api/v1/ausschreibungen/{comp.id}"}
     assert len(first["photos"]) == 1 and "/preistraeger/foto/" in first["photos"][0]
     assert (second["laureate"], second["place"]) == (None, None)
     assert second["project_title"] == winners[1].project_title
@@ -65,10 +70,11 @@ def test_feed_schema_rejects_extra_personal_fields(client, published):
 
 
 def test_feed_filters_and_pages(client, published):
-    body = client.get("/api/v1/preistraeger?per_page=2&page=2&year=2025&prize=bip").get_json()
+    body = client.get("/api/v1/preistraeger?per_page=2&page=2&year=2025&prize=BIP").get_json()
     assert [w["rank"] for w in body["data"]] == [3]
     assert body["meta"]["pages"] == 2
     assert "page=1" in body["links"]["prev"] and "next" not in body["links"]
+    assert body["links"]["first"].endswith("page=1&per_page=2&year=2025&prize=BIP")
     assert client.get("/api/v1/preistraeger?year=2019").get_json()["data"] == []
     assert _validator(client).is_valid(body)
 
@@ -76,6 +82,7 @@ def test_feed_filters_and_pages(client, published):
 def test_feed_rejects_bad_parameters_with_problem_json(client, published):
     response = client.get("/api/v1/preistraeger?per_page=1000")
     assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
     assert _validator(client, "Problem").is_valid(response.get_json())
     assert client.get("/api/v1/preistraeger?region=XYZ").status_code == 400
     assert client.get("/api/v1/preistraeger?year=abc").status_code == 400
