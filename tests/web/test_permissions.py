@@ -11,7 +11,7 @@ from awards.enums import CompetitionStatus
 from awards.extensions import db
 from tests import factories
 
-PUBLIC_BLUEPRINTS = {"public", "auth"}
+PUBLIC_BLUEPRINTS = {"public", "auth", "api"}  # api: open data, public by nature
 # Endpoints open to anonymous visitors outside those blueprints. Others may extend this list.
 PUBLIC_ENDPOINTS = {
     "static",
@@ -19,7 +19,6 @@ PUBLIC_ENDPOINTS = {
     "help.index", "help.audience",  # help pages
     "winners.overview", "winners.competition", "winners.project", "winners.photo",  # published
     "winners.verify_form", "winners.verify",  # certificate check by its code
-    "api.winners", "api.openapi",  # open data API
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")
