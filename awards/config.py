@@ -72,6 +72,12 @@ class Config:
         self.TOKEN_MAX_AGE_HOURS = _env_int("TOKEN_MAX_AGE_HOURS", 48)
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+        # Who publishes the open data, as the DCAT-AP.de catalogue names them.
+        self.OPEN_DATA_PUBLISHER = _env(
+            "OPEN_DATA_PUBLISHER",
+            "Bayerisches Staatsministerium des Innern, für Sport und Integration")
+        self.OPEN_DATA_CONTACT = _env("OPEN_DATA_CONTACT")
+        self.OPEN_DATA_CONTRIBUTOR_ID = _env("OPEN_DATA_CONTRIBUTOR_ID")
 
 
 class DevelopmentConfig(Config):
