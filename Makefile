@@ -8,7 +8,7 @@ FLASK := FLASK_APP=wsgi.py $(BIN)/flask
 KERN := node_modules/@kern-ux/native/dist
 VENDOR := static/vendor
 
-.PHONY: run test setup venv frontend translations migrate demo system-packages bench loadtest scan clean
+.PHONY: crawl run test setup venv frontend translations migrate demo system-packages bench loadtest scan clean
 
 run: setup migrate demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -22,6 +22,7 @@ system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	[ -n "$$(fc-list 2>/dev/null | grep -i dejavu)" ] || missing="$$missing fonts-dejavu-core"; \
 	[ -n "$$(ldconfig -p | grep libpango-1.0)" ] || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
@@ -52,6 +53,11 @@ CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 translations: $(CATALOGUES:.po=.mo)
 %.mo: %.po | venv
 	$(BIN)/pybabel compile -i $< -o $@ -f
+
+# The crawl alone: every page of every demo role in German and English, checked with axe-core
+# and the Nu HTML Checker (it is also part of `make test`).
+crawl: setup
+	$(BIN)/python -m pytest tests/e2e/test_crawl.py $(PYTEST_ARGS)
 
 migrate: setup
 	mkdir -p instance
