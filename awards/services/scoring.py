@@ -257,7 +257,8 @@ def lift_conflict(*, actor, conflict, round_, code, reason):
         raise ScoringError(_l("Die Runde ist abgeschlossen."))
     audit.record(actor=actor, action="jury.conflict.lift", obj=conflict,
                  competition_id=round_.competition_id,
-                 old={"code": code, "juror": conflict.juror.email, "reason": conflict.reason},
+                 old={"code": code, "juror": conflict.juror.email, "reason": conflict.reason,
+                      "application_id": conflict.application_id},
                  new={"lift_reason": reason})
     db.session.delete(conflict)
     db.session.flush()

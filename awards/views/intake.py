@@ -33,7 +33,7 @@ def _competition(competition_id):
         lazyload(Competition.categories), lazyload(Competition.criteria)))
     if competition is None:
         abort(404)
-    require(permissions.can_manage_competition, competition)
+    require(permissions.can_view_intake, competition)
     return competition
 
 
