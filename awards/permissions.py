@@ -99,6 +99,15 @@ def identities_hidden_from(user, competition):
     return is_juror(user, competition) and jury_anonymity_holds(competition)
 
 
+def hidden_competition_ids(user):
+    """Ids of the competitions whose applicants this user must not learn about anywhere
+    (they sit on its jury while its anonymity holds) — e.g. in the list of accounts."""
+    if not _authenticated(user):
+        return set()
+    return {a.competition_id for a in user.roles
+            if a.role == Role.JUROR and jury_anonymity_holds(a.competition)}
+
+
 def may_see_identities(user, competition):
     """Staff of the prize who are not held to the jury's anonymity."""
     return can_manage_competition(user, competition) and not identities_hidden_from(user, competition)

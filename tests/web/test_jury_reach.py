@@ -57,14 +57,16 @@ def _application(comp, n):
 def _scene():
     """Two anonymised rounds (the first closed, the second open), a decision, conflicts
     (one lifted), mails to the jury. The jury: a chair, a juror, a staff member of the prize
-    who also sits on the jury."""
+    and an administrator who also sit on the jury."""
     comp = factories.competition(prize_code="OBB")
     staff = factories.staff(prize_code="OBB", name="Sina Geschäftsstelle")
     chair = factories.juror(comp, is_chair=True, name="Vera Vorsitz")
     juror = factories.juror(comp, name="Jonas Jury")
     staff_juror = factories.staff(prize_code="OBB", name="Stefan Doppelrolle")
     accounts.assign_role(actor=None, user=staff_juror, role=Role.JUROR, competition=comp)
-    jury = [chair, juror, staff_juror]
+    admin_juror = factories.admin(name="Ada Admin")
+    accounts.assign_role(actor=None, user=admin_juror, role=Role.JUROR, competition=comp)
+    jury = [chair, juror, staff_juror, admin_juror]
     applications = [_application(comp, n) for n in VARIANTS]
     first = fj.open_round(competition=comp, jurors=jury, applications=applications)
     for entry in first.entries:
@@ -90,7 +92,7 @@ def _scene():
     decision = fd.decide(applications[0], actor=staff)
     scoring.send_reminders(actor=staff, round_=final)
     db.session.commit()
-    return dict(comp=comp, staff=staff, chair=chair, juror=juror, staff_juror=staff_juror,
+    return dict(admin_juror=admin_juror, comp=comp, staff=staff, chair=chair, juror=juror, staff_juror=staff_juror,
                 applications=applications, first=first, final=final, decision=decision,
                 conflict=kept)
 
@@ -212,9 +214,9 @@ def _expected(scene, who):
         "decisions.index": final[0], "decisions.decide": TITLE_REST,
         "decisions.minutes_view": "Niederschrift der Jurysitzung",
     }
-    if who != "staff_juror":
+    if who not in ("staff_juror", "admin_juror"):
         return common
-    return common | {
+    staff_pages = common | {
         "staff.index": "Geschäftsstelle", "staff.competition": "Testpreis OBB",
         "staff.edit_competition": "Testpreis OBB", "staff.criterion": "Kriterium",
         "staff.category": "Preis", "staff.create_competition": "Wettbewerb",
@@ -226,9 +228,15 @@ def _expected(scene, who):
         "staffjury.lift_conflict": "Nachbarschaft", "staffjury.ranking_view": first[0],
         "staffjury.export": first[0],
     }
+    if who == "staff_juror":
+        return staff_pages
+    # The audit log (it carries every value) is refused; the accounts of the applicants
+    # are left out of the user administration.
+    return staff_pages | {"admin.users": "Vera Vorsitz", "admin.user": "Vera Vorsitz",
+                          "admin.invite": "einladen"}
 
 
-@pytest.mark.parametrize("who", ["chair", "juror", "staff_juror"])
+@pytest.mark.parametrize("who", ["chair", "juror", "staff_juror", "admin_juror"])
 def test_no_jury_member_reaches_an_identity_anywhere(app, client, auth, who):
     scene = _scene()
     person = scene[who]
@@ -279,7 +287,7 @@ def test_no_jury_member_reaches_an_identity_anywhere(app, client, auth, who):
     _assert_clean("scoresheet with errors", response.data, identifiers)
 
     # Every mail to a jury member.
-    jury_addresses = {scene[k].email for k in ("chair", "juror", "staff_juror")}
+    jury_addresses = {scene[k].email for k in ("chair", "juror", "staff_juror", "admin_juror")}
     mails = db.session.scalars(select(OutboxMail).where(OutboxMail.to_addr.in_(jury_addresses))).all()
     assert {m.to_addr for m in mails} == jury_addresses  # the reminders of the final round
     for m in mails:
