@@ -9,7 +9,7 @@ from sqlalchemy import select
 from awards.enums import Role
 from awards.extensions import db
 from awards.models.decisions import Decision
-from awards.models.jury import Score
+from awards.models.jury import Conflict, Score
 from awards.services import accounts, decisions, scoring
 from tests import factories, factories_decisions as fd, factories_jury as fj
 
@@ -164,3 +164,20 @@ def test_minutes_record_conflicts_and_lifted_conflicts_with_their_reasons(client
                   "Das Jurymitglied hat sich in der Zeile geirrt", s["staff"].display_name):
         assert value in lifted
     assert s["conflicted"].reference not in text  # the jury's anonymity holds
+
+
+def test_staff_on_the_jury_cannot_lift_their_own_conflict(client, auth):
+    s = _scene()
+    accounts.assign_role(actor=None, user=s["chair"], role=Role.STAFF, prize_code="OBB")
+    db.session.commit()
+    conflict = db.session.scalars(select(Conflict)).one()
+    url = f"/geschaeftsstelle/jury/runden/{s['round'].id}/befangenheit/{conflict.id}/aufheben"
+    auth.login(s["chair"])
+    response = client.post(url, data={"reason": "Ich war doch nicht befangen"})
+    assert response.status_code == 422
+    assert "Ihre eigene Befangenheit kann nur eine andere Person" in response.text
+    assert db.session.scalars(select(Conflict)).one().id == conflict.id
+    auth.logout()
+    auth.login(s["staff"])  # another member of the office may
+    assert client.post(url, data={"reason": "Irrtum bestätigt"}).status_code == 302
+    assert db.session.scalars(select(Conflict)).all() == []
