@@ -126,8 +126,27 @@ def test_staff_on_the_jury_are_refused_the_pages_with_names_while_anonymity_hold
              f"{D}/{comp.id}/freigabe", f"{D}/{comp.id}/urkunden"]
     auth.login(staff)  # positive control: staff who are not on the jury load them all
     assert [client.get(p).status_code for p in pages] == [200] * len(pages)
+    assert f"/geschaeftsstelle/eingang/{comp.id}" in client.get("/geschaeftsstelle/eingang").text
     auth.logout()
     auth.login(staff_juror)
     assert [client.get(p).status_code for p in pages] == [403] * len(pages)
+    assert f"/geschaeftsstelle/eingang/{comp.id}" not in client.get("/geschaeftsstelle/eingang").text
     ranking = client.get(f"/geschaeftsstelle/jury/runden/{round_.id}/rangliste").text
     assert entry.code in ranking and "Verein Sichtbar" not in ranking
+
+
+def test_chair_decisions_page_query_count_does_not_grow_with_the_entries(client, auth):
+    """The projection of each row (code and redacted title) is built from rows loaded once."""
+    from tests.test_query_counts import _counts
+
+    def build(rows, jurors):
+        comp = factories.competition(prize_code="OBB")
+        chair = factories.juror(comp, is_chair=True)
+        applications = [fj.submitted_application(comp, org_name=f"Verein Zahl {i}")
+                        for i in range(rows)]
+        fj.open_round(competition=comp, jurors=[chair], applications=applications)
+        fd.decide(applications[0])
+        return chair, f"{D}/{comp.id}"
+
+    few, many = _counts(client, auth, build)
+    assert few == many
