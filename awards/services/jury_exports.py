@@ -16,7 +16,7 @@ from awards import permissions
 from awards.adapters import xlsx
 from awards.extensions import db
 from awards.models.applications import Application
-from awards.models.jury import RoundEntry, RoundStatus, Score, ScoreValue
+from awards.models.jury import Conflict, RoundEntry, RoundStatus, Score, ScoreValue
 from awards.models.users import User
 from awards.services import anonymisation, ranking
 
@@ -43,8 +43,6 @@ def _conflicted(round_, viewer):
     """Application ids whose rows a viewer on the jury must not get."""
     if viewer is None or not permissions.is_juror(viewer, round_.competition):
         return set()
-    from awards.models.jury import Conflict
-
     return set(db.session.scalars(select(Conflict.application_id).where(Conflict.juror_id == viewer.id)))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from awards import permissions
 from awards.extensions import db
+from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.jury import Conflict, Round, RoundEntry
 from awards.models.jury_reveal import JuryReveal
@@ -86,8 +87,6 @@ def conflicted_application_ids(user, competition):
     """Applications of the competition this user declared (or staff recorded) a conflict for."""
     if user is None or getattr(user, "id", None) is None:
         return set()
-    from awards.models.applications import Application
-
     return set(db.session.scalars(
         select(Conflict.application_id)
         .join(Application, Application.id == Conflict.application_id)

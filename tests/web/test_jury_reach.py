@@ -23,10 +23,9 @@ from awards.enums import Role
 from awards.extensions import db
 from awards.models.applications import Attachment
 from awards.models.mail import OutboxMail
-from awards.models.users import RoleAssignment
 from awards.services import accounts, rounds, scoring
 from tests import factories, factories_decisions as fd, factories_jury as fj
-from tests.web.test_jury_leaks import FREE_TEXT, IDENTITY, METADATA_MARKERS, MARKERS, _variant
+from tests.web.test_jury_leaks import FREE_TEXT, IDENTITY, MARKERS, _variant
 
 VARIANTS = ("", "B", "C")
 OWNER_MARKERS = ("QXOWNERMARK", "qxownermail")
