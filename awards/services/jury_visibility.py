@@ -40,15 +40,16 @@ class ApplicationLabel:
         return f"{self.label} – {self.title}"
 
 
-def latest_entries(competition):
+def latest_entries(competition, application_ids=None):
     """{application id: RoundEntry} of the latest round each application took part in,
     preferring anonymised rounds (their codes are what the jury worked with)."""
-    rows = db.session.execute(
-        select(RoundEntry, Round.position, Round.anonymised)
-        .join(Round, Round.id == RoundEntry.round_id)
-        .where(Round.competition_id == competition.id)
-        .options(selectinload(RoundEntry.application), selectinload(RoundEntry.round))
-    ).all()
+    query = (select(RoundEntry, Round.position, Round.anonymised)
+             .join(Round, Round.id == RoundEntry.round_id)
+             .where(Round.competition_id == competition.id)
+             .options(selectinload(RoundEntry.application), selectinload(RoundEntry.round)))
+    if application_ids is not None:
+        query = query.where(RoundEntry.application_id.in_(application_ids))
+    rows = db.session.execute(query).all()
     best = {}
     for entry, position, anonymised in rows:
         key = (bool(anonymised), position)
@@ -140,7 +141,7 @@ def decision_item(*, viewer, application):
         return None
     hidden = permissions.identities_hidden_from(viewer, competition)
     if hidden:
-        entry = latest_entries(competition).get(application.id)
+        entry = latest_entries(competition, [application.id]).get(application.id)
         return None if entry is None else projected_label(application, entry)
     return plain_label(application, with_applicant=shows_applicant(viewer, competition, hidden=hidden))
 
