@@ -14,6 +14,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from awards import permissions
 from awards.adapters.pdf import render_pdf
@@ -149,6 +150,13 @@ def round_summaries(competition, hidden=False):
     summaries = []
     for rnd in rounds:
         entries = db.session.scalars(select(RoundEntry).where(RoundEntry.round_id == rnd.id)).all()
+        if hidden:
+            # The projection reads each entry's application and round: hand over the rows
+            # loaded above instead of one query per entry.
+            for entry in entries:
+                set_committed_value(entry, "round", rnd)
+                if entry.application_id in applications:
+                    set_committed_value(entry, "application", applications[entry.application_id])
         entries_by_id = {e.id: e.application_id for e in entries}
         snapshot = _ranking_of(rnd)
         summaries.append(RoundSummary(
