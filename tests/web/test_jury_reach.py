@@ -90,8 +90,10 @@ def _scene():
              juror=chair, values=(9, 9))
     decision = fd.decide(applications[0], actor=staff)
     scoring.send_reminders(actor=staff, round_=final)
+    invited = accounts.invite(actor=staff, email="ina.eingeladen@example.org", name="Ina Eingeladen",
+                              role=Role.JUROR, competition=comp)
     db.session.commit()
-    return dict(admin_juror=admin_juror, comp=comp, staff=staff, chair=chair, juror=juror, staff_juror=staff_juror,
+    return dict(admin_juror=admin_juror, invited=invited, comp=comp, staff=staff, chair=chair, juror=juror, staff_juror=staff_juror,
                 applications=applications, first=first, final=final, decision=decision,
                 conflict=kept)
 
@@ -286,9 +288,11 @@ def test_no_jury_member_reaches_an_identity_anywhere(app, client, auth, who):
     _assert_clean("scoresheet with errors", response.data, identifiers)
 
     # Every mail to a jury member.
-    jury_addresses = {scene[k].email for k in ("chair", "juror", "staff_juror", "admin_juror")}
+    jury_addresses = {scene[k].email for k in ("chair", "juror", "staff_juror", "admin_juror",
+                                               "invited")}
     mails = db.session.scalars(select(OutboxMail).where(OutboxMail.to_addr.in_(jury_addresses))).all()
-    assert {m.to_addr for m in mails} == jury_addresses  # the reminders of the final round
+    # The reminders of the final round and the invitation of a new jury member.
+    assert {m.to_addr for m in mails} == jury_addresses
     for m in mails:
         _assert_clean(f"mail to {m.to_addr}", (m.subject + m.body_text + (m.body_html or "")).encode(),
                       identifiers)
