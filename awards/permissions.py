@@ -3,7 +3,12 @@
 Each takes the acting user (possibly anonymous) and the object. Views call these; nothing
 else decides access.
 """
+from sqlalchemy import exists, select
+
 from awards.enums import Role
+from awards.extensions import db
+from awards.models.jury import Conflict, Round
+from awards.models.jury_reveal import JuryReveal
 
 
 def _authenticated(user):
@@ -75,13 +80,56 @@ def is_jury_chair(user, competition):
     )
 
 
+# --- anonymity towards the jury: the one rule ---
+def jury_anonymity_holds(competition):
+    """The competition has an anonymised jury round and staff have not revealed the names
+    to the jury yet (whatever state the round is in: prepared, open or closed)."""
+    if competition is None or competition.id is None:
+        return False
+    anonymised = exists().where(Round.competition_id == competition.id, Round.anonymised.is_(True))
+    revealed = exists().where(JuryReveal.competition_id == competition.id)
+    return bool(db.session.scalar(select(anonymised & ~revealed)))
+
+
+def identities_hidden_from(user, competition):
+    """THE rule: anonymity belongs to the person and the phase. A member of the competition's
+    jury (the chair included, and also when they hold another role such as staff or admin)
+    sees its applications only through the juror projection while the anonymity holds —
+    on every page, export, mail, PDF and JSON answer."""
+    return is_juror(user, competition) and jury_anonymity_holds(competition)
+
+
+def hidden_competition_ids(user):
+    """Ids of the competitions whose applicants this user must not learn about anywhere
+    (they sit on its jury while its anonymity holds) — e.g. in the list of accounts."""
+    if not _authenticated(user):
+        return set()
+    return {a.competition_id for a in user.roles
+            if a.role == Role.JUROR and jury_anonymity_holds(a.competition)}
+
+
+def may_see_identities(user, competition):
+    """Staff of the prize who are not held to the jury's anonymity."""
+    return can_manage_competition(user, competition) and not identities_hidden_from(user, competition)
+
+
+def has_conflict(user, application):
+    """A declared or staff-recorded Befangenheit of this user for this application."""
+    if not _authenticated(user) or application is None or application.id is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        Conflict.application_id == application.id, Conflict.juror_id == user.id))))
+
+
 def can_view_application(user, application):
-    """Staff of the application's prize, or its owner. Never jurors: they use the projection."""
+    """Staff of the application's prize, or its owner. Never jury members while the jury's
+    anonymity holds (they use the projection), and never anyone with a conflict for it."""
     if application is None or not _authenticated(user):
         return False
     if application.owner_id == user.id:
         return True
-    return can_manage_competition(user, application.competition)
+    return (may_see_identities(user, application.competition)
+            and not has_conflict(user, application))
 
 
 def can_edit_application(user, application):
@@ -121,7 +169,13 @@ def can_copy_application(user, application):
 
 def can_check_application(user, application):
     """Formal check, reopening and intake views: staff of the application's prize only."""
-    return application is not None and can_manage_competition(user, application.competition)
+    return (application is not None and may_see_identities(user, application.competition)
+            and not has_conflict(user, application))
+
+
+def can_view_intake(user, competition):
+    """The intake list and its exports name every applicant."""
+    return may_see_identities(user, competition)
 
 
 def can_download_attachment(user, attachment):
@@ -134,9 +188,22 @@ def can_record_decisions(user, competition):
     return can_manage_competition(user, competition) or is_jury_chair(user, competition)
 
 
+def can_decide_on(user, application):
+    """Record, change or withdraw the decision on one application: never with a conflict."""
+    return (application is not None
+            and can_record_decisions(user, application.competition)
+            and not has_conflict(user, application))
+
+
 def can_release_decisions(user, competition):
-    """Releasing, publication, mail templates and certificates are staff work."""
-    return can_manage_competition(user, competition)
+    """Releasing, publication, mail templates and certificates are staff work — they show
+    names, so not for a staff member who sits on this jury while its anonymity holds."""
+    return may_see_identities(user, competition)
+
+
+def can_reveal_names(user, competition):
+    """The explicit staff action "Namen für die Jury aufdecken"."""
+    return may_see_identities(user, competition)
 
 
 def can_download_certificate(user, application):
@@ -145,13 +212,15 @@ def can_download_certificate(user, application):
         return False
     if application.owner_id is not None and application.owner_id == user.id:
         return True
-    return can_manage_competition(user, application.competition)
+    return may_see_identities(user, application.competition)
 
 
 # --- trust ---
 def can_view_audit_log(user):
-    """The audit log shows every change by everyone: administrators only."""
-    return is_admin(user)
+    """The audit log shows every change by everyone: administrators only — and not an
+    administrator who sits on a jury whose anonymity holds (the log carries the names)."""
+    return is_admin(user) and not any(
+        a.role == Role.JUROR and jury_anonymity_holds(a.competition) for a in user.roles)
 
 
 def can_manage_own_data(user):
@@ -172,6 +241,12 @@ def can_manage_jury(user, competition):
 
 def can_manage_round(user, round_):
     return round_ is not None and can_manage_competition(user, round_.competition)
+
+
+def can_review_anonymisation(user, round_):
+    """The juror's-eye review, the leak scan and the attachment switches show the originals:
+    staff only, and not a staff member who sits on this jury while its anonymity holds."""
+    return round_ is not None and may_see_identities(user, round_.competition)
 
 
 def can_use_jury_area(user):

@@ -98,3 +98,11 @@ class MinutesForm(FlaskForm):
     recorder = StringField(_l("Protokoll geführt von"), validators=[Length(max=200)])
     notes = TextAreaField(_l("Weitere Beschlüsse und Anmerkungen"), validators=[Length(max=5000)],
                           render_kw={"rows": 4})
+
+
+class RevealForm(FlaskForm):
+    """Staff reveal the applicants' names to the jury (irreversible)."""
+
+    confirm = BooleanField(_l("Die Entscheidungen sind gefallen. Die Jury soll jetzt die Namen "
+                              "der Bewerbungen sehen."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie die Aufdeckung."))])

@@ -4,6 +4,7 @@ from awards.models.audit import AuditLog  # noqa: F401
 from awards.models.competitions import Competition, Criterion, PrizeCategory  # noqa: F401
 from awards.models.decisions import *  # noqa: F401,F403
 from awards.models.jury import *  # noqa: F401,F403
+from awards.models.jury_reveal import JuryReveal  # noqa: F401
 from awards.models.mail import OutboxMail  # noqa: F401
 from awards.models.reference import District  # noqa: F401
 from awards.models.retention import RetentionStatistics  # noqa: F401

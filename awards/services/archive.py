@@ -131,8 +131,9 @@ def _minutes_documents(competition, storage, minutes_files):
 
     from awards.services import minutes
 
+    # The archive is a staff document for the state archive, never handed to the jury.
     data = minutes.minutes_data(
-        competition=competition, session_date="", recorder="",
+        competition=competition, session_date="", recorder="", identities=True,
         notes=("Aus den gespeicherten Daten erstellt beim Archivexport am "
                f"{utcnow():%d.%m.%Y}. Maßgeblich ist die unterzeichnete Niederschrift der "
                "Jurysitzung."))

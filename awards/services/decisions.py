@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from awards import permissions
 from awards.enums import AllocationMode, ApplicationStatus
 from awards.extensions import db
 from awards.models.applications import Application
@@ -23,6 +24,8 @@ from awards.services import audit
 log = logging.getLogger("awards.decisions")
 
 MIN_REASON_LENGTH = 10
+CONFLICT_MESSAGE = ("Sie haben für diese Bewerbung eine Befangenheit angezeigt (oder die "
+                    "Geschäftsstelle hat sie vermerkt). Sie können über sie nicht entscheiden.")
 
 
 class DecisionError(ValueError):
@@ -140,6 +143,8 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
     """
     competition = application.competition
     now = now or utcnow()
+    if permissions.has_conflict(actor, application):
+        raise DecisionError(CONFLICT_MESSAGE)
     if is_released(competition):
         raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
                               "mehr geändert werden.")
@@ -238,6 +243,8 @@ def _rebalance_equal(*, actor, competition, amount):
 def remove_decision(*, actor, decision, expected_version=None):
     """Withdraw an award before the release."""
     competition = decision.competition
+    if permissions.has_conflict(actor, decision.application):
+        raise DecisionError(CONFLICT_MESSAGE)
     if is_released(competition):
         raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
                               "mehr geändert werden.")

@@ -1,8 +1,10 @@
 """Exports of scores and rankings as CSV and XLSX.
 
 While a round runs, exports name entries only by their code. After it closes, staff
-exports add the identity (Bewerbungsnummer, organisation, project title). A juror's own
-export always goes through the juror projection.
+exports add the identity (Bewerbungsnummer, organisation, project title) — but never for a
+`viewer` who sits on the jury while its anonymity holds (permissions.identities_hidden_from),
+and a viewer on the jury never gets the rows of applications they have a conflict for.
+A juror's own export always goes through the juror projection.
 """
 import csv
 import io
@@ -10,10 +12,11 @@ import io
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from awards import permissions
 from awards.adapters import xlsx
 from awards.extensions import db
 from awards.models.applications import Application
-from awards.models.jury import RoundEntry, RoundStatus, Score, ScoreValue
+from awards.models.jury import Conflict, RoundEntry, RoundStatus, Score, ScoreValue
 from awards.models.users import User
 from awards.services import anonymisation, ranking
 
@@ -28,8 +31,19 @@ def _num(value):
     return "" if value is None else round(float(value), 2)
 
 
-def with_identities(round_):
-    return round_.status == RoundStatus.CLOSED
+def with_identities(round_, viewer=None):
+    """Names in the export: after the round closed, and not for a viewer held to the jury's
+    anonymity. `viewer` None: a staff document no jury member receives (archive, bench)."""
+    if round_.status != RoundStatus.CLOSED:
+        return False
+    return viewer is None or not permissions.identities_hidden_from(viewer, round_.competition)
+
+
+def _conflicted(round_, viewer):
+    """Application ids whose rows a viewer on the jury must not get."""
+    if viewer is None or not permissions.is_juror(viewer, round_.competition):
+        return set()
+    return set(db.session.scalars(select(Conflict.application_id).where(Conflict.juror_id == viewer.id)))
 
 
 def _identities(application_ids):
@@ -40,13 +54,16 @@ def _identities(application_ids):
     return {r.id: (r.reference or "", r.org_name, r.project_title) for r in rows}
 
 
-def ranking_table(round_):
+def ranking_table(round_, viewer=None):
     data = ranking.ranking(round_)
-    identities = with_identities(round_)
+    identities = with_identities(round_, viewer)
+    skip = _conflicted(round_, viewer)
     ident = _identities([r["application_id"] for r in data["rows"]]) if identities else {}
     header = list(RANK_HEADER) + (list(IDENTITY_HEADER) if identities else [])
     rows = []
     for r in data["rows"]:
+        if r["application_id"] in skip:
+            continue
         row = [r["rank"] if r["rank"] is not None else "", r["code"], r["n"], _num(r["mean"]),
                _num(r["median"]), _num(r["sd"]), _num(r["min"]), _num(r["max"]),
                _num(r["norm_mean"]), r["raw_rank"] or "", r["norm_rank"] or "",
@@ -57,7 +74,7 @@ def ranking_table(round_):
     return header, rows
 
 
-def scores_table(round_):
+def scores_table(round_, viewer=None):
     """One row per juror and entry: points per criterion, total, status and comments.
 
     Returns (header, rows) where rows is an iterator: the scores are read in one query,
@@ -65,7 +82,7 @@ def scores_table(round_):
     however many score sheets a round has.
     """
     criteria = list(round_.criteria)
-    identities = with_identities(round_)
+    identities = with_identities(round_, viewer)
     jurors = {u.id: u.display_name for u in db.session.scalars(
         select(User).join(Score, Score.juror_id == User.id)
         .where(Score.round_id == round_.id).distinct())}
@@ -78,10 +95,10 @@ def scores_table(round_):
     header += ["Gesamtpunktzahl", "Gesamtanmerkung"]
     if identities:
         header += list(IDENTITY_HEADER)
-    return header, _score_rows(round_, criteria, jurors, ident)
+    return header, _score_rows(round_, criteria, jurors, ident, _conflicted(round_, viewer))
 
 
-def _score_rows(round_, criteria, jurors, ident):
+def _score_rows(round_, criteria, jurors, ident, skip=frozenset()):
     """Rows of the scores table, pivoted in SQL: one result row per score sheet with one
     value and one comment column per criterion (conditional aggregation), so the database
     does the grouping and Python touches each sheet once."""
@@ -107,6 +124,8 @@ def _score_rows(round_, criteria, jurors, ident):
     # UPDATE, say) would then be sent through a server-side cursor, which PostgreSQL refuses.
     query = query.execution_options(stream_results=True, yield_per=5000)
     for code, juror_id, status, comment, application_id, *cells in db.session.connection().execute(query):
+        if application_id in skip:
+            continue
         values = cells[0::2]
         row = [code, jurors.get(juror_id, ""), STATUS_TEXT[_status(status)]]
         for value, value_comment in zip(values, cells[1::2]):

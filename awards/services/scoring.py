@@ -255,9 +255,14 @@ def lift_conflict(*, actor, conflict, round_, code, reason):
         raise ScoringError(_l("Bitte nennen Sie kurz den Grund."), field_errors={"reason": True})
     if round_.status == RoundStatus.CLOSED:
         raise ScoringError(_l("Die Runde ist abgeschlossen."))
+    if actor is not None and getattr(actor, "id", None) == conflict.juror_id:
+        # Staff who sit on the jury: a conflict must hold against its own holder.
+        raise ScoringError(_l("Ihre eigene Befangenheit kann nur eine andere Person der "
+                              "Geschäftsstelle aufheben."))
     audit.record(actor=actor, action="jury.conflict.lift", obj=conflict,
                  competition_id=round_.competition_id,
-                 old={"code": code, "juror": conflict.juror.email, "reason": conflict.reason},
+                 old={"code": code, "juror": conflict.juror.email, "reason": conflict.reason,
+                      "application_id": conflict.application_id},
                  new={"lift_reason": reason})
     db.session.delete(conflict)
     db.session.flush()

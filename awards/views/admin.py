@@ -9,6 +9,7 @@ from awards import permissions
 from awards.enums import Role
 from awards.extensions import db
 from awards.forms.admin import APPLICANTS, ConfirmForm, InviteForm, RoleForm, UserFilterForm
+from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.users import RoleAssignment, User
 from awards.services import accounts
@@ -33,9 +34,21 @@ def _competition(competition_id):
     return competition
 
 
+def _hidden_owners():
+    """Accounts of applicants an administrator sitting on an anonymised jury must not see."""
+    hidden = permissions.hidden_competition_ids(current_user)
+    if not hidden:
+        return None
+    return select(Application.owner_id).where(Application.competition_id.in_(hidden),
+                                              Application.owner_id.is_not(None))
+
+
 def _user(user_id):
     user = db.session.get(User, user_id)
     if user is None:
+        abort(404)
+    hidden = _hidden_owners()
+    if hidden is not None and user.id != current_user.id and user.id in db.session.scalars(hidden).all():
         abort(404)
     return user
 
@@ -53,6 +66,9 @@ def _user_query(search, role):
         query = query.where(~User.roles.any())
     elif role:
         query = query.where(User.roles.any(RoleAssignment.role == Role(role)))
+    hidden = _hidden_owners()
+    if hidden is not None:
+        query = query.where(User.id.not_in(hidden) | (User.id == current_user.id))
     return query
 
 

@@ -1,7 +1,10 @@
 """Geschäftsstelle: decisions, release, mail templates, publication, certificates, minutes.
 
-Staff of the prize may do everything here; the jury chair may record decisions (and sees
-projects by reference and title only, never the applicants' contact data).
+Staff of the prize may do everything here; the jury chair may record decisions and produce
+the minutes. While the jury's anonymity holds (permissions.identities_hidden_from), a jury
+member — the chair, or staff sitting on the jury — sees applications only through the juror
+projection (services.jury_visibility); nobody sees or decides on an application they have a
+conflict for. Staff reveal the names to the jury after the release.
 """
 from datetime import datetime, time
 
@@ -15,11 +18,11 @@ from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
 from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
-                                    MailTemplateForm, MinutesForm, PublicationForm)
+                                    MailTemplateForm, MinutesForm, PublicationForm, RevealForm)
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
-from awards.services import certificates, decisions, minutes, publication, release
+from awards.services import certificates, decisions, jury_visibility, minutes, publication, release
 from awards.services.decisions import DecisionError, NeedsConfirmation
 from awards.timeutil import from_berlin, to_berlin
 from awards.views.util import require
@@ -44,6 +47,18 @@ def _application(competition, application_id):
     return application
 
 
+def _decidable(competition, application_id):
+    """The application and how the current user may see it; 404 (as for an application that
+    does not exist) with a conflict, or under anonymity for one that was in no jury round."""
+    application = _application(competition, application_id)
+    if not permissions.can_decide_on(current_user, application):
+        abort(404)
+    item = jury_visibility.decision_item(viewer=current_user, application=application)
+    if item is None:
+        abort(404)
+    return application, item
+
+
 def _form_error(form, error):
     """Put a service error beside its field (or at the top)."""
     target = getattr(form, error.field, None) if error.field else None
@@ -56,17 +71,28 @@ def _form_error(form, error):
 @bp.get("/<int:competition_id>")
 def index(competition_id):
     competition = _competition(competition_id, permissions.can_record_decisions)
+    return _render_index(competition, RevealForm(formdata=None))
+
+
+def _render_index(competition, reveal_form, status=200):
     is_staff = permissions.can_release_decisions(current_user, competition)
     current = {d.application_id: d for d in decisions.decisions_for(competition)}
     summary = decisions.budget_summary(competition, list(current.values()))
     now = publication.clock()
+    rows, conflicted = jury_visibility.decision_rows(
+        viewer=current_user, competition=competition,
+        applications=decisions.eligible_applications(competition), decisions_by_app=current)
     return render_template(
-        "decisions/index.html", competition=competition, applications=decisions.eligible_applications(competition),
+        "decisions/index.html", competition=competition, rows=rows, conflicted=conflicted,
         current=current, summary=summary, is_staff=is_staff,
+        anonymous=permissions.identities_hidden_from(current_user, competition),
+        show_applicant=jury_visibility.shows_applicant(current_user, competition),
+        anonymity_holds=permissions.jury_anonymity_holds(competition),
+        reveal=jury_visibility.reveal_of(competition), reveal_form=reveal_form,
         release=decisions.release_of(competition),
         state=publication.publication_state(competition, now),
         certificate_codes={c.application_id: c for c in _certificates(competition)} if is_staff else {},
-    )
+    ), status
 
 
 def _certificates(competition):
@@ -80,7 +106,7 @@ def _certificates(competition):
 @bp.route("/<int:competition_id>/bewerbung/<int:application_id>", methods=["GET", "POST"])
 def decide(competition_id, application_id):
     competition = _competition(competition_id, permissions.can_record_decisions)
-    application = _application(competition, application_id)
+    application, item = _decidable(competition, application_id)
     existing = decisions.decision_for(application)
     form = DecisionForm(competition=competition)
     if request.method == "GET" and existing is not None:
@@ -112,7 +138,8 @@ def decide(competition_id, application_id):
             flash(_("Die Entscheidung ist gespeichert."), "success")
             return redirect(url_for("decisions.index", competition_id=competition.id))
     return render_template(
-        "decisions/decide.html", competition=competition, application=application, form=form,
+        "decisions/decide.html", competition=competition, application_id=application.id, item=item,
+        form=form,
         existing=existing, needs_confirmation=needs_confirmation,
         summary=decisions.budget_summary(competition),
         is_staff=permissions.can_release_decisions(current_user, competition),
@@ -124,7 +151,7 @@ def decide(competition_id, application_id):
 @bp.post("/<int:competition_id>/bewerbung/<int:application_id>/entfernen")
 def remove(competition_id, application_id):
     competition = _competition(competition_id, permissions.can_record_decisions)
-    application = _application(competition, application_id)
+    application, _item = _decidable(competition, application_id)
     existing = decisions.decision_for(application)
     if existing is None:
         abort(404)
@@ -138,6 +165,24 @@ def remove(competition_id, application_id):
     else:
         db.session.commit()
         flash(_("Die Auszeichnung ist zurückgenommen."), "success")
+    return redirect(url_for("decisions.index", competition_id=competition.id))
+
+
+@bp.post("/<int:competition_id>/namen-aufdecken")
+def reveal_names(competition_id):
+    """Namen für die Jury aufdecken: after the release, final, audited."""
+    competition = _competition(competition_id, permissions.can_reveal_names)
+    form = RevealForm()
+    if not form.validate_on_submit():
+        return _render_index(competition, form, 422)
+    try:
+        jury_visibility.reveal_names(actor=current_user, competition=competition)
+    except DecisionError as exc:
+        db.session.rollback()
+        form.form_errors.append(exc.message)
+        return _render_index(competition, form, 422)
+    db.session.commit()
+    flash(_("Die Namen sind für die Jury aufgedeckt."), "success")
     return redirect(url_for("decisions.index", competition_id=competition.id))
 
 
@@ -340,7 +385,9 @@ def certificates_zip(competition_id):
 
 @bp.route("/<int:competition_id>/niederschrift", methods=["GET", "POST"])
 def minutes_view(competition_id):
-    competition = _competition(competition_id)
+    # The chair leads the session and signs the minutes; under anonymity they name
+    # applications by code and redacted title (services.minutes).
+    competition = _competition(competition_id, permissions.can_record_decisions)
     jury = minutes.jurors_of(competition)
     form = MinutesForm()
     form.present.choices = [(u.id, u.display_name + (_(" (Vorsitz)") if chair else "")) for u, chair in jury]
@@ -359,7 +406,9 @@ def minutes_view(competition_id):
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return render_template("decisions/minutes.html", competition=competition, form=form,
-                           has_jury=bool(jury)), 200 if request.method == "GET" else 422
+                           has_jury=bool(jury),
+                           is_staff=permissions.can_release_decisions(current_user, competition)), (
+        200 if request.method == "GET" else 422)
 
 
 @bp.app_template_global("decisions_link_allowed")

@@ -33,7 +33,7 @@ def _competition(competition_id):
         lazyload(Competition.categories), lazyload(Competition.criteria)))
     if competition is None:
         abort(404)
-    require(permissions.can_manage_competition, competition)
+    require(permissions.can_view_intake, competition)
     return competition
 
 
@@ -184,4 +184,8 @@ def index():
     codes = permissions.staff_prize_codes(current_user)
     if codes is not None:
         query = query.where(Competition.prize_code.in_(codes))
+    # Not the competitions whose jury this person sits on while its anonymity holds.
+    hidden = permissions.hidden_competition_ids(current_user)
+    if hidden:
+        query = query.where(Competition.id.not_in(hidden))
     return render_template("intake/index.html", competitions=db.session.scalars(query).all())

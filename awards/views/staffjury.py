@@ -43,12 +43,17 @@ def _competition(competition_id):
     return competition
 
 
-def _round(round_id):
+def _round(round_id, predicate=permissions.can_manage_round):
     round_ = db.session.get(Round, round_id)
     if round_ is None:
         abort(404)
-    require(permissions.can_manage_round, round_)
+    require(predicate, round_)
     return round_
+
+
+def _review_round(round_id):
+    """The anonymisation review, leak scan and attachment switches show the originals."""
+    return _round(round_id, permissions.can_review_anonymisation)
 
 
 def _entry(round_, entry_id):
@@ -246,7 +251,7 @@ def close_round(round_id):
 
 @bp.get("/runden/<int:round_id>/anonymisierung")
 def anonymisation_list(round_id):
-    round_ = _round(round_id)
+    round_ = _review_round(round_id)
     page = paging.paginate(rounds.entries_query(round_), per_page=ENTRIES_PER_PAGE)
     rows = [{"entry": e, "approved": anonymisation.is_approved(e)} for e in page.items]
     return render_template("staffjury/anonymisation.html", round=round_, rows=rows, page=page,
@@ -255,7 +260,7 @@ def anonymisation_list(round_id):
 
 @bp.route("/runden/<int:round_id>/leckpruefung", methods=["GET", "POST"])
 def leak_scan(round_id):
-    round_ = _round(round_id)
+    round_ = _review_round(round_id)
     if request.method == "POST":
         ActionForm().validate_on_submit() or abort(400)
         for entry in round_.entries:
@@ -271,7 +276,7 @@ def leak_scan(round_id):
 
 @bp.route("/runden/<int:round_id>/anonymisierung/<int:entry_id>", methods=["GET", "POST"])
 def review(round_id, entry_id):
-    round_ = _round(round_id)
+    round_ = _review_round(round_id)
     entry = _entry(round_, entry_id)
     application = entry.application
     terms = anonymisation.redaction_terms(application, entry)
@@ -312,7 +317,7 @@ def review(round_id, entry_id):
 
 @bp.post("/runden/<int:round_id>/anonymisierung/<int:entry_id>/freigeben")
 def approve(round_id, entry_id):
-    round_ = _round(round_id)
+    round_ = _review_round(round_id)
     entry = _entry(round_, entry_id)
     try:
         anonymisation.approve(actor=current_user, entry=entry)
@@ -332,7 +337,7 @@ def approve(round_id, entry_id):
 
 @bp.post("/runden/<int:round_id>/anonymisierung/<int:entry_id>/anlage")
 def attachment_visibility(round_id, entry_id):
-    round_ = _round(round_id)
+    round_ = _review_round(round_id)
     entry = _entry(round_, entry_id)
     if round_.status != RoundStatus.DRAFT:
         abort(409)
@@ -355,12 +360,12 @@ def attachment_visibility(round_id, entry_id):
 @bp.get("/runden/<int:round_id>/anonymisierung/<int:entry_id>/anlagen/<int:number>")
 def preview_attachment(round_id, entry_id, number):
     """The stripped copy exactly as a juror would download it."""
-    return juror_attachment_response(_entry(_round(round_id), entry_id), number)
+    return juror_attachment_response(_entry(_review_round(round_id), entry_id), number)
 
 
 @bp.post("/runden/<int:round_id>/anonymisierung/<int:entry_id>/entfernen")
 def remove_entry(round_id, entry_id):
-    round_ = _round(round_id)
+    round_ = _review_round(round_id)
     entry = _entry(round_, entry_id)
     try:
         rounds.remove_entry(actor=current_user, entry=entry)
@@ -513,7 +518,7 @@ def ranking_view(round_id):
     key, data, rows, number = ranking.ranking_page(round_, paging.page_arg(), RANKING_PER_PAGE)
     page = paging.Page(items=rows, page=number, per_page=RANKING_PER_PAGE, total=data["total"])
     identities = {}
-    if jury_exports.with_identities(round_) and rows:
+    if jury_exports.with_identities(round_, viewer=current_user) and rows:
         identities = {id_: {"reference": reference, "org_name": org, "project_title": title}
                       for id_, reference, org, title in db.session.execute(
                           select(Application.id, Application.reference, Application.org_name,
@@ -583,9 +588,9 @@ def export(round_id, kind, fmt):
     round_ = _round(round_id)
     if fmt not in ("csv", "xlsx") or kind not in ("bewertungen", "rangliste"):
         abort(404)
-    header, rows = (jury_exports.scores_table(round_) if kind == "bewertungen"
-                    else jury_exports.ranking_table(round_))
-    suffix = "" if jury_exports.with_identities(round_) else "-pseudonymisiert"
+    header, rows = (jury_exports.scores_table(round_, viewer=current_user) if kind == "bewertungen"
+                    else jury_exports.ranking_table(round_, viewer=current_user))
+    suffix = "" if jury_exports.with_identities(round_, viewer=current_user) else "-pseudonymisiert"
     name = f"{kind}-{round_.competition.prize_code}-{round_.competition.year}-runde-{round_.position}{suffix}.{fmt}"
     if fmt == "csv":
         body, mime = jury_exports.csv_chunks(header, rows), "text/csv; charset=utf-8"
