@@ -31,6 +31,7 @@ from awards.services import audit
 from awards.services.decisions import DecisionError, decision_for, decisions_for, release_of
 from awards.services.publication import is_public, laureate_name
 from awards.timeutil import format_money, to_berlin
+from awards.urls import public_base_url
 
 log = logging.getLogger("awards.certificates")
 
@@ -156,7 +157,7 @@ def remove_logo(*, actor, competition):
 # --- rendering -------------------------------------------------------------------------
 
 def verification_url(code):
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/urkunde/pruefen/{code}"
+    return f"{public_base_url()}/urkunde/pruefen/{code}"
 
 
 def qr_data_uri(text):
