@@ -356,9 +356,14 @@ def autosave(application_id):
         return jsonify(error="conflict", message=str(exc)), 409
     db.session.commit()
     time = to_berlin(application.autosaved_at).strftime("%H:%M")
-    return jsonify(saved_at=time, version=application.version,
-                   message=_("Gespeichert um %(time)s Uhr", time=time),
-                   invalid=[name for name in form.errors if name != "version"])
+    errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()
+              if name not in ("version", None)}
+    message = _("Gespeichert um %(time)s Uhr", time=time)
+    if errors:
+        message = _("Gespeichert um %(time)s Uhr – außer den markierten Feldern: Bitte "
+                    "prüfen Sie diese.", time=time)
+    return jsonify(saved_at=time, version=application.version, message=message,
+                   invalid=list(errors), errors=errors)
 
 
 @bp.post("/<int:application_id>/anlagen/<int:attachment_id>/loeschen")
