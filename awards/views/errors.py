@@ -1,7 +1,7 @@
 """German error pages; database faults roll back and answer 503."""
 import logging
 
-from flask import render_template
+from flask import has_request_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -31,8 +31,31 @@ ERROR_TEXTS = {
 }
 
 
+# Endpoints whose callers are scripts (fetch in applicant.js, the open-data API): their
+# errors are JSON too, never an HTML page.
+JSON_ENDPOINTS = {"applicant.autosave"}
+JSON_PATH_PREFIXES = ("/api/",)
+JSON_PATH_SUFFIXES = ("/autosave",)  # also when no endpoint matched (404, 405)
+
+
+def wants_json():
+    if not has_request_context():
+        return False
+    if request.endpoint in JSON_ENDPOINTS or request.path.startswith(JSON_PATH_PREFIXES) \
+            or request.path.endswith(JSON_PATH_SUFFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > \
+        request.accept_mimetypes["text/html"]
+
+
 def render_error(code, message=None):
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if wants_json():
+        response = jsonify(error=code, title=title, message=message or text)
+        response.status_code = code
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return render_template("errors/error.html", code=code, title=title,
                            text=message or text), code
 
