@@ -167,3 +167,22 @@ def test_walk_covers_the_routes_with_ids():
     names = {r.endpoint for r in _int_rules()}
     assert len(names) > 50
     assert {"applicant.step", "applicant.autosave", "winners.project", "staff.competition"} <= names
+
+
+@pytest.mark.parametrize("version", ["²", "99999999999999999999", "-1", "abc"])
+def test_odd_version_numbers_in_decision_forms_never_give_a_server_error(app, client, auth,
+                                                                          version):
+    from tests import factories_decisions as fd
+
+    comp = factories.competition(status=CompetitionStatus.JURY, year=2026)
+    staff = factories.staff(prize_code="BIP")
+    application = fd.submitted(comp)
+    fd.decide(application)
+    db.session.commit()
+    auth.login(staff)
+    base = f"/geschaeftsstelle/entscheidungen/{comp.id}/bewerbung/{application.id}"
+    recorded = client.post(base, data={"category": comp.categories[1].id, "rationale": "x",
+                                       "version": version})
+    assert recorded.status_code in (302, 422), recorded.status_code
+    removed = client.post(f"{base}/entfernen", data={"version": version})
+    assert removed.status_code in (302, 422), removed.status_code
