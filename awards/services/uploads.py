@@ -8,6 +8,7 @@ import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from awards.adapters.storage import StorageError, get_storage
@@ -195,7 +196,7 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
     return attachment
 
 
-KIND_NAMES = {PDF: "PDF", JPEG: "JPEG-Bild", PNG: "PNG-Bild"}
+KIND_NAMES = {PDF: "PDF", JPEG: _l("JPEG-Bild"), PNG: _l("PNG-Bild")}
 # Decoded images may not be larger than this (a 10 MB PNG can unpack to gigabytes).
 MAX_IMAGE_PIXELS = 60_000_000
 
