@@ -9,6 +9,7 @@ marked failed with the reason; it never stops the others.
 """
 import logging
 import secrets
+import sys
 from datetime import timedelta
 
 from flask import current_app
@@ -16,7 +17,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import and_, or_, select, update
 
-from awards.adapters.mail import (MAX_SUBJECT, MailBuildError, MailTransportError, build_message,
+from awards.adapters.mail import (MAX_SUBJECT, ConsoleTransport, MailBuildError, MailTransportError, build_message,
                                   new_message_id, single_line, transport_from_config)
 from awards.enums import MailStatus
 from awards.extensions import db
@@ -177,5 +178,9 @@ def deliver_queued(*, ids):
     so that nothing else of the caller's is committed. Used in development."""
     from sqlalchemy.orm import Session
 
+    transport = transport_from_config(current_app.config)
+    if isinstance(transport, ConsoleTransport):
+        # Straight to the terminal, whatever the logging configuration lets through.
+        transport = ConsoleTransport(stream=sys.stderr)
     with Session(db.engine) as session:
-        return send_pending(session=session, ids=list(ids))
+        return send_pending(session=session, ids=list(ids), transport=transport)

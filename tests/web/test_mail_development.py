@@ -1,6 +1,5 @@
 """Where mails go: development delivers at once to the console with links to the served
 address; testing and production keep them in the outbox with AWARDS_BASE_URL."""
-import logging
 import re
 
 import pytest
@@ -41,16 +40,15 @@ def test_configs_say_where_mails_go(monkeypatch):
 
 
 def test_development_access_link_appears_in_console_with_served_address(
-        development_mail, client, caplog):
+        development_mail, client, capsys):
     user = factories.user(email="kim@example.org")
     db.session.commit()
-    caplog.set_level(logging.INFO, logger="awards.mail")
     response = client.post("/konto/zugangslink", data={"magic-email": user.email},
                            base_url="http://192.168.178.20:8080")
     assert response.status_code == 200
     [row] = _outbox()
     assert (row.to_addr, row.status) == ("kim@example.org", MailStatus.SENT)
-    console = "\n".join(r.getMessage() for r in caplog.records if r.name == "awards.mail")
+    console = capsys.readouterr().err
     assert "--- Mail an kim@example.org: Ihr Zugangslink zum Integrationspreis" in console
     links = re.findall(r"https?://\S+/konto/zugang/\S+", console)
     assert len(links) == 1 and links[0].startswith("http://192.168.178.20:8080/konto/zugang/")
