@@ -5,7 +5,7 @@ refuses it) and is never meant. Every form of the app derives from `FlaskForm` h
 checks it): posted or queried values are cleaned before the fields see them, and a field
 that carried such characters gets a clear German error, so the view refuses it while the
 other fields of the step are kept. Multi-line fields keep line breaks and tabs; in one-line
-fields they become a space (harmless, no error). A request-wide guard
+text inputs they become a space (harmless, no error). A request-wide guard
 (awards/views/input_guard.py) cleans request.form and request.args the same way first, for
 code that reads them directly; it records what it removed, and the form reports it.
 """
@@ -19,7 +19,9 @@ from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, Multi
 # C0 controls except TAB, LF, CR; DEL; C1 controls.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029]+")
-MULTILINE_TYPES = {"TextAreaField"}
+# Visible one-line text inputs: a line break or tab typed or pasted there becomes a space.
+# Other fields (hidden, password, choices) keep their value for their own checks.
+SINGLE_LINE_TYPES = {"StringField", "EmailField", "SearchField", "TelField", "URLField"}
 # The names of fields the request guard cleaned (kept in the WSGI environ of the request).
 ENVIRON_KEY = "awards.control_characters"
 
@@ -78,8 +80,7 @@ class FlaskForm(flask_wtf.FlaskForm):
                 return None
             if not hasattr(formdata, "items"):
                 return formdata
-            single_line = {f.name for f in _all_fields(form)
-                           if f.type not in MULTILINE_TYPES}
+            single_line = {f.name for f in _all_fields(form) if f.type in SINGLE_LINE_TYPES}
             if not isinstance(formdata, (MultiDict, CombinedMultiDict)):
                 formdata = MultiDict(formdata)
             items, flagged = clean_multidict(formdata, single_line)
