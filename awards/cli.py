@@ -47,11 +47,14 @@ def register_cli(app):
     @app.cli.command("send-mail")
     @click.option("--limit", default=100, show_default=True, help="Mails per run.")
     def send_mail(limit):
-        """Send pending mails from the outbox (retries failed ones with backoff)."""
+        """Send pending mails from the outbox (retries with backoff; exit 1 if any failed)."""
         from awards.services.mail import send_pending
 
         sent, failed = send_pending(limit=limit)
         click.echo(f"{sent} versendet, {failed} fehlgeschlagen (werden später erneut versucht).")
+        if failed:
+            # Non-zero so that cron and monitoring notice (the mails stay in the outbox).
+            raise SystemExit(1)
 
     # Commands of each area live in awards/commands/<area>.py with a register(app).
     from awards import commands

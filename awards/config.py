@@ -63,6 +63,16 @@ class Config:
         self.SMTP_PASSWORD = _env("SMTP_PASSWORD")
         self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
         self.MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+        # Bodies of delivered mails (they may hold one-time links) are emptied this many
+        # minutes after delivery; the row with recipient, subject and times stays.
+        self.MAIL_KEEP_BODY_MINUTES = _env_int("MAIL_KEEP_BODY_MINUTES", 60)
+        # A sender's claim on a mail lasts this long; a crashed sender's mails are then
+        # taken up again (longer than one SMTP conversation can take).
+        self.MAIL_LEASE_SECONDS = _env_int("MAIL_LEASE_SECONDS", 600)
+        # Send the mails a request queued right after it (development: to the console).
+        self.MAIL_DELIVER_IMMEDIATELY = _env_bool("MAIL_DELIVER_IMMEDIATELY", False)
+        # Links in mails and QR codes use the served address instead of BASE_URL.
+        self.BASE_URL_FROM_REQUEST = False
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE", "memory://")
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         # Cache of rendered public pages and rankings: "memory" (per process), a redis://
@@ -81,7 +91,12 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    pass
+    def __init__(self):
+        super().__init__()
+        # `make run`: mails appear in the terminal at once, and their links point at the
+        # address the app is served under unless AWARDS_BASE_URL names one.
+        self.MAIL_DELIVER_IMMEDIATELY = _env_bool("MAIL_DELIVER_IMMEDIATELY", True)
+        self.BASE_URL_FROM_REQUEST = _env_bool("BASE_URL_FROM_REQUEST", _env("BASE_URL") in (None, ""))
 
 
 class TestingConfig(Config):

@@ -103,6 +103,7 @@ class FormalCheck(LabelledEnum):
 
 class MailStatus(LabelledEnum):
     PENDING = "pending", _l("Wartet")
+    SENDING = "sending", _l("Wird versendet")
     SENT = "sent", _l("Versendet")
     FAILED = "failed", _l("Endgültig fehlgeschlagen")
 

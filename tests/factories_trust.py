@@ -6,9 +6,11 @@ from awards.enums import ApplicationStatus
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.services import uploads
+from tests.factories_applications import image_bytes, minimal_pdf
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\nstartxref\n0\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32 + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+# Real files: uploads are parsed before they are stored.
+PDF_BYTES = minimal_pdf("Konzept")
+PNG_BYTES = image_bytes("PNG", size=(8, 8))
 
 
 def attachment(application, *, data=PDF_BYTES, filename="Konzept.pdf", actor=None):

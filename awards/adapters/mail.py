@@ -1,25 +1,86 @@
-"""Mail transports: console (default) or SMTP when AWARDS_SMTP_HOST is set."""
+"""Mail transports: console (default) or SMTP when AWARDS_SMTP_HOST is set.
+
+`build_message` makes every header single-line by construction: whatever a template or a
+record puts into a subject or a display name, line breaks and other control characters
+never reach a header; an address that carries them is refused (MailBuildError).
+"""
 import logging
+import re
 import smtplib
+from datetime import datetime, timezone
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import format_datetime, getaddresses, make_msgid
+from urllib.parse import urlsplit
 
 log = logging.getLogger("awards.mail")
+
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+MAX_SUBJECT = 300
 
 
 class MailTransportError(Exception):
     """The transport could not deliver; the mail stays in the outbox for a retry."""
 
 
-def build_message(*, sender, to, subject, text, html=""):
+class MailBuildError(ValueError):
+    """The mail cannot be built (e.g. an invalid address); it is marked failed, not retried."""
+
+
+def single_line(value, limit=None):
+    """A header value on one line: control characters (CR, LF, TAB, NUL ...) become one
+    space, runs of spaces shrink to one, the ends are trimmed."""
+    value = re.sub(r" {2,}", " ", _CONTROL.sub(" ", str(value or ""))).strip()
+    return value[:limit].rstrip() if limit else value
+
+
+def message_id_domain(base_url):
+    """The host of the public address, e.g. 'integrationspreis.bayern.de'."""
+    host = urlsplit(base_url or "").hostname or ""
+    return host or "localhost"
+
+
+def new_message_id(base_url):
+    return make_msgid(domain=message_id_domain(base_url))
+
+
+def _address(value, *, what):
+    """One mailbox ("Name <a@b>" or "a@b") as an Address; refused if it is not exactly one
+    address or carries control characters (a header injection attempt or a broken record)."""
+    raw = str(value or "")
+    if _CONTROL.search(raw):
+        raise MailBuildError(f"{what}: Steuerzeichen in der Adresse {raw!r}")
+    parsed = getaddresses([raw])
+    if len(parsed) != 1 or not parsed[0][1] or parsed[0][1].count("@") != 1:
+        raise MailBuildError(f"{what}: ungültige Adresse {raw!r}")
+    name, addr = parsed[0]
+    local, _, domain = addr.partition("@")
+    if not local or not domain:
+        raise MailBuildError(f"{what}: ungültige Adresse {raw!r}")
+    try:
+        return Address(display_name=single_line(name), username=local, domain=domain)
+    except (ValueError, IndexError) as exc:
+        raise MailBuildError(f"{what}: ungültige Adresse {raw!r}: {exc}") from exc
+
+
+def build_message(*, sender, to, subject, text, html="", message_id=None, base_url=None,
+                  date=None):
+    """The MIME message. Raises MailBuildError when it cannot be built."""
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="integrationspreis.example")
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
+    try:
+        message["From"] = _address(sender, what="Absender")
+        message["To"] = _address(to, what="Empfänger")
+        message["Subject"] = single_line(subject, MAX_SUBJECT)
+        message["Date"] = format_datetime(date or datetime.now(timezone.utc))
+        message["Message-ID"] = single_line(message_id) or new_message_id(base_url)
+        message.set_content(text or "")
+        if html:
+            message.add_alternative(html, subtype="html")
+    except MailBuildError:
+        raise
+    except (ValueError, TypeError, LookupError) as exc:
+        raise MailBuildError(f"Mail kann nicht erstellt werden: {exc}") from exc
     return message
 
 

@@ -38,6 +38,7 @@ class LocalStorage:
     def save(self, key, fileobj, content_type="application/octet-stream"):
         """Stream fileobj to key; returns (size, sha256 hex)."""
         path = self._path(key)
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()
@@ -49,8 +50,17 @@ class LocalStorage:
                     digest.update(chunk)
                     size += len(chunk)
             os.replace(tmp, path)
+            tmp = None
         except OSError as exc:
             raise StorageError(str(exc)) from exc
+        finally:
+            # Whatever stopped the copy (a full disk, a reader that refuses more bytes),
+            # the partial file does not stay behind.
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
         return size, digest.hexdigest()
 
     def open(self, key):

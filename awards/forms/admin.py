@@ -1,6 +1,6 @@
 """Administration: invite people and assign roles."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from awards.forms.base import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 

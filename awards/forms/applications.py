@@ -6,7 +6,7 @@ submission is decided in services.applications, so a draft can always be saved.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from awards.forms.base import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField,
                      MultipleFileField, RadioField, SelectField, StringField, TextAreaField)

@@ -1,6 +1,6 @@
 """Competition, prize category and criterion forms (times in Berlin, money in euros)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from awards.forms.base import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 

@@ -1,6 +1,6 @@
 """Forms of the decisions area (staff and jury chair)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from awards.forms.base import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, TimeField)

@@ -1,7 +1,7 @@
 """Forms of the jury area: round set-up, jury invitations, anonymisation review,
 assignment, conflicts, the Bewertungsbogen and advancing to the next round."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from awards.forms.base import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField,
                      RadioField, SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError

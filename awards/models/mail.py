@@ -25,3 +25,11 @@ class OutboxMail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The Message-ID is fixed when the mail is queued, so a retry carries the same one.
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    # A sender claims a mail (status SENDING, its token, a lease) and commits before it
+    # sends; another sender skips the mail until the lease has run out.
+    claimed_by: Mapped[str] = mapped_column(String(64), default="")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bodies of delivered mails are emptied after a grace period; the row stays.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
@@ -79,6 +79,11 @@ class DeadlinePassed(ApplicationError):
 
 class RegionMismatch(ApplicationError):
     pass
+
+
+class SubmissionFailed(ApplicationError):
+    """An outside system (storage, PDF rendering) failed while submitting; the application
+    is left a draft as it was: no reference number, no receipt, no mail."""
 
 
 class SubmissionInvalid(ApplicationError):
@@ -238,6 +243,14 @@ def _assign_reference(application):
     if db.engine.dialect.name == "postgresql":
         db.session.execute(select(Competition.id).where(Competition.id == competition_id)
                            .with_for_update())
+    elif db.engine.dialect.name == "sqlite":
+        # A write first: it opens the transaction and takes SQLite's write lock. Without it
+        # pysqlite sends the SAVEPOINT below outside any transaction, and releasing that
+        # savepoint would COMMIT the number at once — a failure later in the submission (the
+        # receipt's storage) would then leave a reference number on a draft.
+        competitions = Competition.__table__
+        db.session.execute(update(competitions).where(competitions.c.id == competition_id)
+                           .values(id=competitions.c.id))
     db.session.flush()
     prefix = application.competition.reference_prefix
     for _attempt in range(5):
@@ -254,6 +267,11 @@ def _assign_reference(application):
             log.info("reference number %s taken, retrying", number)
     raise ApplicationError(_("Die Bewerbungsnummer konnte nicht vergeben werden. Bitte senden "
                              "Sie die Bewerbung erneut ab."))
+
+
+# What submitting changes on the application (restored when the receipt fails).
+_SUBMISSION_STATE = ("number", "reference", "status", "submitted_at", "resubmitted_at",
+                     "formal_check", "receipt_key")
 
 
 def submit(*, actor, application, now=None, storage=None, expected_version=None):
@@ -276,6 +294,7 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
     if application.kind == SubmissionKind.SELF:
         for name in NOMINATOR_FIELDS:
             setattr(application, name, "")
+    before = {name: getattr(application, name) for name in _SUBMISSION_STATE}
     _assign_reference(application)
     old_status = application.status
     application.status = ApplicationStatus.SUBMITTED
@@ -284,8 +303,22 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
         application.formal_check = FormalCheck.PENDING
     else:
         application.submitted_at = now
-    application.receipt_key = receipts.create_receipt(application=application, received_at=now,
-                                                      storage=storage)
+    try:
+        application.receipt_key = receipts.create_receipt(application=application,
+                                                          received_at=now, storage=storage)
+    except Exception as exc:  # noqa: BLE001 - storage or PDF rendering: nothing may remain
+        log.exception("receipt of application %s could not be created", application.id)
+        # Put everything back, so that even a caller who commits leaves the draft as it was.
+        for name, value in before.items():
+            setattr(application, name, value)
+        db.session.flush()
+        raise SubmissionFailed(_(
+            "Ihre Bewerbung konnte gerade nicht abgesendet werden, weil die "
+            "Eingangsbestätigung nicht gespeichert werden konnte (technische Störung). Ihr "
+            "Entwurf ist vollständig gespeichert; eine Bewerbungsnummer wurde noch nicht "
+            "vergeben. Bitte klicken Sie in einigen Minuten erneut auf „Bewerbung absenden“. "
+            "Gelingt es bis zum Bewerbungsschluss nicht, wenden Sie sich bitte an die "
+            "Geschäftsstelle.")) from exc
     db.session.flush()
     audit.record(actor=actor, action="application.submit", obj=application,
                  old={"status": old_status.value},

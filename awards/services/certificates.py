@@ -30,7 +30,9 @@ from awards.models.decisions import Certificate, CertificateSettings, Decision
 from awards.services import audit
 from awards.services.decisions import DecisionError, decision_for, decisions_for, release_of
 from awards.services.publication import is_public, laureate_name
+from awards.services.uploads import image_problem
 from awards.timeutil import format_money, to_berlin
+from awards.urls import public_base_url
 
 log = logging.getLogger("awards.certificates")
 
@@ -107,12 +109,10 @@ def check_logo(data, filename=""):
     if len(data) > MAX_LOGO_BYTES:
         raise CertificateError("Das Logo darf höchstens 1 MB groß sein.", "logo")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        from PIL import Image
-
-        try:
-            Image.open(io.BytesIO(data)).verify()
-        except Exception as exc:  # noqa: BLE001 - any decoder error means a broken file
-            raise CertificateError("Die PNG-Datei ist beschädigt.", "logo") from exc
+        # Decoded whole, within the pixel limit of uploads (verify() alone misses broken
+        # image data and decompression bombs).
+        if image_problem(io.BytesIO(data), "PNG"):
+            raise CertificateError("Die PNG-Datei ist beschädigt.", "logo")
         return "image/png"
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096].lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
@@ -156,7 +156,7 @@ def remove_logo(*, actor, competition):
 # --- rendering -------------------------------------------------------------------------
 
 def verification_url(code):
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/urkunde/pruefen/{code}"
+    return f"{public_base_url()}/urkunde/pruefen/{code}"
 
 
 def qr_data_uri(text):

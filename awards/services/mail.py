@@ -1,34 +1,50 @@
-"""Queue mails in the outbox (same transaction as the cause) and send them with retries."""
+"""Queue mails in the outbox (same transaction as the cause) and send them with retries.
+
+Sending is safe with several senders at once (cron on two hosts, a manual run): a sender
+first claims due mails — status SENDING, its own token and a lease, committed — and only
+then sends them. A claim is one conditional UPDATE, so a mail is claimed by one sender only;
+a sender that dies leaves its mails to be taken up again when the lease has run out. A mail
+that cannot be built (e.g. a broken address) or whose sending raises anything unexpected is
+marked failed with the reason; it never stops the others.
+"""
 import logging
+import secrets
+import sys
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 
-from awards.adapters.mail import MailTransportError, build_message, transport_from_config
+from awards.adapters.mail import (MAX_SUBJECT, ConsoleTransport, MailBuildError, MailTransportError, build_message,
+                                  new_message_id, single_line, transport_from_config)
 from awards.enums import MailStatus
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
+from awards.urls import public_base_url
 
 log = logging.getLogger("awards.mail")
+
+# session.info key: ids of the mails queued in this session (for immediate delivery).
+QUEUED_KEY = "awards_outbox_queued"
 
 
 def render_mail(template, **context):
     """Render templates/emails/<template>.txt (and .html if present) -> (subject, text, html).
 
-    The text template's first line is "Betreff: ...".
+    The text template's first line is "Betreff: ..."; the subject is made single-line
+    whatever the template or its data put into it.
     """
     env = current_app.jinja_env
-    context.setdefault("base_url", current_app.config["BASE_URL"])
+    context.setdefault("base_url", public_base_url())
     # Mails are German whatever language the acting user chose (and they may be rendered
     # outside a request, e.g. by a flask command).
     with force_locale("de"):
         text = env.get_template(f"emails/{template}.txt").render(**context)
         first, _, body = text.partition("\n")
-        subject = first.removeprefix("Betreff:").strip()
+        subject = single_line(first.removeprefix("Betreff:"), MAX_SUBJECT)
         try:
             html_template = env.get_template(f"emails/{template}.html")
         except TemplateNotFound:  # the HTML part is optional
@@ -42,9 +58,12 @@ def enqueue(*, to, template=None, subject=None, text=None, html="", **context):
     """Add a mail to the outbox (flushed, not committed)."""
     if template:
         subject, text, html = render_mail(template, **context)
-    mail = OutboxMail(to_addr=to, subject=subject, body_text=text, body_html=html)
+    mail = OutboxMail(to_addr=(to or "").strip()[:254], subject=single_line(subject, MAX_SUBJECT),
+                      body_text=text or "", body_html=html or "",
+                      message_id=new_message_id(public_base_url()))
     db.session.add(mail)
     db.session.flush()
+    db.session.info.setdefault(QUEUED_KEY, []).append(mail.id)
     return mail
 
 
@@ -53,31 +72,59 @@ def backoff(attempts):
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
-def send_pending(*, transport=None, limit=100, now=None):
-    """Send due mails. Commits after each mail so a crash never sends twice.
+def _due(now):
+    """Pending and due, or claimed by a sender whose lease has run out."""
+    return or_(
+        and_(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now),
+        and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.lease_until < now),
+    )
 
-    Returns (sent, failed_this_run).
-    """
+
+def claim(*, session, token, now, limit=100, ids=None):
+    """Claim up to `limit` due mails for the sender `token`; committed. Returns their ids.
+
+    Each claim is a conditional UPDATE (still due?): of two senders that see the same mail,
+    the second one's UPDATE matches no row. PostgreSQL skips rows another sender is
+    claiming right now instead of waiting for it."""
+    lease = timedelta(seconds=current_app.config.get("MAIL_LEASE_SECONDS", 600))
+    query = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
+    if ids is not None:
+        query = query.where(OutboxMail.id.in_(ids))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for mail_id in session.scalars(query).all():
+        result = session.execute(
+            update(OutboxMail).where(OutboxMail.id == mail_id, _due(now))
+            .values(status=MailStatus.SENDING, claimed_by=token, lease_until=now + lease)
+            .execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            claimed.append(mail_id)
+    session.commit()
+    return claimed
+
+
+def send_pending(*, transport=None, limit=100, now=None, session=None, ids=None):
+    """Claim due mails, send them and record each outcome (committed per mail).
+
+    Returns (sent, failed_this_run)."""
+    session = session or db.session
     transport = transport or transport_from_config(current_app.config)
     now = now or utcnow()
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     sender = current_app.config["MAIL_FROM"]
-    query = (
-        select(OutboxMail)
-        .where(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now)
-        .order_by(OutboxMail.id)
-        .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+    base_url = current_app.config.get("BASE_URL")
+    token = secrets.token_hex(16)
     sent = failed = 0
-    for mail in db.session.scalars(query).all():
-        message = build_message(
-            sender=sender, to=mail.to_addr, subject=mail.subject, text=mail.body_text,
-            html=mail.body_html,
-        )
+    for mail_id in claim(session=session, token=token, now=now, limit=limit, ids=ids):
+        mail = session.get(OutboxMail, mail_id, populate_existing=True)
+        if mail is None or mail.claimed_by != token:
+            continue
         mail.attempts += 1
         try:
+            message = build_message(sender=sender, to=mail.to_addr, subject=mail.subject,
+                                    text=mail.body_text, html=mail.body_html,
+                                    message_id=mail.message_id, base_url=base_url)
             transport.send(message)
         except MailTransportError as exc:
             failed += 1
@@ -85,12 +132,55 @@ def send_pending(*, transport=None, limit=100, now=None):
             if mail.attempts >= max_attempts:
                 mail.status = MailStatus.FAILED
             else:
+                mail.status = MailStatus.PENDING
                 mail.next_attempt_at = now + backoff(mail.attempts)
             log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, exc)
+        except MailBuildError as exc:
+            # Trying again would give the same result: failed for good, with the reason.
+            failed += 1
+            mail.status = MailStatus.FAILED
+            mail.last_error = str(exc)[:2000]
+            log.error("mail %s cannot be built: %s", mail.id, exc)
+        except Exception as exc:  # noqa: BLE001 - one broken mail must not stop the others
+            failed += 1
+            mail.status = MailStatus.FAILED
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            log.exception("mail %s failed", mail.id)
         else:
             sent += 1
             mail.status = MailStatus.SENT
             mail.sent_at = utcnow()
             mail.last_error = ""
-        db.session.commit()
+        mail.lease_until = None
+        session.commit()
+    purge_delivered(session=session, now=now)
     return sent, failed
+
+
+def purge_delivered(*, session=None, now=None):
+    """Empty the bodies of mails delivered more than MAIL_KEEP_BODY_MINUTES ago; the rows
+    (recipient, subject, times, Message-ID) stay. Returns the number purged (committed)."""
+    session = session or db.session
+    now = now or utcnow()
+    keep = timedelta(minutes=current_app.config.get("MAIL_KEEP_BODY_MINUTES", 60))
+    result = session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.status == MailStatus.SENT, OutboxMail.purged_at.is_(None),
+               OutboxMail.sent_at <= now - keep)
+        .values(body_text="", body_html="", purged_at=now)
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return result.rowcount
+
+
+def deliver_queued(*, ids):
+    """Send the given freshly queued (and committed) mails at once, in a session of its own
+    so that nothing else of the caller's is committed. Used in development."""
+    from sqlalchemy.orm import Session
+
+    transport = transport_from_config(current_app.config)
+    if isinstance(transport, ConsoleTransport):
+        # Straight to the terminal, whatever the logging configuration lets through.
+        transport = ConsoleTransport(stream=sys.stderr)
+    with Session(db.engine) as session:
+        return send_pending(session=session, ids=list(ids), transport=transport)

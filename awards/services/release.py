@@ -19,6 +19,7 @@ from awards.models.decisions import MAIL_KINDS, DecisionRelease, MailTemplate
 from awards.services import audit, mail
 from awards.services.decisions import DecisionError, decisions_for, eligible_applications, release_of
 from awards.timeutil import format_money, to_berlin
+from awards.urls import public_base_url
 
 log = logging.getLogger("awards.decisions")
 
@@ -133,7 +134,7 @@ def mail_values(application, competition, decision=None):
         "betrag": format_money(decision.amount_cents) if decision else "",
         "verleihung_datum": ceremony.strftime("%d.%m.%Y") if ceremony else "(wird noch bekannt gegeben)",
         "verleihung_ort": competition.ceremony_place or "(wird noch bekannt gegeben)",
-        "link": current_app.config["BASE_URL"].rstrip("/") + "/",
+        "link": public_base_url() + "/",
     }
 
 

@@ -2,11 +2,13 @@
 and files are streamed to storage without being held whole in memory."""
 import logging
 import re
+import tempfile
 import unicodedata
 import uuid
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from awards.adapters.storage import StorageError, get_storage
@@ -24,6 +26,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TAIL_BYTES = 2048
 MAX_NAME_LENGTH = 120
 MAX_FILES = 20
+CHUNK = 1024 * 1024
 
 
 class UploadRejected(Exception):
@@ -125,7 +128,11 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
                    images_allowed=True):
     """Check and store one uploaded file; returns the Attachment (flushed).
 
-    Raises UploadRejected with a message for the applicant; nothing is kept then.
+    The file is first copied to an anonymous temporary file (no name on disk, gone when
+    closed) while its size is counted, then parsed as what its first bytes claim — a PDF
+    must open with pikepdf, an image must decode whole with Pillow within a pixel limit —
+    and only then stored. Raises UploadRejected with a message for the applicant; nothing is
+    kept then, neither in storage nor on disk.
     """
     storage = storage or get_storage()
     file_limit, application_limit = limits()
@@ -143,27 +150,39 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
                                name=shown))
     remaining = application_limit - used_bytes(application)
     limit = min(file_limit, remaining)
-    key = f"applications/{application.id}/{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
     reader = _LimitedReader(head, stream, limit)
-    try:
-        size, sha256 = storage.save(key, reader, content_type)
-    except _TooLarge:
-        _discard(storage, key)
-        if reader.size > file_limit:
-            raise UploadRejected(_("„%(name)s“ ist größer als %(mb)s MB. Bitte verkleinern Sie "
-                                   "die Datei.", name=shown, mb=current_app.config["MAX_FILE_MB"]))
-        raise UploadRejected(_("Alle Anlagen zusammen dürfen höchstens %(mb)s MB groß sein. "
-                               "Bitte entfernen oder verkleinern Sie Dateien.",
-                               mb=current_app.config["MAX_APPLICATION_MB"]))
-    except StorageError:
-        log.exception("storing attachment failed")
-        _discard(storage, key)
-        raise UploadRejected(_("Die Datei konnte gerade nicht gespeichert werden. Bitte versuchen "
-                               "Sie es in einigen Minuten erneut.")) from None
-    if not tail_is_complete(content_type, reader.tail):
-        _discard(storage, key)
-        raise UploadRejected(_("„%(name)s“ ist unvollständig oder beschädigt. Bitte speichern Sie "
-                               "die Datei neu und laden Sie sie erneut hoch.", name=shown))
+    with tempfile.TemporaryFile(prefix="awards-upload-") as spool:
+        try:
+            while chunk := reader.read(CHUNK):
+                spool.write(chunk)
+        except _TooLarge:
+            if reader.size > file_limit:
+                raise UploadRejected(_("„%(name)s“ ist größer als %(mb)s MB. Bitte verkleinern "
+                                       "Sie die Datei.", name=shown,
+                                       mb=current_app.config["MAX_FILE_MB"])) from None
+            raise UploadRejected(_("Alle Anlagen zusammen dürfen höchstens %(mb)s MB groß sein. "
+                                   "Bitte entfernen oder verkleinern Sie Dateien.",
+                                   mb=current_app.config["MAX_APPLICATION_MB"])) from None
+        if not tail_is_complete(content_type, reader.tail):
+            raise UploadRejected(_("„%(name)s“ ist unvollständig oder beschädigt. Bitte speichern "
+                                   "Sie die Datei neu und laden Sie sie erneut hoch.", name=shown))
+        spool.seek(0)
+        problem = parse_problem(spool, content_type)
+        if problem:
+            log.info("upload %r refused: %s", shown, problem)
+            raise UploadRejected(_("„%(name)s“ lässt sich nicht öffnen: Die Datei ist beschädigt, "
+                                   "verschlüsselt oder kein gültiges %(kind)s. Bitte speichern Sie "
+                                   "sie neu (z. B. „Als PDF drucken“) und laden Sie sie erneut "
+                                   "hoch.", name=shown, kind=KIND_NAMES[content_type]))
+        spool.seek(0)
+        key = f"applications/{application.id}/{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
+        try:
+            size, sha256 = storage.save(key, spool, content_type)
+        except StorageError:
+            log.exception("storing attachment failed")
+            _discard(storage, key)
+            raise UploadRejected(_("Die Datei konnte gerade nicht gespeichert werden. Bitte "
+                                   "versuchen Sie es in einigen Minuten erneut.")) from None
     attachment = Attachment(
         application=application, storage_key=key,
         filename=sanitise_filename(filename, content_type), content_type=content_type,
@@ -175,6 +194,57 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
                  new={"attachment": attachment.id, "filename": attachment.filename,
                       "size": size, "sha256": sha256})
     return attachment
+
+
+KIND_NAMES = {PDF: "PDF", JPEG: _l("JPEG-Bild"), PNG: _l("PNG-Bild")}
+# Decoded images may not be larger than this (a 10 MB PNG can unpack to gigabytes).
+MAX_IMAGE_PIXELS = 60_000_000
+
+
+def parse_problem(fileobj, content_type):
+    """None if the file opens as `content_type`; otherwise a short reason (for the log)."""
+    if content_type == PDF:
+        return _pdf_problem(fileobj)
+    return image_problem(fileobj, "JPEG" if content_type == JPEG else "PNG")
+
+
+def _pdf_problem(fileobj):
+    import pikepdf
+
+    try:
+        with pikepdf.open(fileobj) as pdf:
+            if len(pdf.pages) < 1:
+                return "no pages"
+            for page in pdf.pages:
+                page.mediabox  # noqa: B018 - every page must be readable
+    except pikepdf.PasswordError:
+        return "encrypted"
+    except Exception as exc:  # noqa: BLE001 - any parser error means an unusable file
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def image_problem(fileobj, expected_format, max_pixels=MAX_IMAGE_PIXELS):
+    """None if the image is a whole `expected_format` image of at most `max_pixels`."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(fileobj) as image:
+                if image.format != expected_format:
+                    return f"format {image.format}"
+                if image.width * image.height > max_pixels:
+                    return f"{image.width}x{image.height} pixels"
+                image.verify()
+            fileobj.seek(0)
+            with Image.open(fileobj) as image:
+                image.load()
+    except Exception as exc:  # noqa: BLE001 - any decoder error means a broken file
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def remove_attachment(*, actor, attachment, storage=None):

@@ -11,7 +11,9 @@ def register_views(app):
     import pkgutil
 
     import awards.views as views_package
+    from awards.views import converters
 
+    converters.register(app)
     for module_info in sorted(pkgutil.iter_modules(views_package.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"awards.views.{module_info.name}")
         blueprint = getattr(module, "bp", None)

@@ -83,7 +83,7 @@ def users():
         .options(selectinload(User.roles).joinedload(RoleAssignment.competition))
         .order_by(User.email, User.id),
         per_page=USERS_PER_PAGE)
-    args = {k: v for k, v in request.args.items() if k != paging.PAGE_ARG and v}
+    args = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("admin/users.html", users=page.items, page=page, form=form, args=args)
 
 

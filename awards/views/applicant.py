@@ -20,6 +20,8 @@ from awards.models.reference import District
 from awards.services import applications as service
 from awards.services import uploads
 from awards.timeutil import to_berlin
+from awards.views.converters import parse_id
+from awards.views.errors import render_error, wants_json
 
 bp = Blueprint("applicant", __name__, url_prefix="/bewerbung")
 
@@ -83,10 +85,7 @@ def _make_form(step, application, formdata=None):
 
 
 def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value.strip() if isinstance(value, str) else value)
 
 
 def _missing_links(application, errors):
@@ -114,6 +113,8 @@ def _render_step(application, step, form, status=200, **extra):
 
 @bp.errorhandler(413)
 def too_large(exc):
+    if wants_json():
+        return render_error(413)
     application_id = (request.view_args or {}).get("application_id")
     return render_template("applicant/too_large.html", application_id=application_id,
                            file_limit_mb=current_app.config["MAX_FILE_MB"],
@@ -326,7 +327,8 @@ def _submit(application, form):
     except service.ApplicationError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
-        return _render_step(application, service.STEP_COUNT, form, status=422)
+        status = 503 if isinstance(exc, service.SubmissionFailed) else 422
+        return _render_step(application, service.STEP_COUNT, form, status=status)
     db.session.commit()
     flash(_("Ihre Bewerbung ist eingegangen. Vielen Dank! Ihre Bewerbungsnummer: %(ref)s",
             ref=application.reference), "success")
@@ -356,9 +358,14 @@ def autosave(application_id):
         return jsonify(error="conflict", message=str(exc)), 409
     db.session.commit()
     time = to_berlin(application.autosaved_at).strftime("%H:%M")
-    return jsonify(saved_at=time, version=application.version,
-                   message=_("Gespeichert um %(time)s Uhr", time=time),
-                   invalid=[name for name in form.errors if name != "version"])
+    errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()
+              if name not in ("version", None)}
+    message = _("Gespeichert um %(time)s Uhr", time=time)
+    if errors:
+        message = _("Gespeichert um %(time)s Uhr – außer den markierten Feldern: Bitte "
+                    "prüfen Sie diese.", time=time)
+    return jsonify(saved_at=time, version=application.version, message=message,
+                   invalid=list(errors), errors=errors)
 
 
 @bp.post("/<int:application_id>/anlagen/<int:attachment_id>/loeschen")

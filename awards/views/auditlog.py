@@ -11,6 +11,7 @@ from awards.models.audit import AuditLog
 from awards.models.users import User
 from awards.timeutil import from_berlin
 from awards.views import paging
+from awards.views.converters import parse_id
 from awards.views.util import require
 
 bp = Blueprint("auditlog", __name__, url_prefix="/verwaltung/protokoll")
@@ -20,7 +21,7 @@ PER_PAGE = 50
 
 def _int(value):
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 def _date(value):
@@ -96,7 +97,9 @@ def index():
                            page=number, per_page=PER_PAGE)
     object_types = db.session.scalars(
         select(AuditLog.object_type).distinct().order_by(AuditLog.object_type)).all()
-    args = {k: v for k, v in request.args.items() if k not in ("page", paging.PAGE_ARG) and v}
+    # Only the filters go into the pager's links (an unknown name such as "endpoint" would
+    # collide with the macro's own arguments).
+    args = {k: v for k, v in request.args.items() if k in filters and v}
     return render_template("auditlog/index.html", entries=page.items, filters=filters,
                            errors=errors, total=page.total, page=page, args=args,
                            object_types=[t for t in object_types if t], changes=changes)

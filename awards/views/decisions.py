@@ -25,6 +25,7 @@ from awards.models.decisions import MAIL_KINDS
 from awards.services import certificates, decisions, jury_visibility, minutes, publication, release
 from awards.services.decisions import DecisionError, NeedsConfirmation
 from awards.timeutil import from_berlin, to_berlin
+from awards.views.converters import parse_id
 from awards.views.util import require
 
 bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")
@@ -118,7 +119,7 @@ def decide(competition_id, application_id):
     needs_confirmation = None
     if form.validate_on_submit():
         category = db.session.get(PrizeCategory, form.category.data)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = parse_id(form.version.data)
         try:
             decisions.record_decision(
                 actor=current_user, application=application, category=category,
@@ -158,7 +159,7 @@ def remove(competition_id, application_id):
     raw = request.form.get("version", "")
     try:
         decisions.remove_decision(actor=current_user, decision=existing,
-                                  expected_version=int(raw) if raw.isdigit() else None)
+                                  expected_version=parse_id(raw))
     except DecisionError as exc:
         db.session.rollback()
         flash(exc.message, "error")

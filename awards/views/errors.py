@@ -1,13 +1,14 @@
 """German error pages; database faults roll back and answer 503."""
 import logging
 
-from flask import render_template, request
+from flask import has_request_context, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from awards.extensions import db
+from awards.views.api import problem_response
 
 log = logging.getLogger("awards.errors")
 
@@ -31,13 +32,34 @@ ERROR_TEXTS = {
 }
 
 
+# Endpoints whose callers are scripts (fetch in applicant.js, the open-data API): their
+# errors are JSON too, never an HTML page.
+JSON_ENDPOINTS = {"applicant.autosave"}
+JSON_PATH_PREFIXES = ("/api/",)
+JSON_PATH_SUFFIXES = ("/autosave",)  # also when no endpoint matched (404, 405)
+
+
+def wants_json():
+    if not has_request_context():
+        return False
+    if request.endpoint in JSON_ENDPOINTS or request.path.startswith(JSON_PATH_PREFIXES) \
+            or request.path.endswith(JSON_PATH_SUFFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > \
+        request.accept_mimetypes["text/html"]
+
+
 def render_error(code, message=None):
     title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
-    if request.path.startswith("/api/"):
+    if has_request_context() and request.path.startswith("/api/"):
         # The open-data API answers problem+json, also for addresses it does not know.
-        from awards.views.api import problem_response
-
         return problem_response(code, message or text, title)
+    if wants_json():
+        response = jsonify(error=code, title=title, message=message or text)
+        response.status_code = code
+        response.headers["Cache-Control"] = "no-store"
+        return response
     return render_template("errors/error.html", code=code, title=title,
                            text=message or text), code
 

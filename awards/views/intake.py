@@ -53,7 +53,7 @@ def applications(competition_id):
     rows, total, number = service.intake_page(competition=competition, page=paging.page_arg(),
                                               per_page=PER_PAGE, **filters)
     page = paging.Page(items=rows, page=number, per_page=PER_PAGE, total=total)
-    args = {k: v for k, v in request.args.items() if k != paging.PAGE_ARG and v}
+    args = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("intake/list.html", competition=competition, rows=rows, total=total,
                            page=page, form=form, args=args,
                            drafts=service.draft_count(competition))

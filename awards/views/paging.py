@@ -54,7 +54,7 @@ class Page:
 def page_arg(name=PAGE_ARG):
     """The requested page number from the query string; anything invalid means page 1."""
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 10**6 else 1
 
 
 def _clamp(page, total, per_page):

@@ -17,6 +17,7 @@ from awards.extensions import db
 from awards.models.applications import Application
 from awards.services import certificates, publication, publication_state
 from awards.services.decisions import DecisionError
+from awards.views.converters import parse_id
 from awards.views.util import require
 
 bp = Blueprint("winners", __name__)
@@ -29,9 +30,9 @@ def _int_arg(name, default=None, minimum=None, maximum=None):
     raw = request.args.get(name, "")
     if not raw:
         return default
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         return None
-    value = int(raw)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         return None
     return value

@@ -36,7 +36,7 @@
       }).then(function (result) {
         if (result.ok) {
           if (version) { version.value = result.body.version; }
-          show("Gespeichert um " + result.body.saved_at + " Uhr");
+          show(result.body.message || ("Gespeichert um " + result.body.saved_at + " Uhr"));
         } else {
           show(result.body.message || "Nicht gespeichert.");
         }

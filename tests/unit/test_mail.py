@@ -114,7 +114,7 @@ def test_send_mail_command_reports_failures(app, runner):
         result = runner.invoke(args=["send-mail"])
     finally:
         app.config.update(SMTP_HOST=None, SMTP_PORT=587)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "0 versendet, 1 fehlgeschlagen" in result.output
     row = rows()[0]
     assert (row.status, row.attempts) == (MailStatus.PENDING, 1)

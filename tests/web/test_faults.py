@@ -244,6 +244,7 @@ def test_send_mail_command_smtp_down_reports_and_keeps(app, runner):
     finally:
         app.config.update(SMTP_HOST=None, SMTP_PORT=587, SMTP_STARTTLS=True)
     assert result.output == "0 versendet, 2 fehlgeschlagen (werden später erneut versucht).\n"
+    assert result.exit_code == 1
     assert db.session.scalar(select(func.count(OutboxMail.id)).where(
         OutboxMail.status == MailStatus.PENDING)) == 2
 
