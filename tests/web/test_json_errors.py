@@ -89,7 +89,7 @@ def test_autosave_server_error_is_500_json(app, client, auth, draft, monkeypatch
         response = autosave(client, draft.id, goals="x")
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
-    assert_json_error(response, 500)
+    assert_problem(response, 500)
 
 
 def test_forbidden_page_asked_for_json_is_403_json(client, auth, draft):
@@ -101,9 +101,17 @@ def test_forbidden_page_asked_for_json_is_403_json(client, auth, draft):
     assert (page.status_code, page.mimetype) == (403, "text/html")
 
 
+def assert_problem(response, status):
+    """The open-data API answers errors as problem+json (RFC 9457), as its document says."""
+    assert (response.status_code, response.mimetype) == (status, "application/problem+json")
+    assert response.json["status"] == status
+    assert response.json["title"] and response.json["detail"]
+    assert "<html" not in response.get_data(as_text=True)
+
+
 def test_api_errors_are_json(app, client, monkeypatch):
-    assert_json_error(client.get("/api/v1/gibt-es-nicht"), 404)
-    assert_json_error(client.post("/api/v1/preistraeger"), 405)
+    assert_problem(client.get("/api/v1/gibt-es-nicht"), 404)
+    assert_problem(client.post("/api/v1/preistraeger"), 405)
 
     def broken(**kwargs):
         raise RuntimeError("kaputt")
@@ -114,4 +122,4 @@ def test_api_errors_are_json(app, client, monkeypatch):
         response = client.get("/api/v1/preistraeger?page=2")
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
-    assert_json_error(response, 500)
+    assert_problem(response, 500)
