@@ -89,7 +89,7 @@ def test_autosave_server_error_is_500_json(app, client, auth, draft, monkeypatch
         response = autosave(client, draft.id, goals="x")
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = None
-    assert_problem(response, 500)
+    assert_json_error(response, 500)
 
 
 def test_forbidden_page_asked_for_json_is_403_json(client, auth, draft):
