@@ -263,8 +263,12 @@ def _post_step(application, step):
         form.version.data = str(application.version)
         return _render_step(application, step, form, status=409)
     upload_errors = []
-    if step == 4 and action == "upload":
+    # A file chosen on the attachments step is uploaded with whichever button was pressed
+    # ("Speichern und weiter" too), never silently dropped.
+    if step == 4 and (action == "upload" or _chosen_files(form)):
         upload_errors = _upload_files(application, form)
+        if upload_errors:
+            application.current_step = step
     # The draft is committed before any further check so that nothing typed is lost.
     db.session.commit()
     form.version.data = str(application.version)
@@ -296,9 +300,13 @@ def _post_step(application, step):
     return redirect(url_for(".step", application_id=application.id, step=target))
 
 
+def _chosen_files(form):
+    return [f for f in (form.files.data or []) if f and f.filename]
+
+
 def _upload_files(application, form):
     errors = []
-    files = [f for f in (form.files.data or []) if f and f.filename]
+    files = _chosen_files(form)
     if not files:
         return [_("Bitte wählen Sie eine Datei aus.")]
     for file in files:
