@@ -5,7 +5,7 @@ address is invented ("(erfunden)"); e-mail addresses use the reserved .example d
 Idempotent: an application is identified by its project title within the competition.
 """
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, has_request_context
 from PIL import Image, ImageDraw
@@ -19,7 +19,8 @@ from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import applications as service
-from awards.services import uploads
+from awards.services import document_requests, uploads
+from awards.timeutil import to_berlin
 
 FICTIONAL = "Alle Angaben sind für die Demo erfunden."
 
@@ -186,8 +187,14 @@ def _load(competition):
         service.submit(actor=owner, application=application)
         if spec.get("check"):
             result, reason = spec["check"]
-            service.formal_check(actor=staff, application=application, result=result,
-                                 reason=reason)
+            if result == FormalCheck.REQUEST:
+                document_requests.request_documents(
+                    actor=staff, application=application, message=reason,
+                    due_at=document_requests.due_instant(
+                        to_berlin(datetime.now(timezone.utc)).date() + timedelta(days=14)))
+            else:
+                service.formal_check(actor=staff, application=application, result=result,
+                                     reason=reason)
     db.session.flush()
 
 
