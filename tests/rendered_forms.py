@@ -58,6 +58,11 @@ class _FormParser(HTMLParser):
         if tag == "form":
             self._form = None
         elif tag == "textarea":
+            # As in a browser, one newline right after <textarea> is not part of the value.
+            if self._form is not None and self._textarea:
+                value = self._form["fields"][self._textarea]
+                self._form["fields"][self._textarea] = value.removeprefix("\r\n") \
+                    if value.startswith("\r\n") else value.removeprefix("\n")
             self._textarea = None
         elif tag == "select":
             self._select = None
