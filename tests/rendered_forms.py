@@ -121,7 +121,7 @@ def rendered_form(html, *, form_id=None, action=None):
         attrs = form["attrs"]
         if form_id is not None and attrs.get("id") != form_id:
             continue
-        if action is not None and attrs.get("action") != action:
+        if action is not None and attrs.get("action", "") != action:
             continue
         return RenderedForm(form)
     raise LookupError(f"no form with id={form_id!r} action={action!r} on the page")
