@@ -86,6 +86,7 @@ PROJECTS = [
         "nominator": ("Sami Schulz", "Elternbeirat (erfunden)", "sami.schulz@" + DEMO_DOMAIN),
         "applicant_type": ApplicantType.SCHULE,
         "org_name": "Grundschule am Mainufer (erfunden)", "contact_name": "Rektorin Petra Beispiel",
+        "email": "grundschule-mainufer@" + DEMO_DOMAIN,
         "street": "Uferweg 1", "postcode": "97070", "city": "Würzburg",
         "project_title": "Lesepatenschaften in vielen Sprachen",
         "summary": "Ältere Schülerinnen und Schüler lesen mit Erstklässlern – auf Deutsch und "
@@ -164,8 +165,9 @@ def _load(competition):
         owner = ensure_user(*spec["owner"])
         district = _district(*spec["district"])
         values = {k: v for k, v in spec.items() if k in Application.__table__.columns.keys()}
-        application = Application(competition=competition, owner=owner, email=demo_email(
-            spec["owner"][0]), district_id=district.id if district else None,
+        # A nominated project has its own address: the nominee is written to there.
+        application = Application(competition=competition, owner=owner, email=values.pop(
+            "email", demo_email(spec["owner"][0])), district_id=district.id if district else None,
             region=district.region if district else None, **values)
         if spec.get("nominator"):
             (application.nominator_name, application.nominator_org,

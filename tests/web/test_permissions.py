@@ -20,6 +20,8 @@ PUBLIC_ENDPOINTS = {
     "winners.overview", "winners.competition", "winners.project", "winners.photo",  # published
     "winners.verify_form", "winners.verify",  # certificate check by its code
     "api.winners", "api.openapi",  # open data API
+    # The nominee answers a nomination by the single-use link in the mail, without an account.
+    "applicant.nominee", "applicant.nominee_done",
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")
