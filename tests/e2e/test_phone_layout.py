@@ -16,6 +16,7 @@ from awards.models.competitions import Competition
 from awards.models.decisions import Decision
 from awards.models.document_requests import DocumentRequest
 from awards.models.jury import Assignment, Round
+from awards.models.nominations import Nomination
 from awards.models.users import User
 
 PHONE = {"width": 390, "height": 844}
@@ -178,3 +179,38 @@ def test_certificate_button_is_readable_on_a_phone(e2e_app, page):
       return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     }""", label.element_handle())
     assert contrast >= 4.5
+
+
+@pytest.mark.e2e
+def test_nominee_and_request_answers_work_in_the_browser_on_a_phone(e2e_app, page, mail_links):
+    """With CSRF on: the nominee confirms on the linked page, the applicant answers the
+    Nachforderung; both forms as the browser shows them at 390 px."""
+    with e2e_app.app_context():
+        demo.load()
+        db.session.commit()
+        request_id = db.session.scalars(select(DocumentRequest.id)).first()
+    page.set_viewport_size(PHONE)
+    [link] = [link for link in mail_links(to="grundschule-mainufer@demo.integrationspreis.example")
+              if "/bewerbung/vorschlag/" in link]
+    page.goto(re.sub(r"^https?://[^/]+", "", link))
+    page.get_by_label("Ja, ich bin einverstanden", exact=False).check()
+    page.get_by_label("Im Fall einer Auszeichnung darf der Name", exact=False).check()
+    page.get_by_role("button", name="Antwort senden").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("h1").inner_text() == "Vielen Dank für Ihre Antwort"
+
+    _login(page, "antrag-lotsen")
+    page.goto("/bewerbung/")
+    page.get_by_role("link", name="Nachforderung beantworten", exact=False).first.click()
+    page.wait_for_load_state("domcontentloaded")
+    page.fill("#answer_text", "Die Übersicht der Finanzierung 2025 liegt bei.")
+    page.get_by_role("button", name="Antwort absenden").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "Ihre Antwort ist bei der Geschäftsstelle eingegangen." in page.content()
+    with e2e_app.app_context():
+        row = db.session.get(DocumentRequest, request_id)
+        nomination = db.session.scalars(select(Nomination)).one()
+        assert (row.answer_text, row.answered_at is not None) == (
+            "Die Übersicht der Finanzierung 2025 liegt bei.", True)
+        assert (nomination.status.value, nomination.consent_publish_name,
+                nomination.application.consent_publish_name) == ("confirmed", True, True)
