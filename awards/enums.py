@@ -113,3 +113,4 @@ class TokenPurpose(LabelledEnum):
     RESET_PASSWORD = "reset", _l("Passwort zurücksetzen")
     MAGIC_LINK = "magic", _l("Zugangslink")
     INVITATION = "invite", _l("Einladung")
+    NOMINEE = "nominee", _l("Antwort auf einen Vorschlag")

@@ -212,7 +212,18 @@ def can_download_certificate(user, application):
         return False
     if application.owner_id is not None and application.owner_id == user.id:
         return True
+    if is_nominee_of(user, application):
+        return True
     return may_see_identities(user, application.competition)
+
+
+def is_nominee_of(user, application):
+    """The nominated person's own account, linked once the decisions are released: they may
+    read the application and download its certificate, never change it."""
+    nomination = getattr(application, "nomination", None) if application is not None else None
+    return (_authenticated(user) and nomination is not None
+            and nomination.nominee_user_id == user.id
+            and nomination.access_granted_at is not None)
 
 
 # --- trust ---

@@ -5,7 +5,7 @@ address is invented ("(erfunden)"); e-mail addresses use the reserved .example d
 Idempotent: an application is identified by its project title within the competition.
 """
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask import current_app, has_request_context
 from PIL import Image, ImageDraw
@@ -19,7 +19,8 @@ from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import applications as service
-from awards.services import uploads
+from awards.services import document_requests, uploads
+from awards.timeutil import to_berlin
 
 FICTIONAL = "Alle Angaben sind für die Demo erfunden."
 
@@ -85,6 +86,7 @@ PROJECTS = [
         "nominator": ("Sami Schulz", "Elternbeirat (erfunden)", "sami.schulz@" + DEMO_DOMAIN),
         "applicant_type": ApplicantType.SCHULE,
         "org_name": "Grundschule am Mainufer (erfunden)", "contact_name": "Rektorin Petra Beispiel",
+        "email": "grundschule-mainufer@" + DEMO_DOMAIN,
         "street": "Uferweg 1", "postcode": "97070", "city": "Würzburg",
         "project_title": "Lesepatenschaften in vielen Sprachen",
         "summary": "Ältere Schülerinnen und Schüler lesen mit Erstklässlern – auf Deutsch und "
@@ -163,8 +165,9 @@ def _load(competition):
         owner = ensure_user(*spec["owner"])
         district = _district(*spec["district"])
         values = {k: v for k, v in spec.items() if k in Application.__table__.columns.keys()}
-        application = Application(competition=competition, owner=owner, email=demo_email(
-            spec["owner"][0]), district_id=district.id if district else None,
+        # A nominated project has its own address: the nominee is written to there.
+        application = Application(competition=competition, owner=owner, email=values.pop(
+            "email", demo_email(spec["owner"][0])), district_id=district.id if district else None,
             region=district.region if district else None, **values)
         if spec.get("nominator"):
             (application.nominator_name, application.nominator_org,
@@ -186,8 +189,14 @@ def _load(competition):
         service.submit(actor=owner, application=application)
         if spec.get("check"):
             result, reason = spec["check"]
-            service.formal_check(actor=staff, application=application, result=result,
-                                 reason=reason)
+            if result == FormalCheck.REQUEST:
+                document_requests.request_documents(
+                    actor=staff, application=application, message=reason,
+                    due_at=document_requests.due_instant(
+                        to_berlin(datetime.now(timezone.utc)).date() + timedelta(days=14)))
+            else:
+                service.formal_check(actor=staff, application=application, result=result,
+                                     reason=reason)
     db.session.flush()
 
 

@@ -205,9 +205,8 @@ class FormalCheckForm(FlaskForm):
     result = RadioField(_l("Ergebnis der formalen Prüfung"), choices=options([
         (FormalCheck.ADMISSIBLE.value, FormalCheck.ADMISSIBLE.label),
         (FormalCheck.INADMISSIBLE.value, FormalCheck.INADMISSIBLE.label),
-        (FormalCheck.REQUEST.value, FormalCheck.REQUEST.label),
     ]), validators=[Optional()])
-    reason = TextAreaField(_l("Begründung bzw. was nachgereicht werden soll"),
+    reason = TextAreaField(_l("Begründung"),
                            validators=[Optional(), Length(max=3000, message=TOO_LONG)],
                            filters=[_strip], render_kw={"rows": 4})
 

@@ -10,3 +10,5 @@ from awards.models.reference import District  # noqa: F401
 from awards.models.retention import RetentionStatistics  # noqa: F401
 from awards.models.users import OneTimeToken, RoleAssignment, User  # noqa: F401
 from awards.models.publication import PublicationState  # noqa: F401
+from awards.models.document_requests import DocumentRequest, DocumentRequestFile  # noqa: F401
+from awards.models.nominations import Nomination  # noqa: F401

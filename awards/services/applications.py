@@ -17,7 +17,7 @@ from awards.models.applications import Application, Attachment, FormStash
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
-from awards.services import audit, mail, receipts, uploads
+from awards.services import audit, mail, nominations, receipts, uploads
 
 log = logging.getLogger("awards.applications")
 
@@ -326,6 +326,7 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
                       "receipt": application.receipt_key})
     mail.enqueue(to=application.owner.email, template="application_submitted",
                  application=application, received_at=now, resubmission=resubmission)
+    nominations.on_submitted(actor=actor, application=application, now=now)
     return application
 
 
@@ -374,7 +375,11 @@ def formal_check(*, actor, application, result, reason=""):
     reason = (reason or "").strip()
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
         raise ApplicationError(_("Nur abgesendete Bewerbungen können geprüft werden."))
-    if result in (FormalCheck.INADMISSIBLE, FormalCheck.REQUEST) and not reason:
+    if result == FormalCheck.REQUEST:
+        # A request needs a deadline and an answer in the portal: services.document_requests.
+        raise ApplicationError(_("Eine Nachforderung stellen Sie bitte mit Frist unter "
+                                 "„Unterlagen nachfordern“."))
+    if result == FormalCheck.INADMISSIBLE and not reason:
         raise ApplicationError(_("Bitte geben Sie eine Begründung an."))
     old = {"formal_check": application.formal_check.value,
            "reason": application.formal_check_reason}
@@ -385,9 +390,6 @@ def formal_check(*, actor, application, result, reason=""):
     db.session.flush()
     audit.record(actor=actor, action="application.formal_check", obj=application, old=old,
                  new={"formal_check": result.value, "reason": application.formal_check_reason})
-    if result == FormalCheck.REQUEST:
-        mail.enqueue(to=application.owner.email, template="application_request",
-                     application=application, reason=reason)
     return application
 
 

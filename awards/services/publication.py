@@ -22,6 +22,7 @@ from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import Decision, DecisionRelease
+from awards.models.nominations import Nomination
 from awards.services import audit
 from awards.services.decisions import DecisionError, release_of
 
@@ -307,11 +308,14 @@ def laureate_certificates(user):
     """[(application, decision)] the user owns whose decisions are released (dashboard)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    # A nominee sees the certificate of the application they were nominated with.
+    nominated = select(Nomination.application_id).where(
+        Nomination.nominee_user_id == user.id, Nomination.access_granted_at.is_not(None))
     rows = db.session.execute(
         select(Application, Decision)
         .join(Decision, Decision.application_id == Application.id)
         .join(DecisionRelease, DecisionRelease.competition_id == Application.competition_id)
-        .where(Application.owner_id == user.id)
+        .where(or_(Application.owner_id == user.id, Application.id.in_(nominated)))
         .order_by(Application.id.desc())
     ).all()
     return [(a, d) for a, d in rows]

@@ -16,7 +16,7 @@ from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.decisions import MAIL_KINDS, DecisionRelease, MailTemplate
-from awards.services import audit, mail
+from awards.services import audit, mail, nominations
 from awards.services.decisions import DecisionError, decisions_for, eligible_applications, release_of
 from awards.timeutil import format_money, to_berlin
 from awards.urls import public_base_url
@@ -185,6 +185,9 @@ def release_decisions(*, actor, competition, now=None):
     audit.record(actor=actor, action="decision.release", obj=release,
                  competition_id=competition.id,
                  new={"released_at": now, "winners": winners, "others": others})
+    # Nominees receive access to the application (and certificate) in their own account.
+    nominations.on_release(actor=actor, competition=competition, awarded_ids=set(decisions),
+                           now=now)
     if competition.status in (CompetitionStatus.CLOSED, CompetitionStatus.JURY):
         old = competition.status
         competition.status = CompetitionStatus.DECIDED

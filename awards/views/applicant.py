@@ -4,7 +4,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
                    request, send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
@@ -13,12 +13,14 @@ from awards.adapters.storage import NotFound, StorageError, get_storage
 from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.extensions import db
 from awards.forms.applications import STEP_FORMS, ConfirmForm, CopyForm, field_label
+from awards.forms.document_requests import DocumentAnswerForm
+from awards.forms.nominations import NomineeResponseForm
 from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import applications as service
-from awards.services import uploads
+from awards.services import document_requests, nominations, tokens, uploads
 from awards.timeutil import to_berlin
 from awards.views.converters import parse_id
 from awards.views.errors import render_error, wants_json
@@ -48,6 +50,17 @@ def _own_application(application_id):
     application = db.session.get(Application, application_id)
     if application is None or not permissions.can_view_application(current_user, application) \
             or application.owner_id != current_user.id:
+        abort(404)
+    return application
+
+
+def _readable_application(application_id):
+    """The owner's application, or the one the user was nominated with (read only, after
+    the decisions are released)."""
+    application = db.session.get(Application, application_id)
+    if application is None or not (
+            application.owner_id == current_user.id
+            or permissions.is_nominee_of(current_user, application)):
         abort(404)
     return application
 
@@ -125,15 +138,21 @@ def too_large(exc):
 def dashboard():
     if not current_user.is_authenticated:
         return _login_redirect(url_for(".dashboard"))
+    nominated = nominations.nominee_application_ids(current_user)
     rows = db.session.scalars(
-        select(Application).where(Application.owner_id == current_user.id)
-        .options(selectinload(Application.competition))
+        select(Application).where(or_(Application.owner_id == current_user.id,
+                                      Application.id.in_(nominated)))
+        .options(selectinload(Application.competition),
+                 selectinload(Application.document_requests))
         .order_by(Application.created_at.desc(), Application.id.desc())
     ).all()
     now = utcnow()
     return render_template("applicant/dashboard.html", applications=rows,
                            open_ids={c.id for c in service.open_competitions(now)},
-                           is_open=lambda c: service.is_open_for_submission(c, now))
+                           is_open=lambda c: service.is_open_for_submission(c, now),
+                           nominated=nominated - {a.id for a in rows if a.owner_id == current_user.id},
+                           open_request=document_requests.open_request,
+                           is_overdue=lambda r: document_requests.is_overdue(r, now))
 
 
 @bp.route("/start/<int:competition_id>", methods=["GET", "POST"])
@@ -264,8 +283,12 @@ def _post_step(application, step):
         form.version.data = str(application.version)
         return _render_step(application, step, form, status=409)
     upload_errors = []
-    if step == 4 and action == "upload":
+    # A file chosen on the attachments step is uploaded with whichever button was pressed
+    # ("Speichern und weiter" too), never silently dropped.
+    if step == 4 and (action == "upload" or _chosen_files(form)):
         upload_errors = _upload_files(application, form)
+        if upload_errors:
+            application.current_step = step
     # The draft is committed before any further check so that nothing typed is lost.
     db.session.commit()
     form.version.data = str(application.version)
@@ -297,9 +320,13 @@ def _post_step(application, step):
     return redirect(url_for(".step", application_id=application.id, step=target))
 
 
+def _chosen_files(form):
+    return [f for f in (form.files.data or []) if f and f.filename]
+
+
 def _upload_files(application, form):
     errors = []
-    files = [f for f in (form.files.data or []) if f and f.filename]
+    files = _chosen_files(form)
     if not files:
         return [_("Bitte wählen Sie eine Datei aus.")]
     for file in files:
@@ -406,7 +433,7 @@ def send_stored(key, *, filename, mimetype):
 def attachment(application_id, attachment_id):
     if not current_user.is_authenticated:
         return _login_redirect(request.path)
-    application = _own_application(application_id)
+    application = _readable_application(application_id)
     row = db.session.get(Attachment, attachment_id)
     if row is None or row.application_id != application.id \
             or not permissions.can_download_attachment(current_user, row):
@@ -418,19 +445,130 @@ def attachment(application_id, attachment_id):
 def show(application_id):
     if not current_user.is_authenticated:
         return _login_redirect(request.path)
-    application = _own_application(application_id)
+    application = _readable_application(application_id)
+    return _render_show(application)
+
+
+def _render_show(application, answer_form=None, status=200):
+    is_owner = application.owner_id == current_user.id
+    open_request = document_requests.open_request(application) if is_owner else None
+    if answer_form is None and open_request is not None:
+        answer_form = DocumentAnswerForm(answer_text=open_request.answer_text)
     return render_template("applicant/show.html", application=application,
-                           competition=application.competition,
+                           competition=application.competition, is_owner=is_owner,
+                           open_request=open_request, answer_form=answer_form,
+                           request_overdue=open_request is not None
+                           and document_requests.is_overdue(open_request),
+                           file_limit_mb=current_app.config["MAX_FILE_MB"],
                            can_withdraw=permissions.can_withdraw_application(current_user, application)
                            and (application.status == ApplicationStatus.DRAFT
-                                or service.is_open_for_submission(application.competition)))
+                                or service.is_open_for_submission(application.competition))), status
+
+
+@bp.post("/<int:application_id>/nachforderung/<int:request_id>")
+def answer_request(application_id, request_id):
+    """The applicant's answer to a Nachforderung: save the text, add files, or send it."""
+    if not current_user.is_authenticated:
+        return _login_redirect(url_for(".show", application_id=application_id))
+    application = _own_application(application_id)
+    row = document_requests.open_request(application)
+    if row is None or row.id != request_id:
+        flash(_("Diese Nachforderung ist bereits beantwortet."), "info")
+        return redirect(url_for(".show", application_id=application.id))
+    form = DocumentAnswerForm(formdata=CombinedMultiDict((request.files, request.form)))
+    action = request.form.get("action", "save")
+    if not form.validate_on_submit():
+        return _render_show(application, answer_form=form, status=422)
+    if form.image_rights_confirmed.data and not application.image_rights_confirmed:
+        application.image_rights_confirmed = True
+    try:
+        document_requests.save_answer(actor=current_user, request=row,
+                                      text=form.answer_text.data)
+    except document_requests.RequestError as exc:
+        db.session.rollback()
+        form.answer_text.errors = [str(exc)]
+        return _render_show(application, answer_form=form, status=422)
+    # The text is kept whatever happens to the files or the sending below.
+    db.session.commit()
+    errors = []
+    files = [f for f in (form.files.data or []) if f and f.filename]
+    if action == "upload" and not files:
+        errors.append(_("Bitte wählen Sie eine Datei aus."))
+    for file in files:
+        try:
+            with db.session.begin_nested():
+                document_requests.add_file(actor=current_user, request=row, stream=file.stream,
+                                           filename=file.filename,
+                                           description=form.file_description.data or "",
+                                           images_allowed=application.image_rights_confirmed)
+        except (uploads.UploadRejected, document_requests.RequestError) as exc:
+            errors.append(str(exc))
+    db.session.commit()
+    if errors:
+        form.files.errors = errors
+        return _render_show(application, answer_form=form, status=422)
+    if action == "submit":
+        try:
+            document_requests.submit_answer(actor=current_user, request=row,
+                                            text=form.answer_text.data)
+        except document_requests.RequestError as exc:
+            db.session.rollback()
+            form.answer_text.errors = [str(exc)]
+            return _render_show(application, answer_form=form, status=422)
+        db.session.commit()
+        flash(_("Ihre Antwort ist bei der Geschäftsstelle eingegangen. Vielen Dank!"), "success")
+    elif files:
+        flash(_("%(n)s Datei(en) hochgeladen. Bitte senden Sie Ihre Antwort ab, wenn sie "
+                "vollständig ist.", n=len(files)), "success")
+    else:
+        flash(_("Ihre Antwort ist gespeichert, aber noch nicht abgesendet."), "success")
+    return redirect(url_for(".show", application_id=application.id) + "#nachforderung")
+
+
+# --- the nominee's answer to a nomination ----------------------------------------------
+
+@bp.route("/vorschlag/<token>", methods=["GET", "POST"])
+def nominee(token):
+    try:
+        nomination = nominations.for_token(token)
+    except tokens.TokenInvalid as exc:
+        return render_template("applicant/nominee_invalid.html", reason=exc.reason), 410
+    application = nomination.application
+    form = NomineeResponseForm()
+    error = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            nominations.respond(
+                token=token, confirm=form.response.data == "confirm",
+                consents={name: form[name].data for name in nominations.CONSENTS})
+        except nominations.NominationError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            return redirect(url_for(".nominee_done", result=form.response.data))
+    status = 422 if request.method == "POST" else 200
+    response = current_app.make_response((render_template(
+        "applicant/nominee.html", nomination=nomination, application=application,
+        competition=application.competition, form=form, error=error), status))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/vorschlag/fertig")
+def nominee_done():
+    result = request.args.get("result")
+    if result not in ("confirm", "decline"):
+        abort(404)
+    return render_template("applicant/nominee_done.html", confirmed=result == "confirm")
 
 
 @bp.get("/<int:application_id>/eingangsbestaetigung")
 def receipt(application_id):
     if not current_user.is_authenticated:
         return _login_redirect(request.path)
-    application = _own_application(application_id)
+    application = _readable_application(application_id)
     if not application.receipt_key:
         abort(404)
     return send_stored(application.receipt_key,

@@ -13,10 +13,12 @@ from awards import permissions
 from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.extensions import db
 from awards.forms.applications import FormalCheckForm, IntakeFilterForm, ReopenForm
+from awards.forms.document_requests import DocumentRequestForm
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition
 from awards.services import applications as service
-from awards.services import exports
+from awards.services import document_requests, exports, nominations
+from awards.timeutil import to_berlin
 from awards.views import paging
 from awards.views.applicant import send_stored
 from awards.views.util import require
@@ -56,7 +58,9 @@ def applications(competition_id):
     args = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("intake/list.html", competition=competition, rows=rows, total=total,
                            page=page, form=form, args=args,
-                           drafts=service.draft_count(competition))
+                           drafts=service.draft_count(competition),
+                           request_markers=document_requests.markers([a.id for a, _n in rows]),
+                           nominee_statuses=nominations.statuses([a.id for a, _n in rows]))
 
 
 def _export_name(competition, ext):
@@ -87,7 +91,18 @@ def _download(data, mimetype, filename):
     return response
 
 
-def _render_detail(application, check_form=None, reopen_form=None, status=200):
+def _request_form(application):
+    """The Nachforderung form: empty for a new request, the open request's values to change."""
+    row = document_requests.open_request(application)
+    if row is None:
+        return DocumentRequestForm()
+    due = to_berlin(row.due_at)
+    return DocumentRequestForm(message=row.message, due_date=due.date(),
+                               due_time=due.time().replace(second=0))
+
+
+def _render_detail(application, check_form=None, reopen_form=None, status=200,
+                   request_form=None):
     if check_form is None:
         check_form = FormalCheckForm(result=application.formal_check.value,
                                      reason=application.formal_check_reason)
@@ -103,6 +118,9 @@ def _render_detail(application, check_form=None, reopen_form=None, status=200):
         "intake/detail.html", application=application, competition=application.competition,
         check_form=check_form, reopen_form=reopen_form or ReopenForm(),
         correction_overdue=service.correction_overdue(application),
+        request_form=request_form or _request_form(application),
+        open_request=document_requests.open_request(application),
+        is_overdue=document_requests.is_overdue,
     ), status
 
 
@@ -153,6 +171,26 @@ def reopen(application_id):
                 "wurde per E-Mail informiert."), "success")
         return redirect(url_for(".detail", application_id=application.id))
     return _render_detail(application, reopen_form=form, status=422)
+
+
+@bp.post("/bewerbungen/<int:application_id>/nachforderung")
+def request_documents(application_id):
+    application = _application(application_id)
+    form = DocumentRequestForm()
+    if not form.validate_on_submit():
+        return _render_detail(application, request_form=form, status=422)
+    due_at = document_requests.due_instant(form.due_date.data, form.due_time.data)
+    try:
+        document_requests.request_documents(actor=current_user, application=application,
+                                            message=form.message.data, due_at=due_at)
+    except document_requests.RequestError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "message").errors = [str(exc)]
+        return _render_detail(application, request_form=form, status=422)
+    db.session.commit()
+    flash(_("Die Nachforderung ist gespeichert. Die Bewerberin bzw. der Bewerber wurde per "
+            "E-Mail informiert und kann im Portal antworten."), "success")
+    return redirect(url_for(".detail", application_id=application.id) + "#nachforderung")
 
 
 @bp.get("/bewerbungen/<int:application_id>/anlagen/<int:attachment_id>")

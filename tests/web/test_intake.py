@@ -250,15 +250,16 @@ def test_formal_check_inadmissible_needs_reason(client, auth, comp, bip_staff):
         FormalCheck.INADMISSIBLE, "Projekt außerhalb Bayerns")
 
 
-def test_formal_check_request_mails_applicant(client, auth, comp, bip_staff):
+def test_formal_check_no_longer_requests_documents_without_a_deadline(client, auth, comp,
+                                                                       bip_staff):
+    # A Nachforderung has its own form with a deadline (tests/web/test_document_requests.py).
     application = submitted_row(competition=comp)
     auth.login(bip_staff)
-    client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/pruefung",
-                data={"result": "request", "reason": "Bitte Finanzierungsplan nachreichen."})
-    mail = db.session.scalars(select(OutboxMail)).one()
-    assert (mail.to_addr, mail.subject) == (application.owner.email,
-                                            "Nachforderung zu Ihrer Bewerbung BIP-2026-0001")
-    assert "Bitte Finanzierungsplan nachreichen." in mail.body_text
+    response = client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/pruefung",
+                           data={"result": "request", "reason": "Bitte Finanzierungsplan nachreichen."})
+    assert response.status_code == 422
+    assert reload(application).formal_check == FormalCheck.PENDING
+    assert db.session.scalars(select(OutboxMail)).all() == []
 
 
 def test_formal_check_without_result_is_refused(client, auth, comp, bip_staff):

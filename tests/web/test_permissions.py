@@ -19,6 +19,8 @@ PUBLIC_ENDPOINTS = {
     "help.index", "help.audience",  # help pages
     "winners.overview", "winners.competition", "winners.project", "winners.photo",  # published
     "winners.verify_form", "winners.verify",  # certificate check by its code
+    # The nominee answers a nomination by the single-use link in the mail, without an account.
+    "applicant.nominee", "applicant.nominee_done",
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")

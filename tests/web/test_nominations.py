@@ -1,0 +1,248 @@
+"""Nominations involve the nominee: told by mail at submission, confirm or decline on the
+linked page with their own publication consents, access to the application and certificate
+in their own account after the release; the nominator is told too."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from awards.enums import ApplicationStatus, CompetitionStatus, SubmissionKind
+from awards.extensions import db
+from awards.models.applications import Application
+from awards.models.audit import AuditLog
+from awards.models.base import utcnow
+from awards.models.mail import OutboxMail
+from awards.models.nominations import Nomination, NomineeStatus
+from awards.services import publication, release
+from tests import factories
+from tests.factories_applications import complete_application
+from tests.factories_decisions import decide
+from tests.rendered_forms import rendered_form
+
+NOMINEE = "schule@mainufer.example"
+
+
+@pytest.fixture
+def comp(app):
+    return factories.competition(prize_code="BIP", year=2026, title="Bayerischer Integrationspreis")
+
+
+@pytest.fixture
+def nominator(app):
+    return factories.user(email="eltern@example.org", name="Sami Schulz")
+
+
+@pytest.fixture
+def draft(comp, nominator):
+    # The nominator ticked every publication consent while it was still a self-application:
+    # for a nomination they must not count.
+    return complete_application(
+        competition=comp, owner=nominator, kind=SubmissionKind.NOMINATION,
+        nominator_name="Sami Schulz", nominator_org="Elternbeirat", nominator_email="eltern@example.org",
+        org_name="Grundschule am Mainufer", contact_name="Petra Beispiel", email=NOMINEE,
+        consent_publish_name=True, consent_publish_text=True, consent_publish_photos=True,
+        current_step=5)
+
+
+def body(response):
+    return response.get_data(as_text=True)
+
+
+def mails_to(address):
+    return db.session.scalars(select(OutboxMail).where(OutboxMail.to_addr == address)
+                              .order_by(OutboxMail.id)).all()
+
+
+def actions():
+    return db.session.scalars(select(AuditLog.action).order_by(AuditLog.id)).all()
+
+
+def submit_through_form(client, auth, draft):
+    auth.login(draft.owner)
+    page = client.get(f"/bewerbung/{draft.id}/schritt/5")
+    form = rendered_form(body(page), form_id="application-form")
+    assert "Die vorgeschlagene Person entscheidet selbst" in body(page)
+    assert not {"consent_publish_name", "consent_publish_text", "consent_publish_photos"} & form.names
+    form.fill(consent_privacy=True, consent_truthful=True)
+    response = client.post(form.action, data=form.data(button="submit"))
+    assert response.status_code == 302, body(response)
+    auth.logout()
+    db.session.expire_all()
+    return db.session.get(Application, draft.id)
+
+
+def nominee_link(mail):
+    match = re.search(r"https?://[^\s]+(/bewerbung/vorschlag/[^\s]+)", mail.body_text)
+    assert match, mail.body_text
+    return match.group(1)
+
+
+def nominee_answer(client, link, **values):
+    page = client.get(link)
+    assert page.status_code == 200
+    form = rendered_form(body(page), form_id="nominee-form")
+    form.fill(**values)
+    return client.post(form.action, data=form.data())
+
+
+def test_submitted_nomination_tells_the_nominee_and_clears_nominator_consents(client, auth, draft):
+    application = submit_through_form(client, auth, draft)
+    assert application.status == ApplicationStatus.SUBMITTED
+    nomination = db.session.scalars(select(Nomination)).one()
+    assert (nomination.application_id, nomination.nominee_email, nomination.status,
+            nomination.notified_at is not None) == (
+        application.id, NOMINEE, NomineeStatus.PENDING, True)
+    assert (application.consent_publish_name, application.consent_publish_text,
+            application.consent_publish_photos) == (False, False, False)
+    [mail] = mails_to(NOMINEE)
+    assert mail.subject == "Sie wurden für den Bayerischer Integrationspreis 2026 vorgeschlagen"
+    assert "Sami Schulz (Elternbeirat) hat Ihr Projekt „Sprachcafé am Marktplatz“" in mail.body_text
+    assert "Wie geht es weiter?" in mail.body_text
+    assert nominee_link(mail).startswith("/bewerbung/vorschlag/")
+    assert {"nomination.create", "nomination.notify"} <= set(actions())
+
+
+def test_nominee_confirms_with_own_consents(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    page = body(client.get(link))
+    assert "Sami Schulz (Elternbeirat) hat das Projekt „Sprachcafé am Marktplatz“" in page
+    response = nominee_answer(client, link, response="confirm", consent_publish_name=True,
+                              consent_publish_text=True)
+    assert response.status_code == 302
+    assert "Sie haben den Vorschlag bestätigt." in body(client.get(response.location))
+    db.session.expire_all()
+    nomination = db.session.scalars(select(Nomination)).one()
+    application = nomination.application
+    assert (nomination.status, nomination.consent_publish_name, nomination.consent_publish_text,
+            nomination.consent_publish_photos) == (NomineeStatus.CONFIRMED, True, True, False)
+    assert (application.consent_publish_name, application.consent_publish_text,
+            application.consent_publish_photos, application.status) == (
+        True, True, False, ApplicationStatus.SUBMITTED)
+    assert "nomination.confirm" in actions()
+    [told] = mails_to("eltern@example.org")[-1:]
+    assert told.subject == f"Ihr Vorschlag wurde bestätigt: {application.reference}"
+    # The link works once.
+    assert client.get(link).status_code == 410
+
+
+def test_nominee_must_choose_an_answer(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    response = nominee_answer(client, link, consent_publish_name=True)
+    assert response.status_code == 422
+    assert "Bitte wählen Sie eine Antwort aus." in body(response)
+    assert db.session.scalars(select(Nomination.status)).one() == NomineeStatus.PENDING
+
+
+def test_nominee_declines_and_the_nomination_is_withdrawn(client, auth, draft, app):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    response = nominee_answer(client, link, response="decline", consent_publish_name=True)
+    assert response.status_code == 302
+    db.session.expire_all()
+    nomination = db.session.scalars(select(Nomination)).one()
+    application = nomination.application
+    assert (nomination.status, application.status, application.withdrawn_at is not None,
+            application.consent_publish_name) == (
+        NomineeStatus.DECLINED, ApplicationStatus.WITHDRAWN, True, False)
+    withdrawal = db.session.scalars(select(AuditLog).where(
+        AuditLog.action == "application.withdraw")).one()
+    assert (withdrawal.object_id, withdrawal.old, withdrawal.new) == (
+        application.id, {"status": "submitted"}, {"status": "withdrawn", "reason": "nominee_declined"})
+    [told] = mails_to("eltern@example.org")[-1:]
+    assert told.subject == f"Ihr Vorschlag wurde abgelehnt: {application.reference}"
+    # Staff see the nominee's answer in the intake list and detail.
+    auth.login(factories.staff(prize_code="BIP"))
+    listing = body(client.get(f"/geschaeftsstelle/eingang/{application.competition_id}"))
+    assert "Vorschlag durch Dritte: Von der vorgeschlagenen Person abgelehnt" in listing
+    detail = body(client.get(f"/geschaeftsstelle/bewerbungen/{application.id}"))
+    assert "Von der vorgeschlagenen Person abgelehnt" in detail
+
+
+def test_staff_see_pending_nominee_in_intake(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    auth.login(factories.staff(prize_code="BIP"))
+    detail = body(client.get(f"/geschaeftsstelle/bewerbungen/{draft.id}"))
+    assert "Noch keine Antwort der vorgeschlagenen Person" in detail
+    assert f"an {NOMINEE}" in detail
+
+
+def _decide_and_release(application, staff):
+    competition = application.competition
+    competition.status = CompetitionStatus.JURY
+    db.session.flush()
+    decide(application, actor=staff)
+    release.release_decisions(actor=staff, competition=competition)
+    db.session.commit()
+
+
+def test_publication_uses_the_nominees_consents_not_the_nominators(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    staff = factories.staff(prize_code="BIP")
+    application = db.session.get(Application, draft.id)
+    _decide_and_release(application, staff)
+    publication.publish_now(actor=staff, competition=application.competition)
+    db.session.commit()
+    [winner] = publication.list_winners(now=utcnow())[0]
+    # The nominator ticked everything; the nominee has not answered: nothing is published.
+    assert (winner.name, winner.project_title, winner.summary) == (None, None, None)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    nominee_answer(client, link, response="confirm", consent_publish_text=True)
+    db.session.expire_all()
+    [winner] = publication.list_winners(now=utcnow())[0]
+    assert (winner.name, winner.project_title) == (None, "Sprachcafé am Marktplatz")
+
+
+def test_release_gives_the_nominee_access_and_tells_the_nominator(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    nominee_answer(client, nominee_link(mails_to(NOMINEE)[0]), response="confirm",
+                   consent_publish_name=True)
+    nominee_user = factories.user(email=NOMINEE)
+    db.session.commit()
+    # Before the release the nominee's account does not see the application.
+    auth.login(nominee_user)
+    assert client.get(f"/bewerbung/{draft.id}").status_code == 404
+    assert "Sprachcafé am Marktplatz" not in body(client.get("/bewerbung/"))
+    auth.logout()
+
+    staff = factories.staff(prize_code="BIP")
+    _decide_and_release(db.session.get(Application, draft.id), staff)
+    nomination = db.session.scalars(select(Nomination)).one()
+    assert (nomination.nominee_user_id, nomination.access_granted_at is not None) == (
+        nominee_user.id, True)
+    access = [m for m in mails_to(NOMINEE) if m.subject.startswith("Ihr Zugang zur Bewerbung")]
+    assert len(access) == 1
+    assert "/konto/zugang/" in access[0].body_text
+    assert "und Ihre Urkunde" in access[0].body_text
+    result = [m for m in mails_to("eltern@example.org") if m.subject.startswith("Ergebnis")]
+    assert len(result) == 1 and "wird ausgezeichnet" in result[0].body_text
+
+    auth.login(nominee_user)
+    dashboard = body(client.get("/bewerbung/"))
+    assert "Sprachcafé am Marktplatz" in dashboard
+    assert "Sie wurden mit diesem Projekt vorgeschlagen." in dashboard
+    assert f'href="/urkunde/{draft.id}"' in dashboard
+    show = client.get(f"/bewerbung/{draft.id}")
+    assert show.status_code == 200
+    assert "ändern kann sie nur die vorschlagende Person" in body(show)
+    assert "Für anderen Preis kopieren" not in body(show)
+    # Read only: the nominee cannot edit, withdraw or copy.
+    assert client.get(f"/bewerbung/{draft.id}/schritt/1").status_code == 404
+    assert client.get(f"/bewerbung/{draft.id}/kopieren").status_code == 404
+    certificate = client.get(f"/urkunde/{draft.id}")
+    assert (certificate.status_code, certificate.mimetype) == (200, "application/pdf")
+
+
+def test_access_link_logs_the_nominee_in_to_the_application(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    staff = factories.staff(prize_code="BIP")
+    _decide_and_release(db.session.get(Application, draft.id), staff)
+    access = next(m for m in mails_to(NOMINEE) if m.subject.startswith("Ihr Zugang"))
+    path = re.search(r"https?://[^\s]+(/konto/zugang/[^\s]+)", access.body_text).group(1)
+    page = client.get(path)
+    form = rendered_form(body(page), action="")   # posts back to the link itself
+    response = client.post(path, data=form.data())
+    assert response.status_code == 302
+    assert response.location.endswith(f"/bewerbung/{draft.id}")
+    assert "Sprachcafé am Marktplatz" in body(client.get(f"/bewerbung/{draft.id}"))
