@@ -2,11 +2,11 @@
 from datetime import time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, MultipleFileField, TextAreaField, TimeField
 from wtforms.validators import Length, Optional
 
 from awards.forms.applications import TOO_LONG, _explain_date_error, _strip, text
+from awards.forms.base import FlaskForm
 from awards.models.base import utcnow
 from awards.timeutil import to_berlin
 

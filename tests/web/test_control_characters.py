@@ -99,12 +99,19 @@ def test_user_search_with_nul_shows_the_error_and_lists_all(client, auth, app):
 
 
 @pytest.mark.parametrize("path", ["/urkunde/pruefen/AB%00CD", "/preistraeger?preis=B%00IP",
-                                  "/preistraeger?bezirk=%00", "/api/v1/preistraeger?prize=%00"])
+                                  "/preistraeger?bezirk=%00", "/api/v1/preistraeger?page=1%00"])
 def test_control_characters_in_addresses_never_give_a_server_error(client, path):
     response = client.get(path)
     assert response.status_code in (200, 404)
     if "/urkunde/" in path:
         assert response.status_code == 404
+
+
+def test_control_characters_in_api_parameters_are_a_bad_request(client):
+    """The open-data API checks parameters exactly: a value that was only a control
+    character is empty, and an empty value is refused with problem+json."""
+    response = client.get("/api/v1/preistraeger?prize=%00")
+    assert (response.status_code, response.mimetype) == (400, "application/problem+json")
 
 
 def test_every_form_of_the_app_derives_from_the_cleaning_base_form():
