@@ -94,6 +94,13 @@ class _StderrHandler(logging.StreamHandler):
 
 
 def configure(app):
+    """Install the log handler and the request id / access log hooks of `app`."""
+    configure_handler(app)
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+
+
+def configure_handler(app):
     """Install the one handler on the root logger (again, if another app was made before)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -108,9 +115,6 @@ def configure(app):
     # Its "limit exceeded" lines name the client address; its warnings (Redis unreachable,
     # falling back to memory) stay.
     logging.getLogger("flask-limiter").setLevel(logging.WARNING)
-
-    app.before_request(_start_request)
-    app.after_request(_finish_request)
 
 
 def _start_request():
