@@ -308,7 +308,7 @@ def hosts(services, tmp_path):
                 assert process.poll() is None, (tmp_path / f"host{base.rsplit(':', 1)[1]}.log").read_text()
                 assert time.monotonic() < deadline, f"{base} did not become ready"
                 time.sleep(0.2)
-        yield env, bases
+        yield env, bases, processes
     finally:
         for process in processes:
             process.terminate()
@@ -349,7 +349,7 @@ def _link_from_mail(services, address, path_part):
 
 
 def test_production_bringup_ends_with_submitted_application(services, hosts, tmp_path):
-    env, (host_a, host_b) = hosts
+    env, (host_a, host_b), processes = hosts
     health = requests.get(host_a + "/healthz", verify=False, timeout=30).json()
     assert health == {"database": "ok", "shared": {"storage": "ok", "rate_limits": "ok",
                                                     "cache": "ok", "smtp": "ok"}}
@@ -427,7 +427,7 @@ def test_production_bringup_ends_with_submitted_application(services, hosts, tmp
     with services["engine"].connect() as conn:
         rows = conn.execute(text(f'SELECT status, reference, project_title FROM '
                                  f'"{services["schema"]}".applications')).all()
-    assert len(rows) == 1 and rows[0][0] == "submitted" and rows[0][1], rows
+    assert len(rows) == 1 and rows[0][0].lower() == "submitted" and rows[0][1], rows
 
     # The mail job sends the receipt; the files are in the bucket, none on the hosts.
     sent = _flask(env, "send-mail")
@@ -456,3 +456,46 @@ def test_production_bringup_ends_with_submitted_application(services, hosts, tmp
     assert dump_path.stat().st_mode & 0o077 == 0
     audit = _flask(env, "audit-verify", "--anchor", env["AWARDS_AUDIT_ANCHOR"])
     assert audit.returncode == 0, audit.stdout + audit.stderr
+
+
+def _children(pid):
+    return set(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+
+def test_graceful_reload_loses_no_request(services, hosts):
+    """Section 9: `systemctl reload` (HUP) while requests keep coming: none fails."""
+    import signal
+
+    _env, (host_a, _host_b), processes = hosts
+    session = requests.Session()
+    results, stop = [], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                results.append(session.get(host_a + "/ausschreibungen", verify=False,
+                                           timeout=60).status_code)
+            except requests.RequestException as exc:
+                results.append(type(exc).__name__)
+
+    workers = [threading.Thread(target=load) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    try:
+        while len(results) < 20:
+            time.sleep(0.05)
+        old_workers = _children(processes[0].pid)
+        processes[0].send_signal(signal.SIGHUP)
+        # Keep the load on until every old worker is gone and the new ones have answered.
+        deadline = time.monotonic() + 120
+        while _children(processes[0].pid) & old_workers or len(_children(processes[0].pid)) < 2:
+            assert time.monotonic() < deadline, "the workers were not replaced"
+            time.sleep(0.05)
+        after = len(results)
+        while len(results) < after + 50:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+    assert set(results) == {200}, {r: results.count(r) for r in set(results)}
