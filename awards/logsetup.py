@@ -38,6 +38,11 @@ def scrub(text):
     return _TOKEN_SEGMENT.sub("[token]", text)
 
 
+def installed_handler():
+    """The handler `configure` put on the root logger (None if none)."""
+    return next((h for h in logging.getLogger().handlers if getattr(h, _HANDLER_MARK, False)), None)
+
+
 def current_request_id():
     if has_request_context():
         return getattr(g, "request_id", None)
@@ -78,21 +83,6 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-class _StderrHandler(logging.StreamHandler):
-    """Writes to whatever sys.stderr is at the moment (gunicorn, systemd, test capture)."""
-
-    def __init__(self):
-        super().__init__(sys.stderr)
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value):
-        pass
-
-
 def configure(app):
     """Install the log handler and the request id / access log hooks of `app`."""
     configure_handler(app)
@@ -106,7 +96,7 @@ def configure_handler(app):
     for handler in list(root.handlers):
         if getattr(handler, _HANDLER_MARK, False):
             root.removeHandler(handler)
-    handler = _StderrHandler()
+    handler = logging.StreamHandler(sys.stderr)
     setattr(handler, _HANDLER_MARK, True)
     handler.addFilter(_RequestIdFilter())
     handler.setFormatter(JsonFormatter() if app.config.get("LOG_FORMAT") == "json" else TextFormatter())

@@ -204,8 +204,8 @@ def flash_errors(response):
 
 # --- the bring-up ------------------------------------------------------------------------------
 
-@pytest.fixture
-def services(tmp_path):
+@pytest.fixture(scope="module")
+def services():
     """PostgreSQL (a schema of its own in the test database), S3, Redis, SMTP."""
     from moto.server import ThreadedMotoServer
     from sqlalchemy import create_engine, text
@@ -270,9 +270,10 @@ def _flask(env, *args, input=None):
                           input=input, timeout=300)
 
 
-@pytest.fixture
-def hosts(services, tmp_path):
+@pytest.fixture(scope="module")
+def hosts(services, tmp_path_factory):
     """Set up as in sections 3 and 4, then start two hosts as the systemd unit does."""
+    tmp_path = tmp_path_factory.mktemp("bringup")
     env = _environment(services, tmp_path)
     bootstrap = _flask(env, "bootstrap", "--email", "admin@bayern.example", "--name", "Erste Admin",
                        input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")

@@ -1,6 +1,7 @@
 """Logs: one format (text or JSON) with a request id and an access line per request; no
 e-mail addresses, one-time tokens, query strings or SQL values; a clear line when the CSRF
 or Referer check refuses a post."""
+import io
 import json
 import logging
 import re
@@ -58,10 +59,20 @@ def test_json_format_scrubs_message_and_traceback():
 
 
 @pytest.fixture
-def json_logs(app):
+def log_output(app):
+    """What the app's own handler writes (stderr in production)."""
+    stream = io.StringIO()
+    previous = logsetup.installed_handler().setStream(stream)
+    yield stream
+    logsetup.installed_handler().setStream(previous)
+
+
+@pytest.fixture
+def json_logs(app, log_output):
     app.config["LOG_FORMAT"] = "json"
     logsetup.configure_handler(app)
-    yield
+    logsetup.installed_handler().setStream(log_output)
+    yield log_output
     app.config["LOG_FORMAT"] = "text"
     logsetup.configure_handler(app)
 
@@ -70,11 +81,11 @@ def _json_lines(captured):
     return [json.loads(line) for line in captured.splitlines() if line.startswith("{")]
 
 
-def test_access_log_json_echoes_request_id_without_query(client, json_logs, capsys):
+def test_access_log_json_echoes_request_id_without_query(client, json_logs):
     response = client.get("/verwaltung/benutzer?q=anna.muster@example.org",
                           headers={"X-Request-ID": "lb-1234"})
     assert response.headers["X-Request-ID"] == "lb-1234"
-    lines = [e for e in _json_lines(capsys.readouterr().err) if e["logger"] == "awards.access"]
+    lines = [e for e in _json_lines(json_logs.getvalue()) if e["logger"] == "awards.access"]
     assert len(lines) == 1
     entry = lines[0]
     assert (entry["request_id"], entry["method"], entry["path"], entry["status"]) == (
@@ -89,14 +100,14 @@ def test_request_id_generated_when_missing_or_malformed(client):
     assert re.fullmatch(r"[0-9a-f]{32}", injected)
 
 
-def test_access_log_token_in_path_hidden(client, capsys):
+def test_access_log_token_in_path_hidden(client, log_output):
     client.get(f"/konto/passwort-neu/{TOKEN}")
-    err = capsys.readouterr().err
+    err = log_output.getvalue()
     assert TOKEN not in err
     assert "GET /konto/passwort-neu/[token] " in err
 
 
-def test_integrity_error_logged_without_values(app, caplog, capsys):
+def test_integrity_error_logged_without_values(app, caplog, log_output):
 
     factories.user(email="ayse.yilmaz@example.org")
     db.session.commit()
@@ -112,7 +123,7 @@ def test_integrity_error_logged_without_values(app, caplog, capsys):
     messages = [r.getMessage() for r in caplog.records if r.name == "awards.errors"]
     assert len(messages) == 1 and messages[0].startswith("integrity error: ")
     assert "ayse" not in messages[0].lower() and "Yılmaz" not in messages[0]
-    assert "ayse" not in capsys.readouterr().err.lower()
+    assert "ayse" not in log_output.getvalue().lower()
 
 
 def test_csrf_refusal_logged_with_reason(app, client, caplog):
