@@ -96,3 +96,13 @@ def test_healthz_redis_and_smtp_unreachable_reported_host_stays_ready(app, clien
     assert response.status_code == 200
     assert response.get_json() == {"database": "ok", "shared": dict(
         ALL_LOCAL, cache="error", smtp="error")}
+
+
+def test_healthz_rate_limit_redis_unreachable_reports_fallback(app, client):
+    app.config["RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:{_closed_port()}/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+    assert response.status_code == 200
+    assert response.get_json() == {"database": "ok", "shared": dict(ALL_LOCAL, rate_limits="fallback")}
