@@ -8,7 +8,8 @@ FLASK := FLASK_APP=wsgi.py $(BIN)/flask
 KERN := node_modules/@kern-ux/native/dist
 VENDOR := static/vendor
 
-.PHONY: crawl run test setup venv frontend translations migrate demo system-packages bench loadtest scan clean
+.PHONY: crawl run test setup venv frontend translations migrate demo system-packages bench loadtest scan clean \
+	install-production production-packages bringup
 
 run: setup migrate demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -32,11 +33,38 @@ system-packages:
 	fi
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+# A production host (docs/DEPLOYMENT.md): only the packages the app needs to run (no test
+# tools, no browser), the front-end assets and compiled translations. Needs npm once for the
+# assets; node_modules can be removed afterwards.
+install-production: production-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
-	touch $@
+	$(MAKE) frontend
+	for po in $(CATALOGUES); do $(BIN)/pybabel compile -i $$po -o $${po%.po}.mo -f; done
+
+production-packages:
+	@missing=""; \
+	[ -n "$$(fc-list 2>/dev/null | grep -i dejavu)" ] || missing="$$missing fonts-dejavu-core"; \
+	[ -n "$$(ldconfig -p | grep libpango-1.0)" ] || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi; \
+	fi
+
+# The production guide, followed literally on this machine: PostgreSQL (BRINGUP_DATABASE_URL,
+# default the local test database), an S3 server (moto) and Redis on loopback, two gunicorn
+# hosts; ends with an application submitted through them (tests/test_bringup.py).
+bringup: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bringup.py
 
 frontend: $(VENDOR)/.installed
 $(VENDOR)/.installed: package.json package-lock.json

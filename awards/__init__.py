@@ -1,10 +1,9 @@
 """The Integrationspreis award system: application factory."""
-import logging
 import os
 
 from flask import Flask, has_request_context, session
 
-from awards.config import DEFAULT_SECRET, ROOT, config_for
+from awards.config import ROOT, ConfigError, config_for, production_problems
 from awards.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -32,12 +31,11 @@ def create_app(config=None, **overrides):
     app.config.update(overrides)
 
     if app.config["ENV_NAME"] == "production":
-        secret = app.config.get("SECRET_KEY")
-        if not secret or secret == DEFAULT_SECRET or len(secret) < 32:
-            raise RuntimeError(
-                "AWARDS_SECRET_KEY must be set to a random value of at least 32 characters "
-                "in production."
-            )
+        problems = production_problems(app.config)
+        if problems:
+            # Every problem at once, so that one restart fixes them all (`flask check-config`
+            # prints the same list without starting the app).
+            raise ConfigError("The app refuses to start in production:\n- " + "\n- ".join(problems))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
@@ -47,7 +45,9 @@ def create_app(config=None, **overrides):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from awards import logsetup
+
+    logsetup.configure(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

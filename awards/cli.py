@@ -1,6 +1,7 @@
 """`flask` commands. Every command has a one-line description for `flask --help`."""
 import importlib
 import pkgutil
+import sys
 
 import click
 
@@ -22,6 +23,12 @@ def register_cli(app):
         """Load demo data for every stage and print the demo logins (idempotent)."""
         from awards import demo
 
+        if app.config["ENV_NAME"] == "production":
+            # The demo accounts share one published password.
+            click.echo("Demo-Daten werden in der Produktion nicht geladen (AWARDS_ENV=production).",
+                       err=True)
+            sys.exit(1)
+
         logins = demo.load()
         db.session.commit()
         click.echo("Demo-Daten sind geladen. Anmeldungen (Passwort für alle: "
@@ -35,12 +42,16 @@ def register_cli(app):
     @click.password_option(help="Password (asked for if not given).")
     def create_admin(email, name, password):
         """Create an administrator account (or give an existing account the role)."""
-        from awards.enums import Role
-        from awards.services import accounts
+        from awards.commands.operations import make_admin, password_problems
 
-        user = accounts.get_or_create_user(email=email, name=name)
-        user.password_hash = accounts.hash_password(password)
-        accounts.assign_role(actor=None, user=user, role=Role.ADMIN)
+        # The web form's rules: a console-made account is no weaker than a registered one.
+        problems = password_problems(app, email=email, name=name, password=password,
+                                     password_repeat=password)
+        if problems:
+            for problem in problems:
+                click.echo(problem, err=True)
+            sys.exit(1)
+        user = make_admin(app, email=email, name=name, password=password)
         db.session.commit()
         click.echo(f"Administrator {user.email} ist eingerichtet.")
 

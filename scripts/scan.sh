@@ -59,6 +59,8 @@ export AWARDS_STORAGE_DIR="$WORK/files"
 export AWARDS_BASE_URL="$BASE"
 # The scanner sends thousands of requests from one address; limits would only hide pages.
 export AWARDS_RATELIMIT_ENABLED=0
+# A throwaway single-host instance: SQLite, local files and no mail relay on purpose.
+export AWARDS_ALLOW_SQLITE=true AWARDS_ALLOW_LOCAL_STORAGE=true AWARDS_ALLOW_NO_SMTP=true
 export FLASK_APP=wsgi.py
 
 "$PY" - <<'EOF'
@@ -69,7 +71,8 @@ app = create_app()
 with app.app_context():
     db.create_all()
 EOF
-"$ROOT/.venv/bin/flask" seed-demo > "$WORK/seed.log"
+# Demo data with published passwords is refused in production: seed as development.
+AWARDS_ENV=development "$ROOT/.venv/bin/flask" seed-demo > "$WORK/seed.log"
 
 "$ROOT/.venv/bin/gunicorn" --workers 2 --bind "127.0.0.1:$PORT" \
   --certfile "$WORK/cert.pem" --keyfile "$WORK/key.pem" \

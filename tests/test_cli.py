@@ -1,7 +1,8 @@
 """`flask --help` lists every command of the app with a one-line description."""
 
 OUR_COMMANDS = {"load-reference", "seed-demo", "create-admin", "send-mail", "bench-data",
-                "bench-export", "bench-ranking", "retention", "audit-verify", "archive-export"}
+                "bench-export", "bench-ranking", "retention", "audit-verify", "archive-export",
+                "bootstrap", "check-config", "restore-bucket"}
 
 
 def test_every_command_has_a_description(app):

@@ -108,6 +108,10 @@ def test_production_refuses_default_missing_or_short_secret(monkeypatch, tmp_pat
 
 def test_production_starts_with_long_random_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("AWARDS_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    for name, value in (("ALLOW_SQLITE", "true"), ("ALLOW_LOCAL_STORAGE", "true"),
+                        ("SMTP_HOST", "smtp.example.org"),
+                        ("BASE_URL", "https://integrationspreis.example")):
+        monkeypatch.setenv(f"AWARDS_{name}", value)
     monkeypatch.setenv("AWARDS_SECRET_KEY", "x7" * 20)
     app = create_app("production")
     assert (app.config["ENV_NAME"], app.config["SESSION_COOKIE_SECURE"]) == ("production", True)

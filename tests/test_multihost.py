@@ -131,7 +131,7 @@ def test_login_and_files_work_across_two_hosts(two_hosts):
     attachment = db.session.scalars(
         select(Attachment).where(Attachment.application_id == application.id)).one()
 
-    # ... and download through host B (which redirects to a short-lived presigned URL).
+    # ... and download through host B (streamed through the app from the shared store).
     download = browser.get(f"{host_b}/bewerbung/{application.id}/anlagen/{attachment.id}")
     assert download.status_code == 200
     assert download.content == PDF

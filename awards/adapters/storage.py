@@ -9,6 +9,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from awards.filenames import content_disposition
+
 CHUNK = 1024 * 1024
 
 
@@ -184,7 +186,7 @@ class S3Storage:
     def presigned_url(self, key, *, filename=None, expires=60):
         params = {"Bucket": self.bucket, "Key": _check_key(key)}
         if filename:
-            params["ResponseContentDisposition"] = f'attachment; filename="{filename}"'
+            params["ResponseContentDisposition"] = content_disposition(filename)
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
 
     def check(self):

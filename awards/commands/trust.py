@@ -44,11 +44,15 @@ def register(app):
                    "gespeichert.")
 
     @app.cli.command("audit-verify")
-    @click.option("--anchor", type=click.Path(dir_okay=False),
+    @click.option("--anchor", type=click.Path(dir_okay=False), envvar="AWARDS_AUDIT_ANCHOR",
                   help="File outside the database holding the newest entry seen last time; "
-                       "detects entries deleted from the end. Updated when the chain is intact.")
+                       "detects entries deleted from the end. Updated when the chain is intact. "
+                       "Default: AWARDS_AUDIT_ANCHOR.")
     def audit_verify(anchor):
         """Check the hash chain of the audit log; exit code 1 if it is broken."""
+        if not anchor and app.config["ENV_NAME"] == "production":
+            click.echo("Hinweis: ohne --anchor (oder AWARDS_AUDIT_ANCHOR) bleibt unbemerkt, wenn "
+                       "die neuesten Einträge gelöscht werden.", err=True)
         from sqlalchemy import func, select
 
         from awards.models.audit import AuditLog

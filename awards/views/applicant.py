@@ -1,7 +1,7 @@
 """Applicants: start an application, the five-step form with drafts and attachments,
 submission with receipt, the dashboard "Meine Bewerbungen", withdraw and copy."""
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
-                   request, send_file, url_for)
+                   request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from awards import permissions
-from awards.adapters.storage import NotFound, StorageError, get_storage
 from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.extensions import db
 from awards.forms.applications import STEP_FORMS, ConfirmForm, CopyForm, field_label
@@ -24,6 +23,7 @@ from awards.services import document_requests, nominations, tokens, uploads
 from awards.timeutil import to_berlin
 from awards.views.converters import parse_id
 from awards.views.errors import render_error, wants_json
+from awards.views.util import stored_file_response
 
 bp = Blueprint("applicant", __name__, url_prefix="/bewerbung")
 
@@ -413,20 +413,8 @@ def delete_attachment(application_id, attachment_id):
 
 
 def send_stored(key, *, filename, mimetype):
-    """Stream a stored file (or redirect to a short-lived presigned URL for S3)."""
-    storage = get_storage()
-    url = storage.presigned_url(key, filename=filename, expires=60)
-    if url:
-        return redirect(url)
-    try:
-        stream = storage.open(key)
-    except NotFound:
-        abort(404)
-    except StorageError:
-        abort(503)
-    response = send_file(stream, mimetype=mimetype, as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """A stored file as a download (streamed, or a presigned redirect if so configured)."""
+    return stored_file_response(key, filename=filename, content_type=mimetype)
 
 
 @bp.get("/<int:application_id>/anlagen/<int:attachment_id>")

@@ -27,6 +27,7 @@ from awards.services.decisions import DecisionError, NeedsConfirmation
 from awards.timeutil import from_berlin, to_berlin
 from awards.views.converters import parse_id
 from awards.views.util import require
+from awards.filenames import content_disposition
 
 bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")
 
@@ -361,8 +362,8 @@ def preview(competition_id):
     competition = _competition(competition_id)
     pdf = certificates.preview_pdf(competition=competition, storage=get_storage())
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'inline; filename="Urkunde-Vorschau-{competition.prize_code}-{competition.year}.pdf"')
+    response.headers["Content-Disposition"] = content_disposition(
+        f"Urkunde-Vorschau-{competition.prize_code}-{competition.year}.pdf", inline=True)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -379,7 +380,7 @@ def certificates_zip(competition_id):
     files = [(certificates.download_name(app, competition), cert.storage_key) for cert, app in entries]
     name = f"Urkunden-{competition.prize_code}-{competition.year}.zip"
     response = Response(certificates.zip_stream(files, storage=storage), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = content_disposition(name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -402,8 +403,8 @@ def minutes_view(competition_id):
             recorder=form.recorder.data, notes=form.notes.data)
         pdf = minutes.render_minutes_pdf(data, storage=get_storage())
         response = Response(pdf, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="Niederschrift-{competition.prize_code}-{competition.year}.pdf"')
+        response.headers["Content-Disposition"] = content_disposition(
+            f"Niederschrift-{competition.prize_code}-{competition.year}.pdf")
         response.headers["Cache-Control"] = "private, no-store"
         return response
     return render_template("decisions/minutes.html", competition=competition, form=form,

@@ -70,6 +70,14 @@ def register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        # Say why in the log: behind a TLS proxy whose X-Forwarded-Proto/-Host the app does
+        # not trust (AWARDS_PROXY_COUNT), every form post fails the Referer check.
+        hint = ""
+        if "referrer" in (exc.description or "").lower():
+            hint = (" (the app sees scheme %s and host %s; behind a reverse proxy set "
+                    "AWARDS_PROXY_COUNT)" % (request.scheme, request.host))
+        log.warning("form post refused by the CSRF check: %s %s: %s%s", request.method,
+                    request.path, exc.description, hint)
         return render_error(400, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu "
                                  "und senden Sie es erneut.")
 
@@ -84,7 +92,10 @@ def register_error_handlers(app):
     def integrity(exc):
         # Typically a race on a unique value (e.g. two saves at once); nothing was stored.
         db.session.rollback()
-        log.warning("integrity error: %s", exc.orig)
+        # Only the constraint: PostgreSQL's message quotes the values (e-mail addresses, names).
+        diag = getattr(exc.orig, "diag", None)
+        log.warning("integrity error: %s on %s", type(exc.orig).__name__,
+                    getattr(diag, "constraint_name", None) or "unknown constraint")
         return render_error(409)
 
     @app.errorhandler(OperationalError)

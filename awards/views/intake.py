@@ -22,6 +22,7 @@ from awards.timeutil import to_berlin
 from awards.views import paging
 from awards.views.applicant import send_stored
 from awards.views.util import require
+from awards.filenames import content_disposition
 
 bp = Blueprint("intake", __name__, url_prefix="/geschaeftsstelle")
 
@@ -86,7 +87,7 @@ def export_xlsx(competition_id):
 def _download(data, mimetype, filename):
     response = make_response(data)
     response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -18,6 +18,7 @@ from awards.models.jury import Round, ScoreStatus
 from awards.services import anonymisation, jury_exports, scoring
 from awards.views import paging
 from awards.views.util import juror_attachment_response, require
+from awards.filenames import content_disposition
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
 
@@ -167,4 +168,4 @@ def own_export(round_id, fmt):
         body = jury_exports.to_xlsx(header, rows, "Bewertungen")
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mime, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+        "Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})

@@ -12,6 +12,7 @@ from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.services import privacy, retention
 from awards.views.util import require
+from awards.filenames import content_disposition
 
 bp = Blueprint("privacy", __name__, url_prefix="/konto/meine-daten")
 
@@ -60,7 +61,7 @@ def export():
     db.session.commit()
     stamp = utcnow().strftime("%Y%m%d")
     response = Response(privacy.stream_zip(data, files, get_storage()), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="meine-daten-{stamp}.zip"'
+    response.headers["Content-Disposition"] = content_disposition(f"meine-daten-{stamp}.zip")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -25,6 +25,7 @@ from awards.services import (accounts, anonymisation, assignment, jury_exports, 
 from awards.timeutil import from_berlin, to_berlin
 from awards.views import fragments, paging
 from awards.views.util import juror_attachment_response, require
+from awards.filenames import content_disposition
 
 bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
 
@@ -599,4 +600,4 @@ def export(round_id, kind, fmt):
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     # Streamed: the rows are read from the database while the response is sent.
     return Response(stream_with_context(body), mimetype=mime, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+        "Content-Disposition": content_disposition(name), "Cache-Control": "private, no-store"})

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from flask import abort
 from flask_login import current_user
 
+from awards.filenames import content_disposition
+
 
 def safe_next(target):
     """Only same-site relative paths are allowed as redirect targets (no open redirects)."""
@@ -50,16 +52,26 @@ def login_required_403(view):
     return wrapped
 
 
-def stored_file_response(key, *, filename, content_type):
-    """Stream a file from storage as a private download; 404 if it cannot be read."""
-    from flask import Response
+def stored_file_response(key, *, filename, content_type, size=None, inline=False):
+    """A stored file as a private download: streamed through the app, or (AWARDS_DOWNLOADS
+    = redirect, S3 only) a redirect to a short-lived presigned URL of the store.
 
-    from awards.adapters.storage import CHUNK, StorageError, get_storage
+    404 when the file is gone, 503 when the store cannot be reached."""
+    from flask import Response, current_app, redirect
 
+    from awards.adapters.storage import CHUNK, NotFound, StorageError, get_storage
+
+    storage = get_storage()
+    if current_app.config.get("DOWNLOADS") == "redirect":
+        url = storage.presigned_url(key, filename=filename, expires=60)
+        if url:
+            return redirect(url)
     try:
-        stream = get_storage().open(key)
-    except StorageError:
+        stream = storage.open(key)
+    except NotFound:
         abort(404)
+    except StorageError:
+        abort(503)
 
     def chunks():
         try:
@@ -68,10 +80,13 @@ def stored_file_response(key, *, filename, content_type):
         finally:
             stream.close()
 
-    return Response(chunks(), mimetype=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
+    response = Response(chunks(), mimetype=content_type, headers={
+        "Content-Disposition": content_disposition(filename, inline=inline),
         "Cache-Control": "private, no-store",
     })
+    if size is not None:
+        response.headers["Content-Length"] = str(size)
+    return response
 
 
 def juror_attachment_response(entry, number):

@@ -18,7 +18,7 @@ from awards.models.applications import Application
 from awards.services import certificates, publication, publication_state
 from awards.services.decisions import DecisionError
 from awards.views.converters import parse_id
-from awards.views.util import require
+from awards.views.util import require, stored_file_response
 
 bp = Blueprint("winners", __name__)
 
@@ -203,23 +203,9 @@ def certificate(application_id):
         abort(404)
     if rendered:
         db.session.commit()
-    storage = get_storage()
     name = certificates.download_name(application, application.competition)
-    url = storage.presigned_url(cert.storage_key, filename=name)
-    if url:
-        return redirect(url)
-    stream = storage.open(cert.storage_key)
-
-    def chunks():
-        with stream:
-            while block := stream.read(256 * 1024):
-                yield block
-
-    response = Response(chunks(), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Content-Length"] = str(cert.size)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(cert.storage_key, filename=name, content_type="application/pdf",
+                                size=cert.size)
 
 
 @bp.app_template_global("laureate_certificates")

@@ -125,3 +125,19 @@ def test_record_values_roundtrip_keeps_hash_valid(app):
     stored = db.session.get(AuditLog, entry.id)
     assert stored.old == {"when": "2026-02-05", "n": 1.5, "tags": ["a", "b"]}
     assert audit.entry_hash(stored) == stored.hash
+
+
+def test_audit_verify_command_anchor_from_environment(app, runner, tmp_path, monkeypatch):
+    # The documented default: AWARDS_AUDIT_ANCHOR in the environment file of every job.
+    _, _, third = _three_entries()
+    third_id = third.id
+    anchor = tmp_path / "anker.json"
+    monkeypatch.setenv("AWARDS_AUDIT_ANCHOR", str(anchor))
+    assert runner.invoke(args=["audit-verify"]).exit_code == 0
+    assert json.loads(anchor.read_text())["id"] == third_id
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": third_id})
+    db.session.expire_all()
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    assert f"  Eintrag {third_id}: {audit.ANCHOR_MISSING}" in result.output.splitlines()

@@ -377,7 +377,7 @@ def test_download_own_attachment(client, auth, draft):
     response = client.get(f"/bewerbung/{draft.id}/anlagen/{attachment.id}")
     assert (response.status_code, response.mimetype, response.data) == (
         200, "image/png", image_bytes("PNG"))
-    assert response.headers["Content-Disposition"] == "attachment; filename=bild.png"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="bild.png"'
 
 
 # --- submission -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ PUBLIC_BLUEPRINTS = {"public", "auth", "api"}  # api: open data, public by natur
 # Endpoints open to anonymous visitors outside those blueprints. Others may extend this list.
 PUBLIC_ENDPOINTS = {
     "static",
-    "health.healthz",  # load balancer probe
+    "health.healthz", "health.readyz", "health.livez",  # load balancer probes
     "help.index", "help.audience",  # help pages
     "winners.overview", "winners.competition", "winners.project", "winners.photo",  # published
     "winners.verify_form", "winners.verify",  # certificate check by its code

@@ -126,3 +126,23 @@ def test_config_reads_storage_from_environment(monkeypatch):
     assert config_for("development").RATELIMIT_STORAGE_URI == REDIS_URL
     monkeypatch.delenv("AWARDS_RATELIMIT_STORAGE")
     assert config_for("development").RATELIMIT_STORAGE_URI == "memory://"
+
+
+def _unreachable_redis():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"redis://127.0.0.1:{s.getsockname()[1]}/0"
+
+
+def test_login_and_reset_redis_unreachable_fall_back_to_memory(limited_app_factory, caplog):
+    # Redis down: no 500 on login or password reset; limits still count, in this worker.
+    client = limited_app_factory(_unreachable_redis(), "fallback").test_client()
+    codes = _post_until_limited(client, "/konto/anmelden",
+                                {"email": "x@example.org", "password": "falsch-falsch"}, 11)
+    assert codes == [200] * 10 + [429]
+    codes = _post_until_limited(client, "/konto/passwort-vergessen", {"email": "x@example.org"}, 6)
+    assert codes == [200] * 5 + [429]
+    assert ("flask-limiter", "Rate limit storage unreachable - falling back to in-memory storage") in [
+        (r.name, r.getMessage()) for r in caplog.records]

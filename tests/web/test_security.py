@@ -112,7 +112,9 @@ def test_headers_on_every_kind_of_response(client, path):
 @pytest.fixture
 def production_app(database_url, tmp_path):
     app = create_app("production", SECRET_KEY="p" * 40, SQLALCHEMY_DATABASE_URI=database_url,
-                     STORAGE_DIR=str(tmp_path), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+                     STORAGE_DIR=str(tmp_path), WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False,
+                     ALLOW_SQLITE=True, ALLOW_LOCAL_STORAGE=True, SMTP_HOST="smtp.example.org",
+                     BASE_URL="https://integrationspreis.example")
     yield app
     with app.app_context():
         db.engine.dispose()
