@@ -1,7 +1,7 @@
 """Record when staff reveal the applicants' names to the jury
 
 Revision ID: 0fd4a0a8becc
-Revises: c91f4baaf4b5
+Revises: aa41c2d9e0f7
 Create Date: 2026-11-28 06:50:00.000000
 
 """
@@ -13,7 +13,7 @@ import awards.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0fd4a0a8becc'
-down_revision = 'c91f4baaf4b5'
+down_revision = 'aa41c2d9e0f7'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Add the nominee's answer, consents and access to nominations
 
 Revision ID: 1bb623aebaad
-Revises: c91f4baaf4b5
+Revises: fc73d802f839
 Create Date: 2026-11-28 06:40:00
 
 """
@@ -13,7 +13,7 @@ import awards.models.base
 
 # revision identifiers, used by Alembic.
 revision = '1bb623aebaad'
-down_revision = 'c91f4baaf4b5'
+down_revision = 'fc73d802f839'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Claim outbox mails with a lease, keep their Message-ID and purge delivered bodies
 
 Revision ID: fc73d802f839
-Revises: c91f4baaf4b5
+Revises: 0fd4a0a8becc
 Create Date: 2026-11-28 06:50:00.000000
 
 """
@@ -13,7 +13,7 @@ import awards.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'fc73d802f839'
-down_revision = 'c91f4baaf4b5'
+down_revision = '0fd4a0a8becc'
 branch_labels = None
 depends_on = None
 
