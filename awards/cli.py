@@ -40,6 +40,7 @@ def register_cli(app):
 
         user = accounts.get_or_create_user(email=email, name=name)
         user.password_hash = accounts.hash_password(password)
+        accounts.confirm_address(user=user)  # the operator vouches for the address
         accounts.assign_role(actor=None, user=user, role=Role.ADMIN)
         db.session.commit()
         click.echo(f"Administrator {user.email} ist eingerichtet.")
