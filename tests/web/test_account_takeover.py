@@ -220,3 +220,12 @@ def test_dummy_hash_costs_what_a_real_hash_costs():
     # Same algorithm, version and cost parameters: "$argon2id$v=19$m=...,t=...,p=...$"
     real = accounts.hash_password("irgendein-Passwort")
     assert accounts._DUMMY_HASH.split("$")[1:4] == real.split("$")[1:4]
+
+
+def test_admin_created_on_the_command_line_can_log_in(app, client, runner):
+    result = runner.invoke(args=["create-admin", "--email", "chefin@example.org",
+                                 "--password", OWNER_PASSWORD])
+    assert result.exit_code == 0, result.output
+    response = _login(client, "chefin@example.org", OWNER_PASSWORD)
+    assert response.status_code == 302
+    assert whoami(client) == "chefin@example.org"
