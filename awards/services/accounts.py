@@ -183,10 +183,6 @@ def change_password(*, actor, current_password, password):
     if actor.password_hash and not check_password(actor, current_password or ""):
         raise AccountError(_l("Das bisherige Passwort ist falsch."))
     set_password(user=actor, password=password)
-    if actor.email_verified_at is None:
-        # Logged in without a proven address is impossible (password logins need one,
-        # access links prove it); kept for accounts from before that rule.
-        actor.email_verified_at = utcnow()
 
 
 def request_magic_link(*, email, next_url=None):
