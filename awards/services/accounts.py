@@ -200,9 +200,7 @@ def use_magic_link(*, token):
     row = _consume_for_active_user(purpose=TokenPurpose.MAGIC_LINK, token=token)
     user = row.user
     drop_unconfirmed_password(user=user)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-        audit.record(actor=user, action="user.verify_email", obj=user)
+    confirm_address(user=user)  # the link proved the address
     return user, row.payload.get("next")
 
 
