@@ -46,6 +46,20 @@ class NewPasswordForm(FlaskForm):
     )
 
 
+class LinkForm(FlaskForm):
+    """The button of a one-time link's page: the token travels in the POST body."""
+    token = HiddenField()
+
+
+class ResetPasswordForm(NewPasswordForm):
+    token = HiddenField()
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(_l("Bisheriges Passwort"),
+                                     render_kw={"autocomplete": "current-password"})
+
+
 class RegisterForm(NewPasswordForm):
     name = StringField(_l("Ihr Name"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        render_kw={"autocomplete": "name"})
@@ -55,3 +69,4 @@ class RegisterForm(NewPasswordForm):
 class InvitationForm(NewPasswordForm):
     name = StringField(_l("Ihr Name"), validators=[DataRequired(REQUIRED), Length(max=200)],
                        render_kw={"autocomplete": "name"})
+    token = HiddenField()

@@ -174,4 +174,6 @@ class FormStash(db.Model):
     )
     step: Mapped[int] = mapped_column(default=1)
     data: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    # Keyed hash of the posting client's address: caps how many stashes one client keeps.
+    client_key: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -88,6 +88,8 @@ class OneTimeToken(TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set (with used_at) when a newer link of the same purpose replaced this one.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict] = mapped_column(db.JSON, default=dict)
 
     user: Mapped[User | None] = relationship()

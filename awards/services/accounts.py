@@ -24,11 +24,12 @@ def hash_password(password):
 
 
 def check_password(user, password):
+    """True if the password is the user's. Without an account or a password, the password
+    is checked against a dummy hash: every login attempt costs the same time."""
     if user is None or not user.password_hash:
-        # Spend comparable time so that unknown accounts cannot be told apart.
         try:
             _hasher.verify(_DUMMY_HASH, password)
-        except VerificationError:
+        except (VerificationError, InvalidHashError):
             pass
         return False
     try:
@@ -38,6 +39,26 @@ def check_password(user, password):
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def has_unconfirmed_password(user):
+    """A password set at registration whose address was never proven by a link: it may be
+    anyone's, so it does not log in, and an access link of the address's owner clears it."""
+    return bool(user.password_hash) and user.email_verified_at is None
+
+
+def authenticate(*, email, password):
+    """Check a password login: returns (user, None) on success or (None, reason), reason
+    "wrong" or "unconfirmed". Unknown, deactivated and password-less accounts do the same
+    work (one lookup, one Argon2 verification) and give the same answer as a wrong password.
+    "unconfirmed" is answered only to whoever knows the password."""
+    user = find_user(email)
+    ok = check_password(user, password)
+    if not ok or not user.active:
+        return None, "wrong"
+    if user.email_verified_at is None:
+        return None, "unconfirmed"
+    return user, None
 
 
 def find_user(email):
@@ -56,7 +77,20 @@ def get_or_create_user(*, email, name=""):
 
 
 def register(*, email, name, password):
-    user = User(email=email.strip().lower(), name=name, password_hash=hash_password(password))
+    """Register an address; the answer on screen is the same whether it is new or not.
+
+    A new address gets an account whose password logs in only once the address is proven
+    by the link in the verification mail; an address that has an account already gets a
+    mail saying so (with the ways to log in). Both paths hash the password, so they take
+    the same time. Returns the new user, or None for a known address.
+    """
+    password_hash = hash_password(password)
+    existing = find_user(email)
+    if existing is not None:
+        if existing.active:
+            mail.enqueue(to=existing.email, template="account_exists", user=existing)
+        return None
+    user = User(email=email.strip().lower(), name=name, password_hash=password_hash)
     db.session.add(user)
     db.session.flush()
     audit.record(actor=user, action="user.register", obj=user, new={"email": user.email})
@@ -86,6 +120,13 @@ def verify_email(*, token):
     return user
 
 
+def confirm_address(*, user):
+    """Mark the address as proven (by a link, or by the operator creating the account)."""
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record(actor=user, action="user.verify_email", obj=user)
+
+
 def record_login(*, user):
     user.last_login_at = utcnow()
     audit.record(actor=user, action="user.login", obj=user)
@@ -94,6 +135,18 @@ def record_login(*, user):
 def end_all_sessions(*, user):
     """Change the session id in every login cookie of this user; old cookies stop working."""
     user.session_id = new_session_id()
+
+
+def drop_unconfirmed_password(*, user):
+    """The owner of the address has proven it by a link (Zugangslink, invitation): a
+    password someone set at registration without proving the address is cleared and every
+    session of the account ends, so whoever registered first keeps nothing."""
+    if not has_unconfirmed_password(user):
+        return False
+    user.password_hash = None
+    end_all_sessions(user=user)
+    audit.record(actor=user, action="user.clear_unconfirmed_password", obj=user)
+    return True
 
 
 def request_password_reset(*, email):
@@ -117,9 +170,19 @@ def reset_password(*, token, password):
 
 
 def set_password(*, user, password):
+    """Set a new password; every session of the user ends (the view starts a fresh one for
+    the browser that made the change)."""
     user.password_hash = hash_password(password)
     end_all_sessions(user=user)
     audit.record(actor=user, action="user.set_password", obj=user)
+
+
+def change_password(*, actor, current_password, password):
+    """A logged-in user changes (or, without one yet, sets) the password. The current
+    password is required if there is one; raises AccountError otherwise."""
+    if actor.password_hash and not check_password(actor, current_password or ""):
+        raise AccountError(_l("Das bisherige Passwort ist falsch."))
+    set_password(user=actor, password=password)
 
 
 def request_magic_link(*, email, next_url=None):
@@ -136,8 +199,8 @@ def request_magic_link(*, email, next_url=None):
 def use_magic_link(*, token):
     row = _consume_for_active_user(purpose=TokenPurpose.MAGIC_LINK, token=token)
     user = row.user
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
+    drop_unconfirmed_password(user=user)
+    confirm_address(user=user)  # the link proved the address
     return user, row.payload.get("next")
 
 
@@ -146,6 +209,9 @@ def invite(*, actor, email, name, role, prize_code=None, competition=None, is_ch
     user = get_or_create_user(email=email, name=name)
     if name and not user.name:
         user.name = name
+    # The role must not reach a password or session of someone who registered this address
+    # without proving it.
+    drop_unconfirmed_password(user=user)
     assignment = assign_role(actor=actor, user=user, role=role, prize_code=prize_code,
                              competition=competition, is_chair=is_chair)
     token = tokens.issue(purpose=TokenPurpose.INVITATION, email=user.email, user=user,

@@ -1,10 +1,12 @@
 """Applications: drafts, submission with reference number and receipt, withdrawal, copies,
 and the staff side (formal check, reopening for correction, the intake list)."""
 import hashlib
+import hmac
 import logging
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
@@ -53,6 +55,12 @@ REQUIRED = {
 # Every value an application carries over into a copy (consents are given anew).
 COPY_FIELDS = tuple(n for s in (1, 2, 3) for n in STEP_FIELDS[s]) + ("region",)
 STASH_MAX_AGE = timedelta(days=2)
+# Caps on what logged-out visitors can make us keep (see stash_form): the longest field of
+# the form holds 10,000 characters (line breaks may arrive as two).
+STASH_MAX_FIELD_CHARS = 20_000
+STASH_MAX_CHARS = 50_000
+STASH_MAX_PER_CLIENT = 3
+STASH_MAX_TOTAL = 2_000
 
 MISSING = _l("Bitte füllen Sie dieses Feld aus.")
 MISSING_CHOICE = _l("Bitte wählen Sie eine Antwort aus.")
@@ -514,13 +522,48 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def stash_form(*, application, step, data, now=None):
-    """Keep posted values until the owner logs in again; returns the secret token."""
+class StashRefused(Exception):
+    """The posted values are not kept: too large, or too many kept already."""
+
+
+def _client_key(client):
+    """A keyed hash of the client's address: enough to count its stashes, without storing
+    the address itself."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"form-stash:{client}".encode(), hashlib.sha256).hexdigest()
+
+
+def stash_form(*, application, step, data, client, now=None):
+    """Keep posted values until the owner logs in again; returns the secret token.
+
+    Anyone can post to a form whose login has expired, so what is kept is bounded: only
+    the fields of that step (one value each, at most STASH_MAX_FIELD_CHARS characters, all
+    together STASH_MAX_CHARS), at most STASH_MAX_PER_CLIENT stashes per client address
+    (a newer one replaces the oldest), at most STASH_MAX_TOTAL in all, each for
+    STASH_MAX_AGE. Raises StashRefused when the values are not kept.
+    """
     now = now or utcnow()
     db.session.execute(delete(FormStash).where(FormStash.created_at < now - STASH_MAX_AGE))
+    allowed = set(STEP_FIELDS.get(step, ())) | {"version"}
+    kept = {name: [str(v) for v in values[:1]] for name, values in data.items()
+            if name in allowed and values}
+    sizes = [len(v) for values in kept.values() for v in values]
+    if not kept or max(sizes) > STASH_MAX_FIELD_CHARS or sum(sizes) > STASH_MAX_CHARS:
+        raise StashRefused("size")
+    if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED):
+        raise StashRefused("status")
+    client_key = _client_key(client)
+    older = db.session.scalars(
+        select(FormStash.id).where(FormStash.client_key == client_key)
+        .order_by(FormStash.created_at.desc(), FormStash.id.desc())
+        .offset(STASH_MAX_PER_CLIENT - 1)).all()
+    if older:
+        db.session.execute(delete(FormStash).where(FormStash.id.in_(older)))
+    if db.session.scalar(select(func.count(FormStash.id))) >= STASH_MAX_TOTAL:
+        raise StashRefused("full")
     token = secrets.token_urlsafe(24)
     db.session.add(FormStash(token_hash=_token_hash(token), application_id=application.id,
-                             step=step, data=data, created_at=now))
+                             step=step, data=kept, client_key=client_key, created_at=now))
     db.session.flush()
     return token
 

@@ -10,7 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from awards import permissions
 from awards.enums import ApplicationStatus, CompetitionStatus
-from awards.extensions import db
+from awards.extensions import db, limiter
 from awards.forms.applications import STEP_FORMS, ConfirmForm, CopyForm, field_label
 from awards.forms.document_requests import DocumentAnswerForm
 from awards.forms.nominations import NomineeResponseForm
@@ -38,6 +38,11 @@ def filesize(size):
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB".replace(".", ",")
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+
+
+def _logged_in():
+    """Rate limits below count only logged-out visitors (whose posts are stashed)."""
+    return current_user.is_authenticated
 
 
 def _login_redirect(next_path):
@@ -194,6 +199,7 @@ def resume(application_id):
 
 
 @bp.route("/<int:application_id>/schritt/<int:step>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"], exempt_when=_logged_in)
 def step(application_id, step):
     if step not in STEP_FORMS:
         abort(404)
@@ -218,7 +224,15 @@ def _stash_and_login(application_id, step):
         data = {k: v for k, v in request.form.to_dict(flat=False).items()
                 if k not in ("csrf_token", "action")}
         if application is not None and data:
-            token = service.stash_form(application=application, step=step, data=data)
+            try:
+                token = service.stash_form(application=application, step=step, data=data,
+                                           client=request.remote_addr or "")
+            except service.StashRefused:
+                db.session.rollback()
+                flash(_("Ihre Anmeldung ist abgelaufen. Ihre Eingaben konnten wir nicht "
+                        "vormerken: Bitte melden Sie sich erneut an und geben Sie sie noch "
+                        "einmal ein."), "warning")
+                return response
             db.session.commit()
             response.set_cookie(STASH_COOKIE, token, max_age=int(service.STASH_MAX_AGE.total_seconds()),
                                 httponly=True, samesite="Lax", secure=request.is_secure,

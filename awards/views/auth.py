@@ -1,6 +1,7 @@
 """Login and logout, registration, e-mail verification, password reset, Zugangslink,
 invitations."""
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -8,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from awards.enums import TokenPurpose
 from awards.extensions import db, limiter
-from awards.forms.auth import (InvitationForm, LoginForm, MagicLinkForm, NewPasswordForm,
-                               RegisterForm, RequestResetForm)
+from awards.forms.auth import (ChangePasswordForm, InvitationForm, LinkForm, LoginForm,
+                               MagicLinkForm, RegisterForm, RequestResetForm, ResetPasswordForm)
 from awards.services import accounts, tokens
 from awards.views.util import safe_next
 
@@ -19,6 +20,8 @@ TOKEN_MESSAGES = {
     "invalid": _l("Dieser Link ist ungültig. Bitte fordern Sie einen neuen an."),
     "expired": _l("Dieser Link ist abgelaufen. Bitte fordern Sie einen neuen an."),
     "used": _l("Dieser Link wurde bereits verwendet. Bitte fordern Sie bei Bedarf einen neuen an."),
+    "replaced": _l("Dieser Link gilt nicht mehr, weil ein neuerer angefordert wurde. Bitte "
+                   "verwenden Sie den Link aus der neuesten E-Mail."),
 }
 
 
@@ -56,12 +59,19 @@ def login():
     form = LoginForm(next=request.args.get("next"))
     magic_form = MagicLinkForm(next=request.args.get("next"), prefix="magic")
     if form.validate_on_submit():
-        user = accounts.find_user(form.email.data)
-        if user is not None and user.active and accounts.check_password(user, form.password.data):
+        user, reason = accounts.authenticate(email=form.email.data, password=form.password.data)
+        if user is not None:
             _start_session(user)
             db.session.commit()
             return redirect(safe_next(form.next.data) or _landing_for(user))
-        form.form_errors.append(_("E-Mail-Adresse oder Passwort ist falsch."))
+        if reason == "unconfirmed":
+            form.form_errors.append(_(
+                "Ihre E-Mail-Adresse ist noch nicht bestätigt. Bitte öffnen Sie den Link in "
+                "der E-Mail, die wir Ihnen nach der Registrierung geschickt haben. Ist er "
+                "abgelaufen, legen Sie über „Passwort vergessen?“ ein neues Passwort fest "
+                "oder melden Sie sich mit einem Zugangslink an."))
+        else:
+            form.form_errors.append(_("E-Mail-Adresse oder Passwort ist falsch."))
     return render_template("auth/login.html", form=form, magic_form=magic_form)
 
 
@@ -81,36 +91,69 @@ def logout():
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        if accounts.find_user(form.email.data) is not None:
-            form.email.errors.append(_("Für diese E-Mail-Adresse gibt es schon ein Konto. "
-                                       "Bitte melden Sie sich an oder setzen Sie Ihr Passwort zurück."))
-        else:
-            try:
-                user = accounts.register(email=form.email.data, name=form.name.data,
-                                         password=form.password.data)
-                _start_session(user)
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                form.email.errors.append(_("Für diese E-Mail-Adresse gibt es schon ein Konto."))
-            else:
-                flash(_("Ihr Konto ist angelegt. Wir haben Ihnen eine E-Mail geschickt, um Ihre "
-                        "Adresse zu bestätigen."), "success")
-                return redirect(_landing_for(user))
+        # The same answer for a new and a known address (the mail tells which it was);
+        # nobody is logged in: the password works once the link in the mail was opened.
+        try:
+            accounts.register(email=form.email.data, name=form.name.data,
+                              password=form.password.data)
+            db.session.commit()
+        except IntegrityError:  # registered at the same moment by another request
+            db.session.rollback()
+        return render_template("auth/link_sent.html", email=form.email.data, kind="register")
     return render_template("auth/register.html", form=form)
 
 
+# --- one-time links -----------------------------------------------------------------------
+# The mails link to `<page>?token=...`: the GET only shows a page whose button (or form)
+# POSTs the token in the request body to the same address without it, so the state-changing
+# step is a POST, mail scanners that follow links use nothing up, and the token is never
+# part of a path. It is in the query string of the first GET because a link in a mail has
+# to carry it somehow and, without JavaScript, a fragment (#...) never reaches the server;
+# unlike a path, the query string can be left out of access logs (see DEPLOYMENT.md), and
+# the pages send no Referer. Links sent before this change carried the token in the path;
+# those paths still show the same page (GET only), so links already in inboxes keep working.
+
+def _link_token():
+    return request.form.get("token") if request.method == "POST" else request.args.get("token")
+
+
+def _link_page(template, **context):
+    response = make_response(render_template(template, **context))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _link_failed(exc, target):
+    db.session.rollback()
+    flash(str(TOKEN_MESSAGES[exc.reason]), "error")
+    return redirect(target)
+
+
 @bp.get("/bestaetigen/<token>")
-def verify(token):
+@bp.get("/bestaetigen")
+def verify(token=None):
+    token = token or _link_token()
     try:
-        accounts.verify_email(token=token)
+        tokens.peek(purpose=TokenPurpose.VERIFY_EMAIL, token=token)
     except tokens.TokenInvalid as exc:
-        db.session.rollback()
-        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-        return redirect(url_for("public.index"))
+        return _link_failed(exc, url_for("public.index"))
+    return _link_page("auth/verify_confirm.html", form=LinkForm(token=token))
+
+
+@bp.post("/bestaetigen")
+@limiter.limit("20 per minute")
+def verify_post():
+    form = LinkForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        accounts.verify_email(token=form.token.data)
+    except tokens.TokenInvalid as exc:
+        return _link_failed(exc, url_for("public.index"))
     db.session.commit()
-    flash(_("Ihre E-Mail-Adresse ist bestätigt."), "success")
-    return redirect(url_for("public.index"))
+    flash(_("Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt mit Ihrem Passwort "
+            "anmelden."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/passwort-vergessen", methods=["GET", "POST"])
@@ -124,27 +167,54 @@ def request_reset():
     return render_template("auth/request_reset.html", form=form)
 
 
-@bp.route("/passwort-neu/<token>", methods=["GET", "POST"])
-def reset(token):
+@bp.get("/passwort-neu/<token>")
+@bp.route("/passwort-neu", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def reset(token=None):
+    token = token or _link_token()
     try:
         tokens.peek(purpose=TokenPurpose.RESET_PASSWORD, token=token)
     except tokens.TokenInvalid as exc:
-        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-        return redirect(url_for("auth.request_reset"))
-    form = NewPasswordForm()
-    if form.validate_on_submit():
+        return _link_failed(exc, url_for("auth.request_reset"))
+    form = ResetPasswordForm(token=token)
+    if request.method == "POST" and form.validate_on_submit():
         try:
-            user = accounts.reset_password(token=token, password=form.password.data)
+            accounts.reset_password(token=token, password=form.password.data)
         except tokens.TokenInvalid as exc:
-            db.session.rollback()
-            flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-            return redirect(url_for("auth.request_reset"))
+            return _link_failed(exc, url_for("auth.request_reset"))
         db.session.commit()
         logout_user()
         flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich mit dem neuen Passwort an."),
               "success")
-        return redirect(url_for("auth.login", next=None) if user else url_for("public.index"))
-    return render_template("auth/reset.html", form=form)
+        return redirect(url_for("auth.login"))
+    form.token.data = token
+    return _link_page("auth/reset.html", form=form)
+
+
+@bp.route("/passwort-aendern", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def change_password():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(actor=user, current_password=form.current_password.data,
+                                     password=form.password.data)
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            form.current_password.errors.append(str(exc))
+        else:
+            # Every other session has ended with the change; this browser goes on in a
+            # fresh one.
+            _start_session(user)
+            db.session.commit()
+            flash(_("Ihr Passwort ist geändert. Alle anderen Anmeldungen Ihres Kontos sind "
+                    "beendet."), "success")
+            return redirect(_landing_for(user))
+    return render_template("auth/change_password.html", form=form,
+                           has_password=bool(current_user.password_hash))
 
 
 @bp.post("/zugangslink")
@@ -159,47 +229,51 @@ def request_magic_link():
 
 
 @bp.get("/zugang/<token>")
-def magic_link(token):
+@bp.get("/zugang")
+def magic_link(token=None):
     # GET only shows a button: mail scanners that follow links must not use the link up.
+    token = token or _link_token()
     try:
         tokens.peek(purpose=TokenPurpose.MAGIC_LINK, token=token)
     except tokens.TokenInvalid as exc:
-        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/magic_confirm.html", token=token)
+        return _link_failed(exc, url_for("auth.login"))
+    return _link_page("auth/magic_confirm.html", form=LinkForm(token=token))
 
 
-@bp.post("/zugang/<token>")
-def use_magic_link(token):
+@bp.post("/zugang")
+@limiter.limit("20 per minute")
+def use_magic_link():
+    form = LinkForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
-        user, next_url = accounts.use_magic_link(token=token)
+        user, next_url = accounts.use_magic_link(token=form.token.data)
     except tokens.TokenInvalid as exc:
-        db.session.rollback()
-        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-        return redirect(url_for("auth.login"))
+        return _link_failed(exc, url_for("auth.login"))
     _start_session(user)
     db.session.commit()
     return redirect(safe_next(next_url) or _landing_for(user))
 
 
-@bp.route("/einladung/<token>", methods=["GET", "POST"])
-def accept_invitation(token):
+@bp.get("/einladung/<token>")
+@bp.route("/einladung", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def accept_invitation(token=None):
+    token = token or _link_token()
     try:
         row = tokens.peek(purpose=TokenPurpose.INVITATION, token=token)
     except tokens.TokenInvalid as exc:
-        flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-        return redirect(url_for("public.index"))
-    form = InvitationForm(name=row.user.name if request.method == "GET" else None)
-    if form.validate_on_submit():
+        return _link_failed(exc, url_for("public.index"))
+    form = InvitationForm(name=row.user.name if request.method == "GET" else None, token=token)
+    if request.method == "POST" and form.validate_on_submit():
         try:
             user = accounts.accept_invitation(token=token, password=form.password.data,
                                               name=form.name.data)
         except tokens.TokenInvalid as exc:
-            db.session.rollback()
-            flash(str(TOKEN_MESSAGES[exc.reason]), "error")
-            return redirect(url_for("public.index"))
+            return _link_failed(exc, url_for("public.index"))
         _start_session(user)
         db.session.commit()
         flash(_("Willkommen! Ihr Zugang ist eingerichtet."), "success")
         return redirect(_landing_for(user))
-    return render_template("auth/invitation.html", form=form, email=row.email)
+    form.token.data = token
+    return _link_page("auth/invitation.html", form=form, email=row.email)

@@ -8,16 +8,24 @@ Fixtures
       with e2e_app.app_context():
           factories.competition(...); db.session.commit()
   Every table is emptied after each test.
-- `page`: a fresh browser context and page per test. Every document the page leaves (link,
-  form, goto) and the document open at the end of the test is checked with axe-core
-  (WCAG 2.0/2.1 A and AA); the test fails at teardown listing every violation.
+- `page`: a fresh browser context and page per test. Every HTML document the page receives
+  (link, form, goto, also one the test leaves at once) is recorded on its way to the
+  browser and checked with axe-core (WCAG 2.0/2.1 A and AA) in a checker page of the
+  harness, each run awaited to its end, when the test calls
+  `page._axe_recorder.check_now()` and at teardown; the test fails listing every
+  violation. No fixed timeout is involved, so a loaded machine only makes it slower.
+  A test that fulfils a navigation itself (page.route) passes the body on with
+  `page._axe_recorder.fulfill_document(route, response, body)`.
 - `axe_check(page)`: check the current document right now (fails immediately).
 - `screenshot(page, name)`: writes docs/screenshots/<name>.png (full page).
 - `mail_links(to=None)`: the links in the outbox mails (e.g. a reset link).
 
 Never run `playwright install`: the browser is Debian's `chromium` package.
 E2E_TIMEOUT_MS (default 30000) sets Playwright's timeout; E2E_AXE_DEBUG=1 prints axe's messages.
+`scripts/e2e_under_load.sh` runs the browser tests three times in a row while every core
+is kept busy (see README, "Tests").
 """
+import hashlib
 import json
 import os
 import shutil
@@ -39,16 +47,11 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
-# Injected into every document before the page's own scripts (CDP init scripts are not
-# subject to the Content-Security-Policy). Once the document is parsed it runs axe and
-# reports through the console, which needs no round trip: a test that navigates on at once
-# cannot lose the result, because the route handler below holds the next navigation until
-# it has arrived (page.evaluate would hang while a navigation is held).
-AXE_RUNNER = """
+# Injected into every document of the test's page (CDP init scripts are not subject to the
+# Content-Security-Policy): `axe_check(page)` runs axe on the live document through it.
+AXE_LIVE = """
 (() => {
   if (window.top !== window || !/^https?:$/.test(location.protocol)) { return; }
-  if (document.contentType && document.contentType !== 'text/html') { return; }
-  const doc = Math.random().toString(36).slice(2) + '-' + Date.now();
   const tags = %(tags)s;
   let queue = Promise.resolve();
   window.__axeRunNow = () => {
@@ -62,84 +65,149 @@ AXE_RUNNER = """
                                          (n.failureSummary || '').replace(/\\s+/g, ' ')),
     })));
   };
-  console.debug('__AXE_BEGIN__' + doc + ' ' + location.href);
-  const start = async () => {
-    // Once the document is parsed (stylesheets are in: base.html has a deferred script).
-    // Not "load": a navigation that starts early stops the loading, and load never comes.
-    const report = {doc: doc, url: location.href};
-    try { report.violations = await window.__axeRunNow(); }
-    catch (e) { report.error = String(e); }
-    console.debug('__AXE_DONE__' + JSON.stringify(report));
-  };
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', start);
-  } else {
-    start();
-  }
 })();
 """
-AXE_DEBUG = os.environ.get("E2E_AXE_DEBUG") == "1"  # print the axe messages as they come
-AXE_WAIT_SECONDS = 25  # below the default action timeout: a held click then still succeeds
+# Runs axe in the checker page on the recorded document (axe is added by evaluate).
+AXE_RUN_COPY = """
+async (tags) => {
+  const result = await window.axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' +
+                                       (n.failureSummary || '').replace(/\\s+/g, ' ')),
+  }));
+}
+"""
+AXE_DEBUG = os.environ.get("E2E_AXE_DEBUG") == "1"  # print what the recorder does
 
 
 class AxeRecorder:
-    """Collects the axe reports of every document one page loads."""
+    """Records every HTML document the test's page receives and checks each with axe-core
+    in a checker page of its own.
 
-    def __init__(self, page):
+    Every main-frame navigation of the page passes through `on_route`, which fetches the
+    response itself (redirects one at a time, so the browser follows them as usual), hands
+    it to the browser unchanged and keeps a copy of each HTML document (a file upload,
+    which cannot be sent twice, goes its way and its answer is copied as it arrives). Nothing in the
+    test's page has to finish before it moves on, so a document left at once is recorded
+    just the same. axe runs on the copies when the test asks (`check_now`) and at the end
+    of the test: the checker page loads the copy at its own URL (with the test's cookies,
+    so styles, images and the page's scripts load as they did), runs axe and awaits the
+    result to its end. No fixed timeout is involved anywhere: a loaded machine only makes
+    it slower.
+    """
+
+    def __init__(self, page, browser, context_options):
         self.page = page
-        self.begun = []  # document ids in load order
-        self.begun_urls = {}
-        self.done = {}  # document id -> report
+        self.browser = browser
+        self.context_options = context_options
+        self.documents = []  # {"url", "html"} in the order the browser received them
+        self.pending = 0  # index of the first document not checked yet
+        self.results = {}  # sha256 of a document -> violations (the same HTML is checked once)
         self.violations = []  # (url, violation dict)
         self.problems = []  # documents that could not be checked
         self.checked_urls = []
+        self._checker = None
+        self._checker_html = None  # the document the checker page is loading
 
-    def on_console(self, message):
-        text = message.text
-        if AXE_DEBUG:
-            print(f"[axe {time.monotonic():.2f}] {text[:150]}", flush=True)
-        if text.startswith("__AXE_BEGIN__"):
-            doc, _, url = text.removeprefix("__AXE_BEGIN__").partition(" ")
-            self.begun.append(doc)
-            self.begun_urls[doc] = url
-        elif text.startswith("__AXE_DONE__"):
-            report = json.loads(text.removeprefix("__AXE_DONE__"))
-            self.done[report["doc"]] = report
-            self.checked_urls.append(report["url"])
-            if "error" in report:
-                self.problems.append(f"{report['url']}: axe failed: {report['error']}")
-            for violation in report.get("violations", []):
-                self.violations.append((report["url"], violation))
+    def record(self, url, response, body=None):
+        """Keep a copy of a main-frame document (called by `on_route`, or by a test that
+        fulfils a navigation itself)."""
+        content_type = response.headers.get("content-type", "")
+        if not 300 <= response.status < 400 and content_type.startswith("text/html"):
+            html = body if body is not None else response.text()
+            if isinstance(html, bytes):
+                html = html.decode("utf-8")
+            self.documents.append({"url": url, "html": html})
+            if AXE_DEBUG:
+                print(f"[axe {time.monotonic():.2f}] recorded {url}", flush=True)
 
-    def unfinished(self):
-        """The current document, if its report is still missing. (Older documents without a
-        report were replaced before they were parsed, so the test never used them: each
-        navigation away from a document the test used is held until its report is in.)"""
-        if self.begun and self.begun[-1] not in self.done:
-            return [self.begun[-1]]
-        return []
-
-    def wait_until_checked(self, poll):
-        """Let events arrive (via `poll`, a cheap Playwright call) until the current
-        document has reported; one that never does is listed as a problem."""
-        deadline = time.monotonic() + AXE_WAIT_SECONDS
-        while self.unfinished() and time.monotonic() < deadline:
-            poll()
-        for doc in self.unfinished():
-            self.done[doc] = {"doc": doc}
-            self.problems.append(f"{self.begun_urls.get(doc)} was not checked: axe did not "
-                                 f"finish within {AXE_WAIT_SECONDS} s")
+    def fulfill_document(self, route, response, body):
+        """For tests that change a document on its way: record it, then fulfil it."""
+        self.record(route.request.url, response, body)
+        route.fulfill(response=response, body=body)
 
     def on_route(self, route):
-        # A main-frame navigation is about to replace the document: hold it until the
-        # current document's axe report is in. (page.evaluate would hang here.)
         request = route.request
-        if AXE_DEBUG and request.is_navigation_request():
-            print(f"[axe {time.monotonic():.2f}] hold {request.method} {request.url} "
-                  f"unfinished={self.unfinished()}", flush=True)
-        if request.is_navigation_request() and request.frame == self.page.main_frame:
-            self.wait_until_checked(self.page.context.cookies)
-        route.continue_()
+        if not (request.is_navigation_request() and request.frame == self.page.main_frame):
+            route.continue_()
+            return
+        if "multipart/form-data" in (request.headers.get("content-type") or ""):
+            # The browser does not hand out the files of an upload, so it cannot be sent
+            # again from here: let it go, and copy the answer as it arrives.
+            route.continue_()
+            response = request.response()
+            if response is not None and not 300 <= response.status < 400:  # a redirect: next
+                try:
+                    body = response.body()
+                except Exception as exc:  # the document was already replaced
+                    self.problems.append(f"{request.url} could not be recorded: {exc}")
+                else:
+                    self.record(request.url, response, body)
+            return
+        try:
+            response = route.fetch(max_redirects=0)
+        except Exception as exc:  # the server closed the connection; let the browser try
+            self.problems.append(f"{request.url} could not be recorded: {exc}")
+            route.continue_()
+            return
+        self.record(request.url, response)
+        route.fulfill(response=response)
+
+    def _checker_page(self):
+        if self._checker is None:
+            # The test's cookies, so that what the document loads looks the same.
+            state = self.page.context.storage_state()
+            context = self.browser.new_context(storage_state=state, **self.context_options)
+            checker = context.new_page()
+            checker.route(lambda url: "/static/" not in url, self._serve_copy)
+            self._checker = checker
+        return self._checker
+
+    def _serve_copy(self, route):
+        request = route.request
+        if request.is_navigation_request() and request.frame == self._checker.main_frame \
+                and self._checker_html is not None:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                          body=self._checker_html)
+        elif request.method != "GET":
+            route.abort()  # the checker only looks; it never changes anything
+        else:
+            route.continue_()
+
+    def check_now(self):
+        """Check every recorded document not checked yet; see `violations`, `problems`."""
+        while self.pending < len(self.documents):
+            copy = self.documents[self.pending]
+            self.pending += 1
+            key = hashlib.sha256(copy["html"].encode()).hexdigest()
+            if key not in self.results:
+                self.results[key] = self._run_axe(copy)
+            found = self.results[key]
+            self.checked_urls.append(copy["url"])
+            if isinstance(found, str):
+                self.problems.append(f"{copy['url']}: axe failed: {found}")
+                continue
+            for violation in found:
+                self.violations.append((copy["url"], violation))
+
+    def _run_axe(self, copy):
+        checker = self._checker_page()
+        self._checker_html = copy["html"]
+        try:
+            checker.goto(copy["url"].split("#", 1)[0], wait_until="load")
+            checker.evaluate(_axe_source())
+            return checker.evaluate(AXE_RUN_COPY, AXE_TAGS)
+        except Exception as exc:  # reported as a problem of this page
+            return str(exc)
+        finally:
+            self._checker_html = None
+
+    def close(self):
+        if self._checker is not None:
+            self._checker.context.close()
+            self._checker = None
 
 
 _axe_cache = []
@@ -219,24 +287,21 @@ def _browser():
 @pytest.fixture
 def page(_browser, e2e_app, live_server):
     """A fresh browser page; axe checks every document it visits (see module docstring)."""
-    context = _browser.new_context(base_url=live_server, locale="de-DE",
-                                   timezone_id="Europe/Berlin",
-                                   viewport={"width": 1280, "height": 900})
+    options = dict(base_url=live_server, locale="de-DE", timezone_id="Europe/Berlin",
+                   viewport={"width": 1280, "height": 900})
+    context = _browser.new_context(**options)
     context.set_default_timeout(float(os.environ.get("E2E_TIMEOUT_MS", "30000")))
-    context.add_init_script(_axe_source() + "\n" + AXE_RUNNER % {"tags": json.dumps(AXE_TAGS)})
     page = context.new_page()
-    recorder = AxeRecorder(page)
+    page.add_init_script(_axe_source() + "\n" + AXE_LIVE % {"tags": json.dumps(AXE_TAGS)})
+    recorder = AxeRecorder(page, _browser, options)
     page._axe_recorder = recorder
-    page.on("console", recorder.on_console)
     page.route(lambda url: "/static/" not in url, recorder.on_route)
     yield page
     try:
-        if not page.is_closed():
-            page.wait_for_load_state("domcontentloaded")
-            page.wait_for_timeout(50)  # let the RUN message of the last document arrive
-            recorder.wait_until_checked(lambda: page.wait_for_timeout(25))
+        recorder.check_now()
     finally:
         try:
+            recorder.close()
             page.unroute_all(behavior="ignoreErrors")
         finally:
             context.close()

@@ -55,7 +55,7 @@ def test_apply_from_public_page_to_receipt(page, e2e_app, live_server, mail_link
     page.locator("#magic-email").fill(APPLICANT)
     page.wait_for_load_state()
     page.get_by_role("button", name="Zugangslink senden").click()
-    link = [u for u in mail_links(to=APPLICANT) if "/konto/zugang/" in u][-1]
+    link = [u for u in mail_links(to=APPLICANT) if "/konto/zugang?token=" in u][-1]
     page.wait_for_load_state()
     page.goto(link)
     page.wait_for_load_state()

@@ -43,8 +43,8 @@ def test_enqueue_renders_text_and_html_template(app):
     row = rows()[0]
     assert row.subject == "Neues Passwort festlegen"
     assert row.body_text.startswith("Guten Tag Kim Muster,")
-    assert "http://127.0.0.1:5000/konto/passwort-neu/TOKEN123" in row.body_text
-    assert '<a href="http://127.0.0.1:5000/konto/passwort-neu/TOKEN123">' in row.body_html
+    assert "http://127.0.0.1:5000/konto/passwort-neu?token=TOKEN123" in row.body_text
+    assert '<a href="http://127.0.0.1:5000/konto/passwort-neu?token=TOKEN123">' in row.body_html
     assert "<title>Neues Passwort festlegen</title>" in row.body_html
 
 

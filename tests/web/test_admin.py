@@ -95,7 +95,7 @@ def test_invite_staff_scoped_to_prize_sends_mail(client, admin):
     mails = db.session.scalars(select(OutboxMail)).all()
     assert [(m.to_addr, m.subject) for m in mails] == [
         ("otto@example.org", "Einladung: Geschäftsstelle beim Integrationspreis")]
-    assert "/konto/einladung/" in mails[0].body_text
+    assert "/konto/einladung?token=" in mails[0].body_text
     actions = [a.action for a in db.session.scalars(select(AuditLog).order_by(AuditLog.id))]
     assert actions[-1] == "role.assign"
 

@@ -13,6 +13,7 @@ from awards.models.mail import OutboxMail
 from awards.models.users import OneTimeToken, User
 from awards.services import accounts
 from tests import factories
+from tests.htmlforms import forms, submit
 
 NEW_PASSWORD = "Ganz-neues-Passwort-1"
 
@@ -25,10 +26,23 @@ def outbox(to=None):
 
 
 def link_path(mail):
-    """The path of the first link in a mail (links point at BASE_URL)."""
+    """The path (with query) of the first link in a mail (links point at BASE_URL)."""
     match = re.search(r"https?://[^/\s]+(/\S+)", mail.body_text)
     assert match, mail.body_text
     return match.group(1)
+
+
+def open_link(client, mail, typed=None, **kw):
+    """Open the mail's link and press the page's button (submitting its form as rendered)."""
+    page = client.get(link_path(mail))
+    assert page.status_code == 200, page.headers.get("Location")
+    return submit(client, page, typed, **kw)
+
+
+def verified_by_link(client, email):
+    """Open the newest verification mail to `email` and confirm."""
+    mail = [m for m in outbox(email) if "bestätigen" in m.subject][-1]
+    return open_link(client, mail)
 
 
 def whoami(client):
@@ -153,29 +167,84 @@ def test_login_clears_session_against_fixation(client, auth):
         assert sess["lang"] == "en"  # the chosen language survives
 
 
-def test_register_creates_account_and_sends_verification(client):
-    response = client.post("/konto/registrieren", data={
-        "name": "Kim Muster", "email": "Kim@Example.org", "password": NEW_PASSWORD,
-        "password_repeat": NEW_PASSWORD})
-    assert response.status_code == 302
+SAME_ANSWER = ("Wir haben eine E-Mail an {} geschickt. Bitte öffnen Sie den Link "
+               "darin, um Ihre Adresse zu bestätigen.")
+
+
+def _register(client, email="Kim@Example.org", password=NEW_PASSWORD, name="Kim Muster"):
+    return client.post("/konto/registrieren", data={
+        "name": name, "email": email, "password": password, "password_repeat": password})
+
+
+def test_register_creates_unconfirmed_account_and_sends_verification(client):
+    response = _register(client)
+    assert response.status_code == 200
+    assert SAME_ANSWER.format("Kim@Example.org") in response.get_data(as_text=True)
     user = accounts.find_user("kim@example.org")
     assert (user.email, user.name, user.email_verified_at) == ("kim@example.org", "Kim Muster", None)
-    assert whoami(client) == "kim@example.org"
+    assert whoami(client) is None  # registering logs nobody in
     mails = outbox()
     assert [(m.to_addr, m.subject) for m in mails] == [
         ("kim@example.org", "Bitte bestätigen Sie Ihre E-Mail-Adresse")]
-    assert link_path(mails[0]).startswith("/konto/bestaetigen/")
+    assert link_path(mails[0]).startswith("/konto/bestaetigen?token=")
 
 
-def test_register_with_existing_email_is_refused(client):
+def test_register_with_existing_email_answers_the_same_and_tells_by_mail(client):
+    owner = factories.user(email="kim@example.org", name="Kim Alt")
+    db.session.commit()
+    hash_before = owner.password_hash
+    response = _register(client, email="KIM@example.org", password="Fremdes-Passwort-9")
+    assert response.status_code == 200
+    assert SAME_ANSWER.format("KIM@example.org") in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).password_hash == hash_before
+    assert whoami(client) is None
+    mails = outbox()
+    assert [(m.to_addr, m.subject) for m in mails] == [
+        ("kim@example.org", "Sie haben bereits ein Konto beim Integrationspreis")]
+    assert "Sie haben bereits ein Konto" in mails[0].body_text
+    assert "/konto/passwort-vergessen" in mails[0].body_text
+    # A new address gets the very same page (but for the address shown).
+    other = client.application.test_client()
+    fresh = _register(other, email="neu@example.org")
+    assert (fresh.status_code, fresh.get_data(as_text=True).replace("neu@example.org", "X")) == \
+        (200, response.get_data(as_text=True).replace("KIM@example.org", "X"))
+
+
+def test_register_of_known_address_hashes_the_password_too(client, monkeypatch):
     factories.user(email="kim@example.org")
     db.session.commit()
-    response = client.post("/konto/registrieren", data={
-        "name": "Kim", "email": "KIM@example.org", "password": NEW_PASSWORD,
-        "password_repeat": NEW_PASSWORD})
+    hashed = []
+    real = accounts.hash_password
+    monkeypatch.setattr(accounts, "hash_password", lambda pw: hashed.append(pw) or real(pw))
+    _register(client, email="kim@example.org")
+    _register(client, email="neu@example.org")
+    assert hashed == [NEW_PASSWORD, NEW_PASSWORD]
+
+
+def test_unconfirmed_password_does_not_log_in(client):
+    _register(client)
+    response = client.post("/konto/anmelden", data={"email": "kim@example.org",
+                                                    "password": NEW_PASSWORD})
     assert response.status_code == 200
-    assert "Für diese E-Mail-Adresse gibt es schon ein Konto." in response.get_data(as_text=True)
-    assert db.session.scalar(select(db.func.count(User.id))) == 1
+    assert "Ihre E-Mail-Adresse ist noch nicht bestätigt." in response.get_data(as_text=True)
+    assert whoami(client) is None
+    # A wrong password of that account says only that it is wrong.
+    response = client.post("/konto/anmelden", data={"email": "kim@example.org",
+                                                    "password": "falsch-falsch-falsch"})
+    assert "E-Mail-Adresse oder Passwort ist falsch." in response.get_data(as_text=True)
+    assert "noch nicht bestätigt" not in response.get_data(as_text=True)
+
+
+def test_confirmed_password_logs_in(client):
+    _register(client)
+    response = verified_by_link(client, "kim@example.org")
+    assert response.headers["Location"] == "/konto/anmelden"
+    response = client.post("/konto/anmelden", data={"email": "kim@example.org",
+                                                    "password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert whoami(client) == "kim@example.org"
 
 
 def test_register_keeps_input_and_shows_errors(client):
@@ -190,15 +259,18 @@ def test_register_keeps_input_and_shows_errors(client):
     assert accounts.find_user("kim@example.org") is None
 
 
-def test_verify_link_works_once(client):
-    client.post("/konto/registrieren", data={
-        "name": "Kim", "email": "kim@example.org", "password": NEW_PASSWORD,
-        "password_repeat": NEW_PASSWORD})
-    path = link_path(outbox()[0])
-    response = client.get(path, follow_redirects=True)
+def test_verify_link_works_once_and_only_by_post(client):
+    _register(client)
+    mail = outbox()[0]
+    page = client.get(link_path(mail))
+    assert page.status_code == 200
+    assert accounts.find_user("kim@example.org").email_verified_at is None  # GET changes nothing
+    response = submit(client, page, follow_redirects=True)
     assert "Ihre E-Mail-Adresse ist bestätigt." in response.get_data(as_text=True)
     assert accounts.find_user("kim@example.org").email_verified_at is not None
-    response = client.get(path, follow_redirects=True)
+    response = client.get(link_path(mail), follow_redirects=True)
+    assert "Dieser Link wurde bereits verwendet." in response.get_data(as_text=True)
+    response = submit(client, page, follow_redirects=True)
     assert "Dieser Link wurde bereits verwendet." in response.get_data(as_text=True)
 
 
@@ -217,9 +289,10 @@ def test_password_reset_changes_password_and_ends_sessions(client, app):
 
     _request_reset(client, "kim@example.org")
     path = link_path(outbox("kim@example.org")[0])
-    assert path.startswith("/konto/passwort-neu/")
-    assert client.get(path).status_code == 200
-    response = client.post(path, data={"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    assert path.startswith("/konto/passwort-neu?token=")
+    page = client.get(path)
+    assert page.status_code == 200
+    response = submit(client, page, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/konto/anmelden"
     db.session.expire_all()
@@ -227,14 +300,29 @@ def test_password_reset_changes_password_and_ends_sessions(client, app):
     assert whoami(other) is None  # the session elsewhere has ended
 
 
+def test_password_reset_with_errors_keeps_the_link(client):
+    factories.user(email="kim@example.org")
+    db.session.commit()
+    _request_reset(client, "kim@example.org")
+    page = client.get(link_path(outbox()[0]))
+    response = submit(client, page, {"password": "kurz", "password_repeat": "kurz"})
+    assert response.status_code == 200
+    assert "Das Passwort muss mindestens 10 Zeichen lang sein." in response.get_data(as_text=True)
+    response = submit(client, response, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    assert response.headers["Location"] == "/konto/anmelden"
+    db.session.expire_all()
+    assert accounts.check_password(accounts.find_user("kim@example.org"), NEW_PASSWORD)
+
+
 def test_password_reset_link_used_twice_fails(client):
     factories.user(email="kim@example.org")
     db.session.commit()
     _request_reset(client, "kim@example.org")
-    path = link_path(outbox()[0])
-    client.post(path, data={"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
-    response = client.post(path, data={"password": "Noch-ein-Passwort-2", "password_repeat":
-                                       "Noch-ein-Passwort-2"}, follow_redirects=True)
+    page = client.get(link_path(outbox()[0]))
+    submit(client, page, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    response = submit(client, page, {"password": "Noch-ein-Passwort-2",
+                                     "password_repeat": "Noch-ein-Passwort-2"},
+                      follow_redirects=True)
     assert "Dieser Link wurde bereits verwendet." in response.get_data(as_text=True)
     db.session.expire_all()
     assert accounts.check_password(accounts.find_user("kim@example.org"), NEW_PASSWORD)
@@ -244,12 +332,12 @@ def test_password_reset_link_expired_fails(client):
     factories.user(email="kim@example.org")
     db.session.commit()
     _request_reset(client, "kim@example.org")
-    path = link_path(outbox()[0])
+    page = client.get(link_path(outbox()[0]))
     for row in db.session.scalars(select(OneTimeToken)):
         row.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    response = client.post(path, data={"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD},
-                           follow_redirects=True)
+    response = submit(client, page, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD},
+                      follow_redirects=True)
     assert "Dieser Link ist abgelaufen." in response.get_data(as_text=True)
     db.session.expire_all()
     assert accounts.check_password(accounts.find_user("kim@example.org"), factories.PASSWORD)
@@ -261,8 +349,12 @@ def test_password_reset_link_forged_fails(client):
     _request_reset(client, "kim@example.org")
     path = link_path(outbox()[0])
     forged = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
-    response = client.post(forged, data={"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD},
-                           follow_redirects=True)
+    response = client.get(forged, follow_redirects=True)
+    assert "Dieser Link ist ungültig." in response.get_data(as_text=True)
+    token = path.partition("token=")[2]
+    response = client.post("/konto/passwort-neu", data={
+        "token": token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
+        "password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}, follow_redirects=True)
     assert "Dieser Link ist ungültig." in response.get_data(as_text=True)
     db.session.expire_all()
     assert accounts.check_password(accounts.find_user("kim@example.org"), factories.PASSWORD)
@@ -284,14 +376,15 @@ def test_magic_link_creates_passwordless_account_and_logs_in(client):
     assert mail.subject == "Ihr Zugangslink zum Integrationspreis"
     path = link_path(mail)
     # GET only shows a button (mail scanners must not use the link up).
-    assert client.get(path).status_code == 200
+    page = client.get(path)
+    assert page.status_code == 200
     assert whoami(client) is None
-    response = client.post(path)
+    response = submit(client, page)
     assert response.headers["Location"] == "/ausschreibungen"
     assert whoami(client) == "neu@example.org"
     assert accounts.find_user("neu@example.org").email_verified_at is not None
     client.post("/konto/abmelden")
-    response = client.post(path, follow_redirects=True)
+    response = submit(client, page, follow_redirects=True)
     assert "Dieser Link wurde bereits verwendet." in response.get_data(as_text=True)
     assert whoami(client) is None
 
@@ -299,15 +392,16 @@ def test_magic_link_creates_passwordless_account_and_logs_in(client):
 def test_magic_link_refuses_unsafe_next(app, client):
     client.post("/konto/zugangslink", data={"magic-email": "neu@example.org",
                                             "magic-next": "https://evil.example/"})
-    response = client.post(link_path(outbox()[0]))
+    response = open_link(client, outbox()[0])
     assert response.headers["Location"] == applicant_landing(app)
 
 
 def test_magic_link_of_deactivated_user_does_not_log_in(client):
     client.post("/konto/zugangslink", data={"magic-email": "neu@example.org"})
+    page = client.get(link_path(outbox()[0]))
     accounts.find_user("neu@example.org").active = False
     db.session.commit()
-    response = client.post(link_path(outbox()[0]), follow_redirects=True)
+    response = submit(client, page, follow_redirects=True)
     assert whoami(client) is None
     assert "Dieser Link ist ungültig." in response.get_data(as_text=True)
 
@@ -321,10 +415,10 @@ def test_invitation_sets_password_and_logs_in(client):
     mail = outbox("jurorin@example.org")[0]
     assert mail.subject == "Einladung: Jurymitglied beim Integrationspreis"
     path = link_path(mail)
-    page = client.get(path).get_data(as_text=True)
-    assert 'value="Jana Jurorin"' in page
-    response = client.post(path, data={"name": "Jana Jurorin", "password": NEW_PASSWORD,
-                                       "password_repeat": NEW_PASSWORD})
+    assert path.startswith("/konto/einladung?token=")
+    page = client.get(path)
+    assert 'value="Jana Jurorin"' in page.get_data(as_text=True)
+    response = submit(client, page, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
     assert response.status_code == 302
     assert whoami(client) == "jurorin@example.org"
     user = accounts.find_user("jurorin@example.org")
@@ -337,7 +431,7 @@ def test_invitation_sets_password_and_logs_in(client):
 
 def test_token_of_one_purpose_is_refused_for_another(client):
     client.post("/konto/zugangslink", data={"magic-email": "neu@example.org"})
-    token = link_path(outbox()[0]).rsplit("/", 1)[1]
-    response = client.get(f"/konto/passwort-neu/{token}", follow_redirects=True)
+    token = link_path(outbox()[0]).partition("token=")[2]
+    response = client.get(f"/konto/passwort-neu?token={token}", follow_redirects=True)
     assert "Dieser Link ist ungültig." in response.get_data(as_text=True)
     assert db.session.scalars(select(OneTimeToken)).one().purpose == TokenPurpose.MAGIC_LINK
