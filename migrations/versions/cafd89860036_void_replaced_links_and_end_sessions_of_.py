@@ -1,7 +1,7 @@
 """Void replaced one-time links and end the sessions of unconfirmed accounts
 
 Revision ID: cafd89860036
-Revises: c91f4baaf4b5
+Revises: bd5ae949a4b0
 Create Date: 2026-11-28 07:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import awards.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'cafd89860036'
-down_revision = 'c91f4baaf4b5'
+down_revision = 'bd5ae949a4b0'
 branch_labels = None
 depends_on = None
 
