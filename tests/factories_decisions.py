@@ -27,6 +27,11 @@ def decide(application, *, category=None, actor=None, rationale="Überzeugendes 
     competition = application.competition
     category = category or competition.categories[0]
     kw.setdefault("exception_reason", "Fabrik: Test ohne Jurywertung.")
+    # Decisions are recorded in the jury phase: a competition still in its call (the
+    # factories' default) is moved there first, as staff would.
+    if competition.status in (CompetitionStatus.OPEN, CompetitionStatus.CLOSED):
+        competition.status = CompetitionStatus.JURY
+        db.session.flush()
     return decisions.record_decision(actor=actor, application=application, category=category,
                                      rationale=rationale, **kw)
 
