@@ -366,5 +366,11 @@ def delete_criterion(competition_id, criterion_id):
 
 
 @bp.app_template_global()
+def year_allows(action, competition):
+    """Templates ask the year's state machine whether to offer an action's button."""
+    return competition is not None and lifecycle.allows(action, competition)
+
+
+@bp.app_template_global()
 def region_label(code):
     return "Bayern" if code == "BIP" else Region(code).label

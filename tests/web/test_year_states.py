@@ -313,3 +313,27 @@ def test_decision_form_hidden_outside_the_jury_phase(client, auth, app):
     assert "Entscheidungen werden in der Juryphase eingetragen." in html
     assert 'name="rationale"' not in html
     assert db.session.scalars(select(Decision)).all() == []
+
+
+def test_withdraw_button_gone_once_the_decisions_are_released(client, auth, app):
+    comp, winners, _ = fd.released_competition(winners=1, others=0)
+    db.session.commit()
+    auth.login(winners[0].owner)
+    html = client.get(f"/bewerbung/{winners[0].id}").get_data(as_text=True)
+    assert "Bewerbung zurückziehen" not in html
+    response = client.post(f"/bewerbung/{winners[0].id}/zurueckziehen")
+    assert response.status_code == 422
+    assert "Die Entscheidungen sind freigegeben." in response.get_data(as_text=True)
+
+
+def test_intake_offers_the_formal_check_only_while_the_machine_allows_it(client, auth, app):
+    staff = factories.staff(prize_code="BIP")
+    comp, winners, others = fd.released_competition(winners=1, others=1)
+    db.session.commit()
+    auth.login(staff)
+    url = f"/geschaeftsstelle/bewerbungen/{others[0].id}"
+    assert "Prüfergebnis speichern" not in client.get(url).get_data(as_text=True)
+    comp.status = CompetitionStatus.JURY
+    db.session.delete(decisions.release_of(comp))
+    db.session.commit()
+    assert "Prüfergebnis speichern" in client.get(url).get_data(as_text=True)
