@@ -61,7 +61,8 @@ def competition(prize_code, year):
         if _comp is not None:
             awarded = {"total_cents": sum(w.amount_cents for w in winners), "count": len(winners)}
     return render_template("public/competition.html", competition=comp, state=state,
-                           awarded=awarded, can_apply=state == lifecycle.YearState.OPEN)
+                           awarded=awarded, can_apply=state == lifecycle.YearState.OPEN,
+                           deadline_passed=comp.deadline_at is not None and comp.deadline_at < now)
 
 
 @bp.get("/ping")

@@ -81,7 +81,9 @@ def _fill(form, competition):
 @bp.get("/")
 def index():
     require(permissions.is_staff)
-    return render_template("staff/index.html", competitions=visible_competitions(current_user))
+    competitions = visible_competitions(current_user)
+    return render_template("staff/index.html", competitions=competitions,
+                           states=lifecycle.states_of(competitions))
 
 
 @bp.route("/wettbewerbe/neu", methods=["GET", "POST"])
@@ -363,6 +365,12 @@ def delete_criterion(competition_id, criterion_id):
         db.session.commit()
         flash(_("Das Kriterium ist gelöscht."), "success")
     return _back(competition, "#kriterien")
+
+
+@bp.app_template_global()
+def year_state(competition):
+    """The year's state (lifecycle.YearState) for a page that lists a few competitions."""
+    return lifecycle.state_of(competition)
 
 
 @bp.app_template_global()
