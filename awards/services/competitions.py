@@ -100,11 +100,16 @@ def stage_problems(competition, action, now=None):
             problems.append(_l("Es läuft noch eine Bewertungsrunde. Bitte schließen Sie sie "
                                "zuerst ab."))
     elif action == "back_to_closed":
+        from awards.models.decisions import Decision
         from awards.models.jury import Round, RoundStatus
 
         if db.session.scalar(select(func.count(Round.id)).where(
                 Round.competition_id == competition.id, Round.status != RoundStatus.DRAFT)):
             problems.append(_l("Es wurde schon eine Bewertungsrunde freigegeben."))
+        if db.session.scalar(select(func.count(Decision.id)).where(
+                Decision.competition_id == competition.id)):
+            # Otherwise the call could open again and a winner withdraw.
+            problems.append(_l("Es sind schon Entscheidungen eingetragen."))
     return problems
 
 

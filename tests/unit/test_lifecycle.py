@@ -358,3 +358,13 @@ def test_guards_explain_why_a_step_cannot_be_taken(app):
                                   "nicht mehr zum Entwurf werden; beenden Sie stattdessen die "
                                   "Bewerbungsphase.")
     assert comp.status == CompetitionStatus.OPEN
+
+
+def test_no_way_back_before_the_jury_once_decisions_exist(app):
+    comp = make_year(S.JURY, utcnow())
+    fd.decide(fd.submitted(comp))
+    with app.test_request_context():
+        assert competitions.stage_problems(comp, "back_to_closed") != []
+        with pytest.raises(competitions.CompetitionError):
+            competitions.take_stage_action(actor=None, competition=comp, action="back_to_closed")
+    assert comp.status == CompetitionStatus.JURY
