@@ -72,6 +72,9 @@ def index(competition_id):
         journeys=decisions.journeys(competition),
         journey_labels=decisions.JOURNEY_LABELS,
         can_revoke=is_staff and lifecycle.allows("revoke", competition, now),
+        can_record=lifecycle.allows("record_decision", competition, now),
+        can_release=lifecycle.allows("release", competition, now),
+        year_state=lifecycle.state_of(competition, now),
         certificate_codes={c.application_id: c for c in _certificates(competition)} if is_staff else {},
     )
 
