@@ -166,11 +166,14 @@ def state_of(competition, at=None, *, release=...):
         return S.DRAFT
     if stage == CompetitionStatus.ARCHIVED:
         return S.ARCHIVED
-    if release is ...:
-        release = _release(competition)
-    if release is not None:
-        return S.PUBLISHED if is_public_at(competition, release, at) else S.RELEASED
     if stage in (CompetitionStatus.DECIDED, CompetitionStatus.PUBLISHED):
+        # A release is possible only in the jury phase and leaves the stage "decided" (the
+        # migration moved older contradictory rows there too), so only this stage needs to
+        # look for it: the call pages and the applicant's list query nothing more.
+        if release is ...:
+            release = _release(competition)
+        if release is not None:
+            return S.PUBLISHED if is_public_at(competition, release, at) else S.RELEASED
         return S.DECIDED  # "published" was stored by older versions; the facts decide now
     if stage == CompetitionStatus.JURY:
         return S.JURY

@@ -7,7 +7,10 @@ Create Date: 2026-11-28 06:50:00.000000
 The stored stage "published" is no longer written: whether a year is released or published
 follows from its DecisionRelease row and its publication times (awards.services.lifecycle).
 Rows stored as "published" become "decided", which the machine then shows as released or
-published from those facts, exactly as before.
+published from those facts, exactly as before. A release is possible only in the jury phase
+and leaves the stage "decided"; rows that an older version left contradictory (a call still
+"open", "closed" or in the "jury" stage with released decisions) get that stage too, so the
+machine shows them released or published — never open for applications.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -39,6 +42,8 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_decisions_revoked_by_id_users'), 'users',
                                     ['revoked_by_id'], ['id'], ondelete='SET NULL')
     op.execute("UPDATE competitions SET status = 'decided' WHERE status = 'published'")
+    op.execute("UPDATE competitions SET status = 'decided' WHERE status IN ('open', 'closed', "
+               "'jury') AND id IN (SELECT competition_id FROM decision_releases)")
 
 
 def downgrade():
