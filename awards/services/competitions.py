@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from awards.enums import ApplicationStatus, CompetitionStatus, Level, Region
 from awards.extensions import db
 from awards.models.applications import Application
-from awards.models.base import utcnow
 from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import audit, lifecycle
 from awards.timeutil import from_berlin, to_berlin
