@@ -52,16 +52,10 @@ class CompetitionStatus(LabelledEnum):
     ARCHIVED = "archived", _l("Archiviert")
 
 
-# Which status may follow which; staff move a competition along this path.
-COMPETITION_TRANSITIONS = {
-    CompetitionStatus.DRAFT: (CompetitionStatus.OPEN,),
-    CompetitionStatus.OPEN: (CompetitionStatus.CLOSED, CompetitionStatus.DRAFT),
-    CompetitionStatus.CLOSED: (CompetitionStatus.JURY, CompetitionStatus.OPEN),
-    CompetitionStatus.JURY: (CompetitionStatus.DECIDED, CompetitionStatus.CLOSED),
-    CompetitionStatus.DECIDED: (CompetitionStatus.PUBLISHED, CompetitionStatus.JURY),
-    CompetitionStatus.PUBLISHED: (CompetitionStatus.ARCHIVED,),
-    CompetitionStatus.ARCHIVED: (),
-}
+# The stage staff set by hand. Where a year stands (announced, open, closed at the deadline,
+# released, published) is derived from it, the clock and the facts by
+# awards.services.lifecycle, which also declares which actions each state allows.
+# PUBLISHED is no longer stored (older rows were migrated to DECIDED).
 
 
 class AllocationMode(LabelledEnum):

@@ -22,10 +22,43 @@ def submitted(competition, **kw):
 
 
 def decide(application, *, category=None, actor=None, rationale="Überzeugendes Projekt.", **kw):
+    """Record a decision. The factory's applications are rarely scored by a jury, so an
+    exception reason is given unless the test passes its own (or "" to test the refusal)."""
     competition = application.competition
     category = category or competition.categories[0]
+    kw.setdefault("exception_reason", "Fabrik: Test ohne Jurywertung.")
+    # Decisions are recorded in the jury phase: a competition still in its call (the
+    # factories' default) is moved there first, as staff would.
+    if competition.status in (CompetitionStatus.OPEN, CompetitionStatus.CLOSED):
+        competition.status = CompetitionStatus.JURY
+        db.session.flush()
     return decisions.record_decision(actor=actor, application=application, category=category,
                                      rationale=rationale, **kw)
+
+
+def scored(competition, applications, *, juror=None, name="Jurysitzung"):
+    """Make the applications go the whole way: formally admissible and scored (final) by a
+    juror in a closed round, the competition's last. Returns the round."""
+    from awards.enums import FormalCheck
+    from awards.models.jury import Round, RoundEntry, RoundStatus, Score, ScoreStatus
+
+    juror = juror or factories.juror(competition)
+    position = max((r.position for r in db.session.query(Round)
+                    .filter(Round.competition_id == competition.id)), default=0) + 1
+    round_ = Round(competition_id=competition.id, name=name, position=position,
+                   status=RoundStatus.CLOSED, closed_at=utcnow())
+    db.session.add(round_)
+    db.session.flush()
+    for i, application in enumerate(applications):
+        application.formal_check = FormalCheck.ADMISSIBLE
+        entry = RoundEntry(round_id=round_.id, application_id=application.id,
+                           code=f"{round_.code_prefix}-S{i:03d}")
+        db.session.add(entry)
+        db.session.flush()
+        db.session.add(Score(round_id=round_.id, entry_id=entry.id, juror_id=juror.id,
+                             status=ScoreStatus.FINAL, finalised_at=utcnow()))
+    db.session.flush()
+    return round_
 
 
 def photo_attachment(application, *, storage, content_type="image/jpeg", with_exif=True):

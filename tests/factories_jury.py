@@ -28,6 +28,9 @@ def jury_round(*, competition, name="Vorauswahl", opens_at=None, closes_at=None,
                anonymised=True, tie_break=TieBreak.NONE, tie_break_position=None,
                rank_by_normalised=False, show_others=False, source="admissible", weights=None):
     crits = [(c, (weights or {}).get(c.name, c.weight)) for c in competition.criteria]
+    # The factory's competitions keep their call open: the rounds run as a pre-selection,
+    # which the year's state machine allows only when the competition is set up for it.
+    competition.preselection_during_call = True
     return rounds.create_round(
         actor=None, competition=competition, name=name, criteria=crits, opens_at=opens_at,
         closes_at=closes_at or utcnow() + timedelta(days=14), anonymised=anonymised,

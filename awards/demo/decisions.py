@@ -120,6 +120,9 @@ def _decide(comp, applications, actor):
         amount = FREE_AMOUNTS.get(comp.prize_code, [None] * 10)[index] if comp.allocation_mode == "free" else None
         decisions.record_decision(actor=actor, application=application, category=category,
                                   rationale=RATIONALES[index % len(RATIONALES)], amount_cents=amount,
+                                  # The demo's past editions have no online jury rounds.
+                                  exception_reason="Die Jury hat in ihrer Sitzung ohne "
+                                                   "Online-Bewertung entschieden (Demo).",
                                   now=comp.ceremony_at - timedelta(days=30) if comp.ceremony_at else None)
 
 

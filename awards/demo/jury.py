@@ -120,6 +120,9 @@ def load():
                              is_chair=key == "jury-vorsitz")
     apps = _ensure_applications(comp)
     now = datetime.now(timezone.utc)
+    # The demo's "Vorauswahl" runs while the call is still open: a pre-selection, which the
+    # year's state machine allows only for competitions set up for it.
+    comp.preselection_during_call = True
     round_ = rounds.create_round(
         actor=None, competition=comp, name="Vorauswahl", criteria=[(c, c.weight) for c in comp.criteria],
         opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=21))

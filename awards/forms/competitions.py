@@ -1,7 +1,8 @@
 """Competition, prize category and criterion forms (times in Berlin, money in euros)."""
 from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
+                     TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from awards.enums import AllocationMode, Region
@@ -37,9 +38,9 @@ class MoneyField(StringField):
         return format_money(self.data).removesuffix(" €") if self.data is not None else ""
 
 
-class CompetitionForm(FlaskForm):
-    prize_code = SelectField(_l("Preis"), choices=[])
-    year = IntegerField(_l("Jahr"), validators=[InputRequired(NUMBER), NumberRange(2000, 2100)])
+class CompetitionFieldsForm(FlaskForm):
+    """Everything of a call that can change after it was created (the edit form)."""
+
     title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
     motto = StringField(_l("Jahresmotto"), validators=[Optional(), Length(max=300)])
     description = TextAreaField(_l("Beschreibung"), validators=[Optional()])
@@ -55,10 +56,8 @@ class CompetitionForm(FlaskForm):
     ceremony_place = StringField(_l("Ort der Preisverleihung"), validators=[Optional(), Length(max=200)])
     budget = MoneyField(_l("Preisgeld insgesamt (Euro)"), validators=[InputRequired(REQUIRED)])
     allocation_mode = SelectField(_l("Verteilung des Preisgelds"), choices=AllocationMode.choices())
-
-    def __init__(self, *args, prize_codes=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.prize_code.choices = prize_choices(prize_codes)
+    preselection_during_call = BooleanField(_l("Eine Vorauswahl-Runde der Jury darf schon während "
+                                               "der Bewerbungsphase laufen"))
 
     def validate_deadline_date(self, field):
         if field.data and self.opens_date.data and field.data < self.opens_date.data:
@@ -67,6 +66,25 @@ class CompetitionForm(FlaskForm):
     def validate_deadline_time(self, field):
         if self.deadline_date.data and field.data is None and not field.errors:
             raise ValidationError(TIME)
+
+
+class CompetitionForm(CompetitionFieldsForm):
+    """A new call: prize and year identify the edition and are chosen only here."""
+
+    prize_code = SelectField(_l("Preis"), choices=[])
+    year = IntegerField(_l("Jahr"), validators=[InputRequired(NUMBER), NumberRange(2000, 2100)])
+
+    def __init__(self, *args, prize_codes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prize_code.choices = prize_choices(prize_codes)
+
+
+class StageConfirmForm(FlaskForm):
+    """Confirmation of a far-reaching step of the year (the page says what will happen)."""
+
+    confirm = BooleanField(_l("Ich habe gelesen, was geschieht, und möchte den Schritt jetzt "
+                              "ausführen."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie den Schritt."))])
 
 
 class CategoryForm(FlaskForm):

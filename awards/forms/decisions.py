@@ -23,6 +23,9 @@ class DecisionForm(FlaskForm):
                                           "vorgesehenen Anzahl der Preise."))
     over_budget_reason = TextAreaField(_l("Grund für die Abweichung"), validators=[Length(max=2000)],
                                        render_kw={"rows": 3})
+    # Shown only for an application that did not go the whole way (see the decide page).
+    exception_reason = TextAreaField(_l("Begründung der Ausnahme"), validators=[Length(max=2000)],
+                                     render_kw={"rows": 3})
 
     def __init__(self, *args, competition, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,6 +46,27 @@ class ConfirmForm(FlaskForm):
     confirm = BooleanField(_l("Ich habe die Entscheidungen geprüft. Die Nachrichten sollen jetzt "
                               "versendet werden."),
                            validators=[DataRequired(_l("Bitte bestätigen Sie die Freigabe."))])
+
+
+class PublishNowForm(FlaskForm):
+    """Confirmation of "publish now" (the page says what becomes public)."""
+
+    confirm = BooleanField(_l("Ich habe geprüft, was öffentlich wird. Die Preisträgerinnen und "
+                              "Preisträger sollen jetzt veröffentlicht werden."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie die Veröffentlichung."))])
+
+
+class RevokeForm(FlaskForm):
+    """Revoke an award after the release: a reason and a confirmation."""
+
+    reason = TextAreaField(_l("Grund der Aberkennung"),
+                           validators=[DataRequired(_l("Bitte nennen Sie den Grund.")),
+                                       Length(min=10, max=2000, message=_l(
+                                           "Bitte nennen Sie den Grund in mindestens 10 Zeichen."))],
+                           render_kw={"rows": 4})
+    confirm = BooleanField(_l("Ich habe verstanden, dass die Aberkennung nicht rückgängig gemacht "
+                              "werden kann."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie die Aberkennung."))])
 
 
 class MailTemplateForm(FlaskForm):

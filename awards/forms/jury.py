@@ -28,6 +28,14 @@ class ActionForm(FlaskForm):
     """Buttons that change state carry only the CSRF token."""
 
 
+class CloseRoundForm(FlaskForm):
+    """Confirmation of closing a round (the page says what freezes)."""
+
+    confirm = BooleanField(_l("Ich habe den Fortschritt geprüft. Die Runde soll jetzt "
+                              "abgeschlossen und ihr Ergebnis eingefroren werden."),
+                           validators=[DataRequired(_l("Bitte bestätigen Sie den Abschluss."))])
+
+
 def round_form_class(criteria):
     """criteria: [(key, name, default weight)]; adds use_<key> and weight_<key> fields."""
 

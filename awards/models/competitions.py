@@ -39,6 +39,8 @@ class Competition(TimestampMixin, db.Model):
         default=CompetitionStatus.DRAFT,
         index=True,
     )
+    # A pre-selection jury round may run while the call is still open (a setting).
+    preselection_during_call: Mapped[bool] = mapped_column(default=False)
     # Winners become public at this instant (press embargo until the ceremony), or by hand.
     publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,8 +19,9 @@ __all__ = [
     "new_verification_code", "MAIL_KINDS",
 ]
 
-# Kinds of decision mail a competition has a template for.
-MAIL_KINDS = ("congratulation", "notice")
+# Kinds of decision mail a competition has a template for: winners, applications the jury
+# scored but did not award, formally inadmissible ones, and ones the jury never scored.
+MAIL_KINDS = ("congratulation", "notice", "inadmissible", "not_scored")
 
 # Crockford-like alphabet without 0/O, 1/I/L: easy to read off paper and to type.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -55,6 +56,15 @@ class Decision(TimestampMixin, db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Set when the total went over the budget and someone confirmed it on purpose.
     over_budget_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why an application that did not go the whole way (formally admissible, scored in the
+    # jury's last round) is awarded all the same; empty for a regular decision.
+    exception_reason: Mapped[str] = mapped_column(Text, default="")
+    # Staff revoked the award after the release (with a reason); it no longer counts.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    revoke_reason: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[int] = mapped_column(default=1, nullable=False)
     __mapper_args__ = {"version_id_col": version}
@@ -62,7 +72,12 @@ class Decision(TimestampMixin, db.Model):
     competition = relationship("Competition")
     application = relationship("Application")
     category = relationship("PrizeCategory")
-    decided_by = relationship("User")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
 
 
 class DecisionRelease(db.Model):

@@ -19,7 +19,7 @@ from awards.models.applications import Application, Attachment, FormStash
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
-from awards.services import audit, mail, nominations, receipts, uploads
+from awards.services import audit, lifecycle, mail, nominations, receipts, uploads
 
 log = logging.getLogger("awards.applications")
 
@@ -103,17 +103,10 @@ class SubmissionInvalid(ApplicationError):
 # --- deadline -------------------------------------------------------------------------
 
 def is_open_for_submission(competition, now=None):
-    """The deadline counts to the second in Europe/Berlin: a deadline of 23:59:59 accepts
-    everything up to 23:59:59.999 and refuses 00:00:00. Stored times are UTC instants, so
-    summer/winter time needs no special case."""
-    now = now or utcnow()
-    if competition is None or competition.status != CompetitionStatus.OPEN:
-        return False
-    if competition.opens_at is not None and now < competition.opens_at:
-        return False
-    if competition.deadline_at is None:
-        return True
-    return now.replace(microsecond=0) <= competition.deadline_at
+    """True while the year is in its application phase (awards.services.lifecycle): the
+    deadline counts to the second in Europe/Berlin; a deadline of 23:59:59 accepts
+    everything up to 23:59:59.999 and refuses 00:00:00."""
+    return competition is not None and lifecycle.allows("apply", competition, now)
 
 
 def open_competitions(now=None):
@@ -122,6 +115,15 @@ def open_competitions(now=None):
         .order_by(Competition.level.desc(), Competition.prize_code)
     ).all()
     return [c for c in rows if is_open_for_submission(c, now)]
+
+
+def _require(action, competition, now=None):
+    """The year's state machine decides; its refusal reaches the applicant as an
+    ApplicationError with the machine's message."""
+    try:
+        lifecycle.require(action, competition, now)
+    except lifecycle.NotAllowed as exc:
+        raise DeadlinePassed(str(exc.message)) from None
 
 
 # --- region -----------------------------------------------------------------------------
@@ -153,7 +155,7 @@ def right_competition_for(application):
         select(Competition).where(Competition.prize_code == application.region.value,
                                   Competition.year == application.competition.year)
     ).first()
-    return comp if comp is not None and comp.status == CompetitionStatus.OPEN else None
+    return comp if is_open_for_submission(comp) else None
 
 
 # --- drafts -----------------------------------------------------------------------------
@@ -292,6 +294,8 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
     if not resubmission and not is_open_for_submission(application.competition, now):
         raise DeadlinePassed(_("Der Bewerbungsschluss ist vorbei. Die Bewerbung kann nicht mehr "
                                "abgesendet werden. Ihr Entwurf bleibt gespeichert."))
+    if resubmission:
+        _require("resubmit", application.competition, now)
     if resubmission and correction_overdue(application, now):
         raise DeadlinePassed(_("Die Frist für die Korrektur ist abgelaufen. Bitte wenden Sie "
                                "sich an die Geschäftsstelle; Ihre Änderungen bleiben "
@@ -342,11 +346,9 @@ def withdraw(*, actor, application, now=None):
     now = now or utcnow()
     if application.status == ApplicationStatus.WITHDRAWN:
         raise ApplicationError(_("Diese Bewerbung ist bereits zurückgezogen."))
-    if application.status != ApplicationStatus.DRAFT and not is_open_for_submission(
-            application.competition, now):
-        raise DeadlinePassed(_("Nach dem Bewerbungsschluss kann eine Bewerbung nicht mehr online "
-                               "zurückgezogen werden. Bitte wenden Sie sich an die "
-                               "Geschäftsstelle."))
+    if application.status != ApplicationStatus.DRAFT:
+        # After the deadline only staff can; after the release no one (staff revoke).
+        _require("withdraw", application.competition, now)
     old = application.status
     application.status = ApplicationStatus.WITHDRAWN
     application.withdrawn_at = now
@@ -389,6 +391,7 @@ def formal_check(*, actor, application, result, reason=""):
                                  "„Unterlagen nachfordern“."))
     if result == FormalCheck.INADMISSIBLE and not reason:
         raise ApplicationError(_("Bitte geben Sie eine Begründung an."))
+    _require("formal_check", application.competition)
     old = {"formal_check": application.formal_check.value,
            "reason": application.formal_check_reason}
     application.formal_check = result
@@ -427,6 +430,7 @@ def reopen(*, actor, application, reason, due=None, now=None):
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
         raise ApplicationError(_("Nur abgesendete Bewerbungen können zur Korrektur geöffnet "
                                  "werden."))
+    _require("reopen", application.competition, now)
     due_at = correction_deadline(due) if due is not None else None
     if due_at is not None and due_at <= now:
         raise CorrectionDueInvalid(_("Die Frist für die Korrektur muss in der Zukunft liegen."))

@@ -326,6 +326,8 @@ def ensure_certificate(*, actor, application, storage, now=None):
     decision = decision_for(application)
     if decision is None or release_of(competition) is None:
         raise CertificateError("Für diese Bewerbung gibt es (noch) keine Urkunde.")
+    if decision.revoked_at is not None:
+        raise CertificateError("Die Auszeichnung ist aberkannt; es gibt keine Urkunde mehr.")
     certificate = certificate_of(application)
     if certificate is None:
         certificate = Certificate(application_id=application.id, competition_id=competition.id)
@@ -358,6 +360,8 @@ def ensure_all(*, actor, competition, storage):
     """Every certificate of the competition, up to date. Returns [(certificate, application)]."""
     out = []
     for decision in decisions_for(competition):
+        if decision.revoked_at is not None:
+            continue
         certificate, _ = ensure_certificate(actor=actor, application=decision.application,
                                             storage=storage)
         out.append((certificate, decision.application))
@@ -422,7 +426,7 @@ def normalise_code(raw):
 
 @dataclass
 class Verification:
-    status: str  # "genuine", "embargo" or "unknown"
+    status: str  # "genuine", "revoked", "embargo" or "unknown"
     laureate: str = ""
     project: str = ""
     category: str = ""
@@ -447,6 +451,11 @@ def verify(raw_code, *, now=None):
         return Verification(status="unknown")
     if not is_public(competition, now):
         return Verification(status="embargo", code=code)
+    if decision.revoked_at is not None:
+        # Said plainly, with what the certificate claims, so no one relies on it.
+        return Verification(status="revoked", laureate=laureate_name(application),
+                            project=application.display_title, category=decision.category.label,
+                            prize_title=competition.title, year=competition.year, code=code)
     return Verification(status="genuine", laureate=laureate_name(application),
                         project=application.display_title, category=decision.category.label,
                         prize_title=competition.title, year=competition.year, code=code)

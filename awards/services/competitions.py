@@ -2,24 +2,22 @@
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from awards.enums import COMPETITION_TRANSITIONS, CompetitionStatus, Level, Region
+from awards.enums import ApplicationStatus, CompetitionStatus, Level, Region
 from awards.extensions import db
-from awards.models.base import utcnow
+from awards.models.applications import Application
 from awards.models.competitions import Competition, Criterion, PrizeCategory
-from awards.services import audit
+from awards.services import audit, lifecycle
 from awards.timeutil import from_berlin, to_berlin
 
 EDITABLE_FIELDS = (
     "title", "motto", "description", "eligibility", "preparation", "contact", "opens_at",
     "deadline_at", "ceremony_at", "ceremony_place", "budget_cents", "allocation_mode",
+    "preselection_during_call",
 )
 CATEGORY_FIELDS = ("label", "rank", "amount_cents", "count")
 CRITERION_FIELDS = ("name", "description", "weight", "scale_min", "scale_max", "anchors")
-# Criteria are fixed once the jury starts; prize categories once the jury has decided.
-CRITERIA_EDITABLE = (CompetitionStatus.DRAFT, CompetitionStatus.OPEN, CompetitionStatus.CLOSED)
-CATEGORIES_EDITABLE = CRITERIA_EDITABLE + (CompetitionStatus.JURY,)
 
 
 class CompetitionError(Exception):
@@ -55,37 +53,105 @@ def create(*, actor, prize_code, year, values):
 
 
 def update(*, actor, competition, values):
+    lifecycle.require("edit_call", competition)
     return _apply_changes(actor=actor, obj=competition, fields=EDITABLE_FIELDS, values=values,
                           action="competition.update")
 
 
 def allowed_transitions(competition):
-    return COMPETITION_TRANSITIONS[competition.status]
+    """The stage-moving actions (lifecycle.Action) staff may take now."""
+    return lifecycle.stage_actions(competition)
 
 
-def change_status(*, actor, competition, status):
-    status = CompetitionStatus(status)
-    if status not in allowed_transitions(competition):
-        raise CompetitionError(_l("Dieser Statuswechsel ist nicht möglich."))
-    if status == CompetitionStatus.OPEN and (competition.deadline_at is None
-                                             or not competition.categories
-                                             or not competition.criteria):
-        raise CompetitionError(_l("Bevor die Ausschreibung öffnet, braucht der Wettbewerb einen "
-                                  "Bewerbungsschluss, mindestens einen Preis und ein Kriterium."))
+def submitted_count(competition):
+    return db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.competition_id == competition.id,
+            Application.status.in_((ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED)))
+    ) or 0
+
+
+def stage_problems(competition, action, now=None):
+    """Why a stage action cannot be taken although the state allows it (empty: it can)."""
+    now = now or lifecycle.now()
+    problems = []
+    if action == "announce":
+        if competition.deadline_at is None or not competition.categories or not competition.criteria:
+            problems.append(_l("Bevor die Ausschreibung öffnet, braucht der Wettbewerb einen "
+                               "Bewerbungsschluss, mindestens einen Preis und ein Kriterium."))
+        elif competition.deadline_at <= now:
+            problems.append(_l("Der Bewerbungsschluss liegt in der Vergangenheit. Bitte ändern "
+                               "Sie zuerst die Eckdaten."))
+    elif action == "reopen_call":
+        if competition.deadline_at is None or competition.deadline_at <= now:
+            problems.append(_l("Der Bewerbungsschluss ist vorbei. Um die Bewerbungsphase zu "
+                               "verlängern, ändern Sie den Bewerbungsschluss in den Eckdaten."))
+        elif competition.status != CompetitionStatus.CLOSED:
+            problems.append(_l("Die Bewerbungsphase ist nicht vorzeitig beendet worden."))
+    elif action == "back_to_draft":
+        count = submitted_count(competition)
+        if count:
+            problems.append(_l("Es sind schon %(n)s Bewerbungen eingegangen. Der Wettbewerb kann "
+                               "nicht mehr zum Entwurf werden; beenden Sie stattdessen die "
+                               "Bewerbungsphase.", n=count))
+    elif action == "finish_jury":
+        if lifecycle.open_rounds(competition):
+            problems.append(_l("Es läuft noch eine Bewertungsrunde. Bitte schließen Sie sie "
+                               "zuerst ab."))
+    elif action == "back_to_closed":
+        from awards.models.decisions import Decision
+        from awards.models.jury import Round, RoundStatus
+
+        if db.session.scalar(select(func.count(Round.id)).where(
+                Round.competition_id == competition.id, Round.status != RoundStatus.DRAFT)):
+            problems.append(_l("Es wurde schon eine Bewertungsrunde freigegeben."))
+        if db.session.scalar(select(func.count(Decision.id)).where(
+                Decision.competition_id == competition.id)):
+            # Otherwise the call could open again and a winner withdraw.
+            problems.append(_l("Es sind schon Entscheidungen eingetragen."))
+    return problems
+
+
+def take_stage_action(*, actor, competition, action, now=None):
+    """Move the year by hand (announce, end early, start the jury, ...). Raises
+    lifecycle.NotAllowed in the wrong state and CompetitionError when a guard fails."""
+    spec = lifecycle.ACTIONS.get(action)
+    if spec is None or spec.target is None:
+        raise ValueError(action)
+    now = now or lifecycle.now()
+    old_state = lifecycle.require(action, competition, now)
+    problems = stage_problems(competition, action, now)
+    if problems:
+        raise CompetitionError(problems[0])
     old = competition.status
-    competition.status = status
-    if status == CompetitionStatus.ARCHIVED:
-        competition.archived_at = utcnow()
+    competition.status = spec.target
+    if spec.target == CompetitionStatus.ARCHIVED:
+        competition.archived_at = now
     db.session.flush()
     audit.record(actor=actor, action="competition.status", obj=competition,
-                 old={"status": old.value}, new={"status": status.value})
+                 old={"status": old.value, "state": old_state.value},
+                 new={"status": spec.target.value, "action": action,
+                      "state": lifecycle.state_of(competition, now).value})
     return competition
 
 
-def _check_editable(competition, statuses, what):
-    if competition.status not in statuses:
+def change_status(*, actor, competition, status, now=None):
+    """Move to the stored stage `status` through the one stage action that leads there."""
+    status = CompetitionStatus(status)
+    for spec in allowed_transitions(competition):
+        if spec.target == status:
+            return take_stage_action(actor=actor, competition=competition, action=spec.name,
+                                     now=now)
+    raise CompetitionError(_l("Dieser Statuswechsel ist nicht möglich."))
+
+
+def _check_editable(competition, action, what):
+    """Criteria are fixed once the jury starts, prize categories once it has decided
+    (the states are declared in awards.services.lifecycle)."""
+    state = lifecycle.state_of(competition)
+    if state not in lifecycle.states_for(action, competition):
         raise CompetitionError(_l("%(what)s können in diesem Stand (%(status)s) nicht mehr "
-                                  "geändert werden.", what=what, status=competition.status.label))
+                                  "geändert werden.", what=what, status=state.label))
 
 
 def _apply_changes(*, actor, obj, fields, values, action):
@@ -100,7 +166,7 @@ def _apply_changes(*, actor, obj, fields, values, action):
 
 
 def add_category(*, actor, competition, values):
-    _check_editable(competition, CATEGORIES_EDITABLE, _l("Preise"))
+    _check_editable(competition, "edit_categories", _l("Preise"))
     category = PrizeCategory(competition=competition, **values)
     db.session.add(category)
     db.session.flush()
@@ -109,13 +175,13 @@ def add_category(*, actor, competition, values):
 
 
 def update_category(*, actor, category, values):
-    _check_editable(category.competition, CATEGORIES_EDITABLE, _l("Preise"))
+    _check_editable(category.competition, "edit_categories", _l("Preise"))
     return _apply_changes(actor=actor, obj=category, fields=CATEGORY_FIELDS, values=values,
                           action="competition.category_update")
 
 
 def delete_category(*, actor, category):
-    _check_editable(category.competition, CATEGORIES_EDITABLE, _l("Preise"))
+    _check_editable(category.competition, "edit_categories", _l("Preise"))
     audit.record(actor=actor, action="competition.category_delete", obj=category,
                  old={f: getattr(category, f) for f in CATEGORY_FIELDS})
     category.competition.categories.remove(category)
@@ -123,7 +189,7 @@ def delete_category(*, actor, category):
 
 
 def add_criterion(*, actor, competition, values):
-    _check_editable(competition, CRITERIA_EDITABLE, _l("Kriterien"))
+    _check_editable(competition, "edit_criteria", _l("Kriterien"))
     position = max((c.position for c in competition.criteria), default=-1) + 1
     criterion = Criterion(competition=competition, position=position, **values)
     db.session.add(criterion)
@@ -133,13 +199,13 @@ def add_criterion(*, actor, competition, values):
 
 
 def update_criterion(*, actor, criterion, values):
-    _check_editable(criterion.competition, CRITERIA_EDITABLE, _l("Kriterien"))
+    _check_editable(criterion.competition, "edit_criteria", _l("Kriterien"))
     return _apply_changes(actor=actor, obj=criterion, fields=CRITERION_FIELDS, values=values,
                           action="competition.criterion_update")
 
 
 def delete_criterion(*, actor, criterion):
-    _check_editable(criterion.competition, CRITERIA_EDITABLE, _l("Kriterien"))
+    _check_editable(criterion.competition, "edit_criteria", _l("Kriterien"))
     audit.record(actor=actor, action="competition.criterion_delete", obj=criterion,
                  old={f: getattr(criterion, f) for f in CRITERION_FIELDS})
     criterion.competition.criteria.remove(criterion)

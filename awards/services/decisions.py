@@ -14,18 +14,31 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from awards import permissions
-from awards.enums import AllocationMode, ApplicationStatus
+from awards.enums import AllocationMode, ApplicationStatus, FormalCheck
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.decisions import Decision, DecisionRelease
-from awards.services import audit
+from awards.models.jury import Round, RoundEntry, Score, ScoreStatus
+from awards.services import audit, lifecycle
 
 log = logging.getLogger("awards.decisions")
 
 MIN_REASON_LENGTH = 10
 CONFLICT_MESSAGE = ("Sie haben für diese Bewerbung eine Befangenheit angezeigt (oder die "
                     "Geschäftsstelle hat sie vermerkt). Sie können über sie nicht entscheiden.")
+
+# What happened to an application on its way through the year; decides the mail it gets.
+AWARDED = "awarded"
+COMPLETE = "complete"          # admissible and scored in the jury's last round: "not awarded"
+NOT_ADMISSIBLE = "inadmissible"  # formally not admissible
+NOT_SCORED = "not_scored"      # never scored by the jury (not checked, or no round reached)
+PARTLY_SCORED = "partly_scored"  # scored in an earlier round, not in the last one
+JOURNEY_LABELS = {
+    NOT_ADMISSIBLE: "formal nicht zulässig",
+    NOT_SCORED: "von der Jury nicht bewertet",
+    PARTLY_SCORED: "nicht in der letzten Bewertungsrunde bewertet",
+}
 
 
 class DecisionError(ValueError):
@@ -104,8 +117,52 @@ def eligible_applications(competition):
     ).all()
 
 
+def journeys(competition):
+    """{application id: COMPLETE | NOT_ADMISSIBLE | NOT_SCORED | PARTLY_SCORED} for the
+    submitted applications of the competition, in three queries."""
+    apps = db.session.execute(
+        select(Application.id, Application.formal_check).where(
+            Application.competition_id == competition.id,
+            Application.status == ApplicationStatus.SUBMITTED)).all()
+    last_round = db.session.scalar(
+        select(Round.id).where(Round.competition_id == competition.id)
+        .order_by(Round.position.desc()).limit(1))
+    scored = db.session.execute(
+        select(RoundEntry.application_id, RoundEntry.round_id)
+        .join(Score, Score.entry_id == RoundEntry.id)
+        .join(Round, Round.id == RoundEntry.round_id)
+        .where(Round.competition_id == competition.id, Score.status == ScoreStatus.FINAL)
+        .group_by(RoundEntry.application_id, RoundEntry.round_id)).all()
+    in_any = {a for a, _r in scored}
+    in_last = {a for a, r in scored if r == last_round}
+    out = {}
+    for app_id, check in apps:
+        if check == FormalCheck.INADMISSIBLE:
+            out[app_id] = NOT_ADMISSIBLE
+        elif check == FormalCheck.ADMISSIBLE and app_id in in_last:
+            out[app_id] = COMPLETE
+        elif app_id in in_any:
+            out[app_id] = PARTLY_SCORED
+        else:
+            out[app_id] = NOT_SCORED
+    return out
+
+
+def journey_of(application):
+    """Whether one application went the whole way (COMPLETE) or where it stopped."""
+    if application.status != ApplicationStatus.SUBMITTED:
+        return NOT_SCORED
+    return journeys(application.competition).get(application.id, NOT_SCORED)
+
+
+def active(decisions):
+    """The decisions that count: revoked awards are kept (and shown) but count no more."""
+    return [d for d in decisions if d.revoked_at is None]
+
+
 def budget_summary(competition, decisions=None):
     decisions = decisions_for(competition) if decisions is None else decisions
+    decisions = active(decisions)
     counts = {c.id: [c.count, 0] for c in competition.categories}
     for d in decisions:
         counts.setdefault(d.category_id, [0, 0])[1] += 1
@@ -130,16 +187,21 @@ def _snapshot(decision):
         "category": decision.category.label if decision.category else None,
         "amount_cents": decision.amount_cents,
         "rationale": decision.rationale,
+        "exception_reason": decision.exception_reason,
     }
 
 
 def record_decision(*, actor, application, category, rationale, amount_cents=None,
                     expected_version=None, confirm_over_budget=False, over_budget_reason="",
-                    now=None):
+                    exception_reason="", now=None):
     """Create or change the decision for `application`. Returns the Decision (flushed).
 
-    Raises DecisionError (bad input), DecisionsLocked (already released), StaleDecision
-    (version mismatch) or NeedsConfirmation (over budget/count without a confirmed reason).
+    An application that did not go the whole way (formally admissible and scored in the
+    jury's last round) is awarded only with an `exception_reason` (recorded and audited).
+
+    Raises DecisionError (bad input or the wrong state of the year), DecisionsLocked
+    (already released), StaleDecision (version mismatch) or NeedsConfirmation (over
+    budget/count without a confirmed reason).
     """
     competition = application.competition
     now = now or utcnow()
@@ -148,8 +210,19 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
     if is_released(competition):
         raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
                               "mehr geändert werden.")
+    try:
+        lifecycle.require("record_decision", competition)
+    except lifecycle.NotAllowed as exc:
+        raise DecisionError(str(exc.message)) from None
     if application.status != ApplicationStatus.SUBMITTED:
         raise DecisionError("Nur eingereichte Bewerbungen können ausgezeichnet werden.")
+    journey = journey_of(application)
+    exception_reason = (exception_reason or "").strip() if journey != COMPLETE else ""
+    if journey != COMPLETE and len(exception_reason) < MIN_REASON_LENGTH:
+        raise DecisionError(
+            f"Diese Bewerbung ist {JOURNEY_LABELS[journey]}. Eine Auszeichnung ist nur mit "
+            f"einer Begründung für die Ausnahme möglich (mindestens {MIN_REASON_LENGTH} "
+            "Zeichen).", "exception_reason")
     if category is None or category.competition_id != competition.id:
         raise DecisionError("Bitte wählen Sie eine Preiskategorie dieses Wettbewerbs.", "category")
     rationale = (rationale or "").strip()
@@ -161,7 +234,7 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
         raise StaleDecision("Jemand anderes hat diese Entscheidung inzwischen geändert. Bitte "
                             "prüfen Sie den aktuellen Stand.")
 
-    others = [d for d in decisions_for(competition) if d.application_id != application.id]
+    others = active([d for d in decisions_for(competition) if d.application_id != application.id])
     mode = competition.allocation_mode
     if mode == AllocationMode.RANKED:
         amount = category.amount_cents
@@ -201,6 +274,7 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
             competition_id=competition.id, application_id=application.id, category=category,
             amount_cents=amount, rationale=rationale, decided_by_id=getattr(actor, "id", None),
             decided_at=now, over_budget_reason=reason if warnings else "",
+            exception_reason=exception_reason,
         )
         db.session.add(decision)
         db.session.flush()
@@ -214,12 +288,16 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
         decision.decided_by_id = getattr(actor, "id", None)
         decision.decided_at = now
         decision.over_budget_reason = reason if warnings else ""
+        decision.exception_reason = exception_reason
         db.session.flush()
         new = _snapshot(decision)
         changed_old = {k: v for k, v in old.items() if new[k] != v}
         changed_new = {k: new[k] for k in changed_old}
         audit.record(actor=actor, action="decision.update", obj=decision, old=changed_old,
                      new=changed_new)
+    if exception_reason:
+        audit.record(actor=actor, action="decision.exception", obj=decision,
+                     new={"journey": journey, "reason": exception_reason})
     if warnings:
         audit.record(actor=actor, action="decision.deviation_confirmed", obj=decision,
                      new={"warnings": warnings, "reason": reason, "total_cents": total,
@@ -231,7 +309,7 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
 
 
 def _rebalance_equal(*, actor, competition, amount):
-    for other in decisions_for(competition):
+    for other in active(decisions_for(competition)):
         if other.amount_cents != amount:
             old = other.amount_cents
             other.amount_cents = amount
@@ -250,10 +328,52 @@ def remove_decision(*, actor, decision, expected_version=None):
                               "mehr geändert werden.")
     if expected_version is not None and decision.version != expected_version:
         raise StaleDecision("Jemand anderes hat diese Entscheidung inzwischen geändert.")
+    try:
+        lifecycle.require("record_decision", competition)
+    except lifecycle.NotAllowed as exc:
+        raise DecisionError(str(exc.message)) from None
     audit.record(actor=actor, action="decision.delete", obj=decision, old=_snapshot(decision))
     db.session.delete(decision)
     db.session.flush()
     if competition.allocation_mode == AllocationMode.EQUAL:
-        remaining = decisions_for(competition)
+        remaining = active(decisions_for(competition))
         _rebalance_equal(actor=actor, competition=competition,
                          amount=equal_share(competition.budget_cents, len(remaining)))
+
+
+def revoke(*, actor, decision, reason, now=None):
+    """Staff take back an award after the release, with a reason: it leaves the public
+    winners pages and the API, counts no more in the money total, and the certificate check
+    says it was revoked. The row stays, marked, for the record."""
+    now = now or utcnow()
+    competition = decision.competition
+    if decision.revoked_at is not None:
+        raise DecisionError("Diese Auszeichnung ist bereits aberkannt.")
+    try:
+        lifecycle.require("revoke", competition, now)
+    except lifecycle.NotAllowed as exc:
+        raise DecisionError(str(exc.message)) from None
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise DecisionError(f"Bitte nennen Sie den Grund (mindestens {MIN_REASON_LENGTH} "
+                            "Zeichen).", "reason")
+    decision.revoked_at = now
+    decision.revoked_by_id = getattr(actor, "id", None)
+    decision.revoke_reason = reason
+    db.session.flush()
+    audit.record(actor=actor, action="decision.revoke", obj=decision,
+                 competition_id=competition.id,
+                 old={"revoked_at": None, **_snapshot(decision)},
+                 new={"revoked_at": now, "reason": reason})
+    log.info("award %s revoked", decision.id)
+    return decision
+
+
+def count_by_journey(competition):
+    """{journey: number of submitted applications}, awarded ones counted as AWARDED."""
+    awarded = {d.application_id for d in active(decisions_for(competition))}
+    counts = {}
+    for app_id, journey in journeys(competition).items():
+        key = AWARDED if app_id in awarded else journey
+        counts[key] = counts.get(key, 0) + 1
+    return counts

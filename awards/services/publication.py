@@ -16,14 +16,14 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from awards.enums import ApplicantType, CompetitionStatus, Region
+from awards.enums import ApplicantType, Region
 from awards.extensions import db
 from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.nominations import Nomination
-from awards.services import audit
+from awards.services import audit, lifecycle
 from awards.services.decisions import DecisionError, release_of
 
 MAX_PHOTOS = 4
@@ -45,7 +45,7 @@ def public_decisions_query(now):
         .join(Competition, Competition.id == Decision.competition_id)
         .join(DecisionRelease, DecisionRelease.competition_id == Competition.id)
         .join(PrizeCategory, PrizeCategory.id == Decision.category_id)
-        .where(public_condition(now))
+        .where(public_condition(now), Decision.revoked_at.is_(None))
         .options(selectinload(Decision.application).selectinload(Application.attachments),
                  selectinload(Decision.competition), selectinload(Decision.category))
     )
@@ -80,10 +80,18 @@ def publication_state(competition, now=None):
     return "unscheduled"
 
 
+def _require(action, competition, now=None):
+    try:
+        lifecycle.require(action, competition, now)
+    except lifecycle.NotAllowed as exc:
+        raise DecisionError(str(exc.message)) from None
+
+
 def schedule_publication(*, actor, competition, publish_at):
     """Set (or clear with None) the instant the winners become public."""
     if publish_at is not None and publish_at.tzinfo is None:
         raise ValueError("publish_at must be aware")
+    _require("schedule_publication", competition)
     old = competition.publish_at
     competition.publish_at = publish_at
     db.session.flush()
@@ -92,30 +100,28 @@ def schedule_publication(*, actor, competition, publish_at):
 
 
 def publish_now(*, actor, competition, now=None):
+    """Make the winners public at once. The year is then "published" by the state machine
+    (awards.services.lifecycle): no stored status changes."""
     now = now or utcnow()
     if release_of(competition) is None:
         raise DecisionError("Bitte geben Sie zuerst die Entscheidungen frei.")
-    old = {"published_at": competition.published_at, "status": competition.status}
+    _require("publish", competition, now)
+    old = {"published_at": competition.published_at}
     competition.published_at = now
-    if competition.status in (CompetitionStatus.CLOSED, CompetitionStatus.JURY,
-                              CompetitionStatus.DECIDED):
-        competition.status = CompetitionStatus.PUBLISHED
     db.session.flush()
     audit.record(actor=actor, action="publication.publish", obj=competition, old=old,
-                 new={"published_at": now, "status": competition.status})
+                 new={"published_at": now})
 
 
-def withdraw_publication(*, actor, competition):
+def withdraw_publication(*, actor, competition, now=None):
     """Take the winners offline again (e.g. published by mistake before the ceremony)."""
-    old = {"published_at": competition.published_at, "publish_at": competition.publish_at,
-           "status": competition.status}
+    _require("withdraw_publication", competition, now)
+    old = {"published_at": competition.published_at, "publish_at": competition.publish_at}
     competition.published_at = None
     competition.publish_at = None
-    if competition.status == CompetitionStatus.PUBLISHED:
-        competition.status = CompetitionStatus.DECIDED
     db.session.flush()
     audit.record(actor=actor, action="publication.withdraw", obj=competition, old=old,
-                 new={"published_at": None, "publish_at": None, "status": competition.status})
+                 new={"published_at": None, "publish_at": None})
 
 
 # --- the public projection -------------------------------------------------------------
@@ -315,7 +321,8 @@ def laureate_certificates(user):
         select(Application, Decision)
         .join(Decision, Decision.application_id == Application.id)
         .join(DecisionRelease, DecisionRelease.competition_id == Application.competition_id)
-        .where(or_(Application.owner_id == user.id, Application.id.in_(nominated)))
+        .where(or_(Application.owner_id == user.id, Application.id.in_(nominated)),
+               Decision.revoked_at.is_(None))
         .order_by(Application.id.desc())
     ).all()
     return [(a, d) for a, d in rows]

@@ -12,11 +12,11 @@ import re
 from flask import current_app
 from sqlalchemy import select
 
-from awards.enums import CompetitionStatus
+from awards.enums import CompetitionStatus, FormalCheck
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.decisions import MAIL_KINDS, DecisionRelease, MailTemplate
-from awards.services import audit, mail, nominations
+from awards.services import audit, decisions as decisions_service, lifecycle, mail, nominations
 from awards.services.decisions import DecisionError, decisions_for, eligible_applications, release_of
 from awards.timeutil import format_money, to_berlin
 from awards.urls import public_base_url
@@ -35,6 +35,7 @@ PLACEHOLDERS = {
     "verleihung_datum": "Datum der Preisverleihung",
     "verleihung_ort": "Ort der Preisverleihung",
     "link": "Link zum Konto (Urkunde herunterladen)",
+    "grund": "Begründung der formalen Prüfung (nur bei „formal nicht zulässig“)",
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -135,6 +136,8 @@ def mail_values(application, competition, decision=None):
         "verleihung_datum": ceremony.strftime("%d.%m.%Y") if ceremony else "(wird noch bekannt gegeben)",
         "verleihung_ort": competition.ceremony_place or "(wird noch bekannt gegeben)",
         "link": public_base_url() + "/",
+        "grund": (application.formal_check_reason or "")
+        if application.formal_check == FormalCheck.INADMISSIBLE else "",
     }
 
 
@@ -147,32 +150,71 @@ def recipient(application):
     return application.email or (application.owner.email if application.owner else "")
 
 
+# Which mail an application gets, by what happened to it (services.decisions journeys).
+KIND_BY_JOURNEY = {
+    decisions_service.AWARDED: "congratulation",
+    decisions_service.COMPLETE: "notice",
+    decisions_service.PARTLY_SCORED: "notice",
+    decisions_service.NOT_ADMISSIBLE: "inadmissible",
+    decisions_service.NOT_SCORED: "not_scored",
+}
+
+
+def planned_mails(competition):
+    """[(application, kind)] of every mail the release would send, in number order."""
+    awarded = {d.application_id for d in decisions_service.active(decisions_for(competition))}
+    journeys = decisions_service.journeys(competition)
+    out = []
+    for application in eligible_applications(competition):
+        journey = (decisions_service.AWARDED if application.id in awarded
+                   else journeys.get(application.id, decisions_service.NOT_SCORED))
+        out.append((application, KIND_BY_JOURNEY[journey]))
+    return out
+
+
 def preview_recipients(competition):
     """(winners, others) as lists of applications, for the confirmation page."""
-    awarded = {d.application_id for d in decisions_for(competition)}
-    apps = eligible_applications(competition)
-    return [a for a in apps if a.id in awarded], [a for a in apps if a.id not in awarded]
+    planned = planned_mails(competition)
+    return ([a for a, kind in planned if kind == "congratulation"],
+            [a for a, kind in planned if kind != "congratulation"])
+
+
+def preview_by_kind(competition):
+    """{kind: [application]} for every mail kind, for the confirmation page."""
+    out = {kind: [] for kind in MAIL_KINDS}
+    for application, kind in planned_mails(competition):
+        out[kind].append(application)
+    return out
 
 
 def release_decisions(*, actor, competition, now=None):
-    """Lock the decisions and queue every mail. Returns the DecisionRelease (flushed)."""
+    """Lock the decisions and queue every mail. Returns the DecisionRelease (flushed).
+
+    Each applicant gets the mail that matches what happened to the application: winners a
+    congratulation; those the jury scored but did not award the notice; formally
+    inadmissible ones and ones the jury never scored their own texts."""
     now = now or utcnow()
     if release_of(competition) is not None:
         raise DecisionError("Die Entscheidungen sind bereits freigegeben.")
-    decisions = {d.application_id: d for d in decisions_for(competition)}
+    try:
+        lifecycle.require("release", competition)
+    except lifecycle.NotAllowed as exc:
+        raise DecisionError(str(exc.message)) from None
+    decisions = {d.application_id: d for d in decisions_service.active(decisions_for(competition))}
     if not decisions:
         raise DecisionError("Es gibt noch keine Entscheidungen, die freigegeben werden könnten.")
     winners = others = 0
-    for application in eligible_applications(competition):
+    kinds = {}
+    for application, kind in planned_mails(competition):
         to = recipient(application)
         decision = decisions.get(application.id)
-        kind = "congratulation" if decision else "notice"
         subject, text = render_decision_mail(
             competition, kind, mail_values(application, competition, decision))
         if to:
             mail.enqueue(to=to, subject=subject, text=text)
         else:
             log.warning("application %s has no e-mail address; no %s sent", application.id, kind)
+        kinds[kind] = kinds.get(kind, 0) + 1
         if decision:
             winners += 1
         else:
@@ -184,11 +226,11 @@ def release_decisions(*, actor, competition, now=None):
     db.session.flush()
     audit.record(actor=actor, action="decision.release", obj=release,
                  competition_id=competition.id,
-                 new={"released_at": now, "winners": winners, "others": others})
+                 new={"released_at": now, "winners": winners, "others": others, "mails": kinds})
     # Nominees receive access to the application (and certificate) in their own account.
     nominations.on_release(actor=actor, competition=competition, awarded_ids=set(decisions),
                            now=now)
-    if competition.status in (CompetitionStatus.CLOSED, CompetitionStatus.JURY):
+    if competition.status == CompetitionStatus.JURY:
         old = competition.status
         competition.status = CompetitionStatus.DECIDED
         db.session.flush()

@@ -12,7 +12,7 @@ from awards.models.base import utcnow
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundCriterion,
                                 RoundEntry, RoundSource, RoundStatus, TieBreak)
 from awards.models.users import RoleAssignment
-from awards.services import anonymisation, audit
+from awards.services import anonymisation, audit, lifecycle
 
 log = logging.getLogger("awards.rounds")
 
@@ -201,7 +201,17 @@ def release_problems(round_, *, scan=True):
     return problems
 
 
+def _require_state(action, round_):
+    """Rounds run in the jury phase (or during the call for a pre-selection, when the
+    competition is set up for it): the year's state machine decides."""
+    try:
+        lifecycle.require(action, round_.competition)
+    except lifecycle.NotAllowed as exc:
+        raise RoundError(exc.message) from None
+
+
 def open_round(*, actor, round_):
+    _require_state("open_round", round_)
     problems = release_problems(round_)
     if problems:
         raise RoundError(problems)
@@ -219,6 +229,7 @@ def close_round(*, actor, round_):
 
     if round_.status != RoundStatus.OPEN:
         raise RoundError(_l("Nur eine freigegebene Runde kann abgeschlossen werden."))
+    _require_state("close_round", round_)
     round_.status = RoundStatus.CLOSED
     round_.closed_at = utcnow()
     round_.snapshot = ranking.freeze(round_)

@@ -18,11 +18,13 @@ from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
 from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
-                                    MailTemplateForm, MinutesForm, PublicationForm, RevealForm)
+                                    MailTemplateForm, MinutesForm, PublicationForm, PublishNowForm,
+                                    RevealForm, RevokeForm)
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
-from awards.services import certificates, decisions, jury_visibility, minutes, publication, release
+from awards.services import (certificates, decisions, jury_visibility, lifecycle, minutes,
+                             publication, release)
 from awards.services.decisions import DecisionError, NeedsConfirmation
 from awards.timeutil import from_berlin, to_berlin
 from awards.views.converters import parse_id
@@ -31,7 +33,10 @@ from awards.filenames import content_disposition
 
 bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")
 
-KIND_LABELS = {"congratulation": "Glückwunsch an die Preisträger", "notice": "Nachricht an alle anderen"}
+KIND_LABELS = {"congratulation": "Glückwunsch an die Preisträger",
+               "notice": "Nachricht an von der Jury bewertete, nicht ausgezeichnete Bewerbungen",
+               "inadmissible": "Nachricht an formal nicht zulässige Bewerbungen",
+               "not_scored": "Nachricht an von der Jury nicht bewertete Bewerbungen"}
 
 
 def _competition(competition_id, predicate=permissions.can_release_decisions):
@@ -93,6 +98,12 @@ def _render_index(competition, reveal_form, status=200):
         reveal=jury_visibility.reveal_of(competition), reveal_form=reveal_form,
         release=decisions.release_of(competition),
         state=publication.publication_state(competition, now),
+        journeys=decisions.journeys(competition),
+        journey_labels=decisions.JOURNEY_LABELS,
+        can_revoke=is_staff and lifecycle.allows("revoke", competition, now),
+        can_record=lifecycle.allows("record_decision", competition, now),
+        can_release=lifecycle.allows("release", competition, now),
+        year_state=lifecycle.state_of(competition, now),
         certificate_codes={c.application_id: c for c in _certificates(competition)} if is_staff else {},
     ), status
 
@@ -127,6 +138,7 @@ def decide(competition_id, application_id):
                 rationale=form.rationale.data, amount_cents=form.amount_cents,
                 expected_version=version, confirm_over_budget=form.confirm_over_budget.data,
                 over_budget_reason=form.over_budget_reason.data,
+                exception_reason=form.exception_reason.data,
             )
         except NeedsConfirmation as exc:
             db.session.rollback()
@@ -147,6 +159,10 @@ def decide(competition_id, application_id):
         is_staff=permissions.can_release_decisions(current_user, competition),
         free_amounts=competition.allocation_mode == AllocationMode.FREE,
         locked=decisions.is_released(competition),
+        journey=decisions.journey_of(application), complete=decisions.COMPLETE,
+        journey_labels=decisions.JOURNEY_LABELS,
+        allowed=lifecycle.allows("record_decision", competition),
+        state=lifecycle.state_of(competition),
     ), 200 if request.method == "GET" or not form.errors and not form.form_errors else 422
 
 
@@ -207,6 +223,9 @@ def release_view(competition_id):
             return redirect(url_for("decisions.index", competition_id=competition.id))
     return render_template("decisions/release.html", competition=competition, form=form,
                            winners=winners, others=others,
+                           by_kind=release.preview_by_kind(competition), kind_labels=KIND_LABELS,
+                           allowed=lifecycle.allows("release", competition),
+                           state=lifecycle.state_of(competition),
                            release=decisions.release_of(competition))
 
 
@@ -252,9 +271,8 @@ def publication_view(competition_id):
         action = request.form.get("action")
         try:
             if action == "publish_now":
-                publication.publish_now(actor=current_user, competition=competition,
-                                        now=publication.clock())
-                message = _("Die Preisträgerinnen und Preisträger sind jetzt öffentlich.")
+                # Far-reaching: the confirmation page says what becomes public, then does it.
+                return redirect(url_for("decisions.publish_now", competition_id=competition.id))
             elif action == "withdraw":
                 publication.withdraw_publication(actor=current_user, competition=competition)
                 message = _("Die Veröffentlichung ist zurückgenommen.")
@@ -277,9 +295,65 @@ def publication_view(competition_id):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("decisions.publication_view", competition_id=competition.id))
+    now = publication.clock()
     return render_template("decisions/publication.html", competition=competition, form=form,
-                           state=publication.publication_state(competition, publication.clock()),
+                           state=publication.publication_state(competition, now),
+                           can_publish=lifecycle.allows("publish", competition, now),
+                           can_withdraw=lifecycle.allows("withdraw_publication", competition, now),
+                           can_schedule=lifecycle.allows("schedule_publication", competition, now),
                            release=decisions.release_of(competition))
+
+
+@bp.route("/<int:competition_id>/veroeffentlichung/jetzt", methods=["GET", "POST"])
+def publish_now(competition_id):
+    """Confirmation page: what becomes public (and what not); POST from here publishes."""
+    competition = _competition(competition_id)
+    form = PublishNowForm()
+    now = publication.clock()
+    if form.validate_on_submit():
+        try:
+            publication.publish_now(actor=current_user, competition=competition, now=now)
+        except DecisionError as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Die Preisträgerinnen und Preisträger sind jetzt öffentlich."), "success")
+            return redirect(url_for("decisions.publication_view", competition_id=competition.id))
+    winners = [d for d in decisions.active(decisions.decisions_for(competition))]
+    return render_template("decisions/publish_now.html", competition=competition, form=form,
+                           winners=winners, allowed=lifecycle.allows("publish", competition, now),
+                           state=lifecycle.state_of(competition, now),
+                           release=decisions.release_of(competition)), \
+        422 if request.method == "POST" else 200
+
+
+@bp.route("/<int:competition_id>/bewerbung/<int:application_id>/aberkennen",
+          methods=["GET", "POST"])
+def revoke(competition_id, application_id):
+    """Confirmation page for revoking an award after the release (staff, with a reason)."""
+    competition = _competition(competition_id)
+    application = _application(competition, application_id)
+    decision = decisions.decision_for(application)
+    if decision is None:
+        abort(404)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            decisions.revoke(actor=current_user, decision=decision, reason=form.reason.data,
+                             now=publication.clock())
+        except DecisionError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Die Auszeichnung ist aberkannt."), "success")
+            return redirect(url_for("decisions.index", competition_id=competition.id))
+    return render_template("decisions/revoke.html", competition=competition,
+                           application=application, decision=decision, form=form,
+                           allowed=lifecycle.allows("revoke", competition, publication.clock()),
+                           public=publication.is_public(competition, publication.clock())), \
+        422 if request.method == "POST" else 200
 
 
 @bp.route("/<int:competition_id>/urkunden", methods=["GET", "POST"])

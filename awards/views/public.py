@@ -5,6 +5,7 @@ from sqlalchemy import select
 from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.competitions import Competition
+from awards.services import lifecycle, publication
 from awards.views.util import safe_next
 
 bp = Blueprint("public", __name__)
@@ -30,13 +31,16 @@ def _public_competitions():
 @bp.get("/")
 def index():
     competitions = _public_competitions()
-    open_now = [c for c in competitions if c.status == CompetitionStatus.OPEN]
+    states = lifecycle.states_of(competitions)
+    open_now = [c for c in competitions if states[c.id] == lifecycle.YearState.OPEN]
     return render_template("public/index.html", open_competitions=open_now)
 
 
 @bp.get("/ausschreibungen")
 def competitions():
-    return render_template("public/competitions.html", competitions=_public_competitions())
+    competitions = _public_competitions()
+    return render_template("public/competitions.html", competitions=competitions,
+                           states=lifecycle.states_of(competitions))
 
 
 @bp.get("/ausschreibungen/<prize_code>/<int:year>")
@@ -47,7 +51,18 @@ def competition(prize_code, year):
     ).first()
     if comp is None or comp.status == CompetitionStatus.DRAFT:
         abort(404)
-    return render_template("public/competition.html", competition=comp)
+    now = publication.clock()
+    state = lifecycle.state_of(comp, now)
+    awarded = None
+    if state in (lifecycle.YearState.PUBLISHED, lifecycle.YearState.ARCHIVED):
+        # The money shown is what the public decisions award, not the announced budget.
+        _comp, winners = publication.competition_winners(now=now, prize_code=comp.prize_code,
+                                                         year=comp.year)
+        if _comp is not None:
+            awarded = {"total_cents": sum(w.amount_cents for w in winners), "count": len(winners)}
+    return render_template("public/competition.html", competition=comp, state=state,
+                           awarded=awarded, can_apply=state == lifecycle.YearState.OPEN,
+                           deadline_passed=comp.deadline_at is not None and comp.deadline_at < now)
 
 
 @bp.get("/ping")

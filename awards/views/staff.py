@@ -8,10 +8,12 @@ from sqlalchemy import select
 from awards import permissions
 from awards.enums import AllocationMode, CompetitionStatus, Region
 from awards.extensions import db
-from awards.forms.competitions import (CategoryForm, CompetitionForm, ConfirmForm, CriterionForm,
-                                       format_anchors)
+from awards.forms.competitions import (CategoryForm, CompetitionFieldsForm, CompetitionForm,
+                                       ConfirmForm, CriterionForm, StageConfirmForm, format_anchors)
+from awards.models.applications import Application
 from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import competitions as service
+from awards.services import lifecycle
 from awards.views.util import require
 
 bp = Blueprint("staff", __name__, url_prefix="/geschaeftsstelle")
@@ -60,12 +62,11 @@ def _values(form):
         "ceremony_at": service.from_berlin_parts(form.ceremony_date.data, form.ceremony_time.data),
         "ceremony_place": form.ceremony_place.data or "", "budget_cents": form.budget.data,
         "allocation_mode": AllocationMode(form.allocation_mode.data),
+        "preselection_during_call": bool(form.preselection_during_call.data),
     }
 
 
 def _fill(form, competition):
-    form.prize_code.data = competition.prize_code
-    form.year.data = competition.year
     for field in ("title", "motto", "description", "eligibility", "preparation", "contact",
                   "ceremony_place"):
         getattr(form, field).data = getattr(competition, field)
@@ -74,12 +75,15 @@ def _fill(form, competition):
     form.ceremony_date.data, form.ceremony_time.data = service.berlin_parts(competition.ceremony_at)
     form.budget.data = competition.budget_cents
     form.allocation_mode.data = competition.allocation_mode.value
+    form.preselection_during_call.data = competition.preselection_during_call
 
 
 @bp.get("/")
 def index():
     require(permissions.is_staff)
-    return render_template("staff/index.html", competitions=visible_competitions(current_user))
+    competitions = visible_competitions(current_user)
+    return render_template("staff/index.html", competitions=competitions,
+                           states=lifecycle.states_of(competitions))
 
 
 @bp.route("/wettbewerbe/neu", methods=["GET", "POST"])
@@ -108,48 +112,120 @@ def create_competition():
 def competition(competition_id):
     competition = _load(competition_id)
     links = [link for link in AREA_LINKS if link[0] in current_app.view_functions]
-    return render_template("staff/competition.html", competition=competition,
+    state = lifecycle.state_of(competition)
+    return render_template("staff/competition.html", competition=competition, state=state,
                            transitions=service.allowed_transitions(competition),
+                           confirmed_actions=lifecycle.CONFIRMED_ACTIONS,
                            area_links=links, confirm=ConfirmForm(),
                            prize_total=sum(c.amount_cents * c.count for c in competition.categories),
-                           categories_editable=competition.status in service.CATEGORIES_EDITABLE,
-                           criteria_editable=competition.status in service.CRITERIA_EDITABLE)
+                           can_edit=lifecycle.allows("edit_call", competition, state=state),
+                           categories_editable=lifecycle.allows("edit_categories", competition,
+                                                                state=state),
+                           criteria_editable=lifecycle.allows("edit_criteria", competition,
+                                                              state=state))
 
 
 @bp.route("/wettbewerbe/<int:competition_id>/bearbeiten", methods=["GET", "POST"])
 def edit_competition(competition_id):
     competition = _load(competition_id)
-    form = CompetitionForm(prize_codes=[competition.prize_code])
+    # Prize and year identify the edition: shown as text, not fields, so not posted either.
+    form = CompetitionFieldsForm()
+    allowed = lifecycle.allows("edit_call", competition)
     if request.method == "GET":
         _fill(form, competition)
-    else:
-        # Prize and year identify the edition; they are shown but not changed here.
-        form.prize_code.data = competition.prize_code
-        form.year.data = competition.year
-    if form.validate_on_submit():
-        service.update(actor=current_user, competition=competition, values=_values(form))
-        db.session.commit()
-        flash(_("Die Änderungen sind gespeichert."), "success")
+    elif not allowed:
+        abort(409)
+    if allowed and form.validate_on_submit():
+        try:
+            service.update(actor=current_user, competition=competition, values=_values(form))
+        except lifecycle.NotAllowed as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Die Änderungen sind gespeichert."), "success")
+            return redirect(url_for("staff.competition", competition_id=competition.id))
+    return render_template("staff/competition_form.html", form=form, competition=competition,
+                           allowed=allowed, state=lifecycle.state_of(competition)), \
+        (422 if request.method == "POST" else 200)
+
+
+def _stage_facts(competition):
+    """What the confirmation pages tell: applications by status and the mails that go out."""
+    from sqlalchemy import func
+
+    from awards.enums import ApplicationStatus
+
+    rows = dict(db.session.execute(
+        select(Application.status, func.count(Application.id))
+        .where(Application.competition_id == competition.id)
+        .group_by(Application.status)).all())
+    return {"drafts": rows.get(ApplicationStatus.DRAFT, 0),
+            "submitted": rows.get(ApplicationStatus.SUBMITTED, 0)
+            + rows.get(ApplicationStatus.REOPENED, 0)}
+
+
+@bp.route("/wettbewerbe/<int:competition_id>/stand/<action>", methods=["GET", "POST"])
+def stage(competition_id, action):
+    """Move the year (announce, end early, start the jury, ...). Far-reaching steps have a
+    confirmation page: GET says what will happen, POST from that page does it."""
+    competition = _load(competition_id)
+    if action not in lifecycle.STAGE_ACTIONS:
+        abort(404)
+    spec = lifecycle.ACTIONS[action]
+    needs_confirmation = action in lifecycle.CONFIRMED_ACTIONS
+    form = StageConfirmForm() if needs_confirmation else ConfirmForm()
+    if request.method == "GET" and not needs_confirmation:
         return redirect(url_for("staff.competition", competition_id=competition.id))
-    return render_template("staff/competition_form.html", form=form, competition=competition)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            service.take_stage_action(actor=current_user, competition=competition, action=action)
+        except (lifecycle.NotAllowed, service.CompetitionError) as exc:
+            db.session.rollback()
+            if not needs_confirmation:
+                flash(str(exc), "error")
+                return redirect(url_for("staff.competition", competition_id=competition.id))
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Neuer Stand: %(status)s", status=lifecycle.state_of(competition).label),
+                  "success")
+            return redirect(url_for("staff.competition", competition_id=competition.id))
+    elif request.method == "POST" and not needs_confirmation:
+        abort(400)
+    state = lifecycle.state_of(competition)
+    return render_template("staff/stage_confirm.html", competition=competition, action=spec,
+                           form=form, state=state,
+                           allowed=state in lifecycle.states_for(action, competition),
+                           problems=service.stage_problems(competition, action),
+                           facts=_stage_facts(competition), now=lifecycle.now()), \
+        (422 if request.method == "POST" else 200)
 
 
 @bp.post("/wettbewerbe/<int:competition_id>/status")
 def change_status(competition_id):
+    """The older form of the stage buttons (a target status). Steps that need a confirmation
+    are never taken here: they lead to their confirmation page."""
     competition = _load(competition_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
         status = CompetitionStatus(request.form.get("status", ""))
-        service.change_status(actor=current_user, competition=competition, status=status)
     except ValueError:
         abort(400)
-    except service.CompetitionError as exc:
+    for spec in service.allowed_transitions(competition):
+        if spec.target == status and spec.name in lifecycle.CONFIRMED_ACTIONS:
+            return redirect(url_for("staff.stage", competition_id=competition.id,
+                                    action=spec.name), code=303)
+    try:
+        service.change_status(actor=current_user, competition=competition, status=status)
+    except (service.CompetitionError, lifecycle.NotAllowed) as exc:
         db.session.rollback()
         flash(str(exc), "error")
     else:
         db.session.commit()
-        flash(_("Neuer Stand: %(status)s", status=status.label), "success")
+        flash(_("Neuer Stand: %(status)s", status=lifecycle.state_of(competition).label),
+              "success")
     return redirect(url_for("staff.competition", competition_id=competition.id))
 
 
@@ -289,6 +365,18 @@ def delete_criterion(competition_id, criterion_id):
         db.session.commit()
         flash(_("Das Kriterium ist gelöscht."), "success")
     return _back(competition, "#kriterien")
+
+
+@bp.app_template_global()
+def year_state(competition):
+    """The year's state (lifecycle.YearState) for a page that lists a few competitions."""
+    return lifecycle.state_of(competition)
+
+
+@bp.app_template_global()
+def year_allows(action, competition):
+    """Templates ask the year's state machine whether to offer an action's button."""
+    return competition is not None and lifecycle.allows(action, competition)
 
 
 @bp.app_template_global()

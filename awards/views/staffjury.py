@@ -12,7 +12,8 @@ from awards import permissions
 from awards.adapters.storage import StorageError
 from awards.enums import Role
 from awards.extensions import db
-from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, InviteJurorForm,
+from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, CloseRoundForm,
+                               InviteJurorForm,
                                RedactionForm, StaffConflictForm, LiftConflictForm,
                                round_form_class)
 from awards.models.applications import Application, Attachment
@@ -20,8 +21,8 @@ from awards.models.competitions import Competition
 from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundSource, RoundStatus,
                                 TieBreak)
 from awards.models.users import User
-from awards.services import (accounts, anonymisation, assignment, jury_exports, ranking, rounds,
-                             scoring)
+from awards.services import (accounts, anonymisation, assignment, jury_exports, lifecycle, ranking,
+                             rounds, scoring)
 from awards.timeutil import from_berlin, to_berlin
 from awards.views import fragments, paging
 from awards.views.util import juror_attachment_response, require
@@ -234,18 +235,37 @@ def open_round(round_id):
     return redirect(url_for("staffjury.round_overview", round_id=round_.id))
 
 
-@bp.post("/runden/<int:round_id>/abschliessen")
+@bp.route("/runden/<int:round_id>/abschliessen", methods=["GET", "POST"])
 def close_round(round_id):
+    """Confirmation page: GET says what closing freezes and who has not finished; a POST
+    from that page (with its confirmation) closes. A bare POST only leads to the page."""
     round_ = _round(round_id)
-    try:
-        rounds.close_round(actor=current_user, round_=round_)
-    except rounds.RoundError as exc:
-        db.session.rollback()
-        _flash_problems(exc)
-    else:
+    form = CloseRoundForm()
+    if request.method == "POST" and "confirm" not in request.form:
+        return redirect(url_for("staffjury.close_round", round_id=round_.id), code=303)
+    if form.validate_on_submit():
+        try:
+            rounds.close_round(actor=current_user, round_=round_)
+        except rounds.RoundError as exc:
+            db.session.rollback()
+            _flash_problems(exc)
+            return redirect(url_for("staffjury.round_overview", round_id=round_.id))
         db.session.commit()
         flash(_("Die Runde ist abgeschlossen; die Rangliste ist eingefroren."), "success")
-    return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
+        return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
+    jurors, entries = (scoring.progress(round_) if round_.status == RoundStatus.OPEN
+                       else ([], []))
+    problem = None
+    if round_.status == RoundStatus.OPEN:
+        try:
+            lifecycle.require("close_round", round_.competition)
+        except lifecycle.NotAllowed as exc:
+            problem = exc.message
+    return render_template("staffjury/close_round.html", round=round_, form=form,
+                           jurors=jurors, entries=entries, problem=problem,
+                           unfinished=[j for j in jurors if j["final"] < j["assigned"]],
+                           next_rounds=rounds.next_rounds(round_)), \
+        (422 if request.method == "POST" else 200)
 
 
 # --------------------------------------------------------------------------- anonymisation

@@ -183,7 +183,7 @@ def verify_form():
 @bp.get("/urkunde/pruefen/<code>")
 def verify(code):
     result = certificates.verify(code[:40], now=publication.clock())
-    status = 200 if result.status in ("genuine", "embargo") else 404
+    status = 200 if result.status in ("genuine", "embargo", "revoked") else 404
     response = Response(render_template("winners/verify.html", result=result, code=code[:40]),
                         status=status)
     response.headers["Cache-Control"] = "no-store"

@@ -101,6 +101,6 @@ def test_staff_competition_page_and_new_prize(page, e2e_app, screenshot):
     page.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("status")).to_contain_text("Der Preis ist gespeichert.")
     expect(page.get_by_role("row", name=re.compile("Sonderpreis"))).to_contain_text("500 €")
-    page.get_by_role("button", name="Weiter zu: Offen für Bewerbungen").click()
+    page.get_by_role("button", name="Ausschreibung veröffentlichen").click()
     expect(page.get_by_role("status")).to_have_text("Neuer Stand: Offen für Bewerbungen")
     screenshot(page, "staff-competition")

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.extensions import db
+from awards.enums import CompetitionStatus
 from tests import factories, factories_jury as fj
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +46,8 @@ def _score_all_open(page, round_url, points, conflict_first=False):
 
 def test_staff_round_two_jurors_and_ranking(page, e2e_app, live_server, screenshot):
     with e2e_app.app_context():
-        comp = factories.competition(prize_code="OBB", title="Integrationspreis Oberbayern")
+        comp = factories.competition(prize_code="OBB", title="Integrationspreis Oberbayern",
+                                     status=CompetitionStatus.JURY)
         staff = factories.staff(prize_code="OBB", email="gs@example.org")
         j1 = factories.juror(comp, is_chair=True, email="vorsitz@example.org", name="Johanna Vorsitz")
         j2 = factories.juror(comp, email="mitglied@example.org", name="Jonas Jury")

@@ -63,6 +63,8 @@ def test_from_released_decisions_to_public_page_and_certificate(page, e2e_app, l
     page.get_by_role("button", name="Jetzt freigeben und Nachrichten versenden").click()
     expect(page.get_by_text(re.compile("2 Glückwünsche und 1 Nachrichten"))).to_be_visible()
     page.goto(f"/geschaeftsstelle/entscheidungen/{comp_id}/veroeffentlichung")
+    page.get_by_role("link", name="Jetzt veröffentlichen …").click()
+    page.get_by_label(re.compile("Ich habe geprüft, was öffentlich wird")).check()
     page.get_by_role("button", name="Jetzt veröffentlichen").click()
     expect(page.get_by_text("Die Preisträgerinnen und Preisträger sind jetzt öffentlich.")).to_be_visible()
     _logout(page)

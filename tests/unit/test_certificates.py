@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from awards.adapters.storage import get_storage
+from awards.enums import CompetitionStatus
 from awards.models.audit import AuditLog
 from awards.services import certificates, minutes
 from awards.services.decisions import DecisionError, decision_for
@@ -140,7 +141,7 @@ def test_certificate_missing_file_is_rendered_again(laureate):
 
 
 def test_certificate_refused_before_release(app):
-    comp = factories.competition()
+    comp = factories.competition(status=CompetitionStatus.JURY)
     application = fd.submitted(comp)
     fd.decide(application)
     with pytest.raises(DecisionError):

@@ -138,9 +138,12 @@ def test_release_queues_congratulations_and_notices_together(app):
     assert f"„{winners[0].project_title}“" in congratulation.body_text
     assert "Auszeichnung: 1. Preis" in congratulation.body_text
     assert "Preisgeld: 4.000 €" in congratulation.body_text
+    # The factory's other applications were never scored: they get the "not scored" text,
+    # which does not claim a jury decision (tests/unit/test_lifecycle.py covers every kind).
     notice = by_to[others[0].email]
     assert notice.subject == f"Ihre Bewerbung – „Testpreis BIP {comp.year}“"
-    assert "leider nicht ausgezeichnet" in notice.body_text
+    assert "nicht in die Bewertung der Jury gelangt" in notice.body_text
+    assert "Die Jury" not in notice.body_text
     assert "Preisgeld" not in notice.body_text
     rel = db.session.scalar(select(DecisionRelease))
     assert (rel.winners_notified, rel.others_notified, rel.released_by_id) == (2, 2, staff.id)

@@ -203,6 +203,7 @@ def test_decision_two_tabs_second_gets_message(app, client, auth):
     comp = factories.competition()
     staff = factories.staff()
     application = fd.submitted(comp)
+    fd.scored(comp, [application])  # the whole way: the form needs no exception reason
     decision = fd.decide(application)
     db.session.commit()
     seen = str(decision.version)

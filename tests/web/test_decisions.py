@@ -10,7 +10,7 @@ from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.mail import OutboxMail
-from awards.services import decisions, release
+from awards.services import decisions, lifecycle, release
 from tests import factories
 from tests import factories_decisions as fd
 
@@ -20,6 +20,7 @@ def setup(app):
     comp = factories.competition(status=CompetitionStatus.JURY, year=2026)
     staff = factories.staff(prize_code="BIP")
     apps = [fd.submitted(comp) for _ in range(4)]
+    fd.scored(comp, apps)  # the whole way: admissible and scored, so no exception is needed
     db.session.commit()
     return comp, staff, apps
 
@@ -175,22 +176,28 @@ def test_publication_schedule_in_berlin_time_and_publish_by_hand(client, auth, s
     db.session.commit()
     auth.login(staff)
     response = client.post(_url(comp, "/veroeffentlichung"),
-                           data={"action": "schedule", "publish_date": "2026-05-12", "publish_time": "18:00"})
+                           data={"action": "schedule", "publish_date": "2036-05-12", "publish_time": "18:00"})
     assert response.status_code == 302
     db.session.refresh(comp)
-    assert comp.publish_at.isoformat() == "2026-05-12T16:00:00+00:00"  # CEST = UTC+2
-    client.post(_url(comp, "/veroeffentlichung"), data={"action": "publish_now"})
+    assert comp.publish_at.isoformat() == "2036-05-12T16:00:00+00:00"  # CEST = UTC+2
+    assert lifecycle.state_of(comp) == lifecycle.YearState.RELEASED
+    client.post(_url(comp, "/veroeffentlichung/jetzt"), data={"confirm": "y"})
     db.session.refresh(comp)
-    assert comp.published_at is not None and comp.status == CompetitionStatus.PUBLISHED
+    assert comp.published_at is not None and lifecycle.state_of(comp) == lifecycle.YearState.PUBLISHED
+    assert comp.status == CompetitionStatus.DECIDED  # the state comes from the facts
     client.post(_url(comp, "/veroeffentlichung"), data={"action": "withdraw"})
     db.session.refresh(comp)
-    assert (comp.published_at, comp.publish_at, comp.status) == (None, None, CompetitionStatus.DECIDED)
+    assert (comp.published_at, comp.publish_at) == (None, None)
+    assert lifecycle.state_of(comp) == lifecycle.YearState.RELEASED
 
 
 def test_publish_before_release_is_refused(client, auth, setup):
     comp, staff, apps = setup
     auth.login(staff)
-    html = client.post(_url(comp, "/veroeffentlichung"), data={"action": "publish_now"}).get_data(as_text=True)
+    page = client.get(_url(comp, "/veroeffentlichung/jetzt")).get_data(as_text=True)
+    assert "Veröffentlichen ist nur möglich, wenn die Entscheidungen freigegeben" in page
+    assert 'name="confirm"' not in page
+    html = client.post(_url(comp, "/veroeffentlichung/jetzt"), data={"confirm": "y"}).get_data(as_text=True)
     assert "Bitte geben Sie zuerst die Entscheidungen frei." in html
     db.session.refresh(comp)
     assert comp.published_at is None

@@ -286,7 +286,7 @@ def test_exports_pseudonymised_while_running_identities_after_close(world, clien
     ranking_csv = client.get(f"{P}/runden/{round_.id}/export/rangliste.csv")
     assert "pseudonymisiert" in ranking_csv.headers["Content-Disposition"]
     assert entry.application.reference not in ranking_csv.data.decode()
-    client.post(f"{P}/runden/{round_.id}/abschliessen")
+    client.post(f"{P}/runden/{round_.id}/abschliessen", data={"confirm": "y"})
     closed = client.get(f"{P}/runden/{round_.id}/export/rangliste.csv").data.decode("utf-8-sig")
     assert closed.splitlines()[0].endswith("Bewerbungsnummer;Organisation;Projekttitel")
     assert entry.application.org_name in closed and entry.application.reference in closed
@@ -304,7 +304,7 @@ def test_close_then_advance_top_n(world, client, auth):
     final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
     db.session.commit()
     auth.login(world["staff"])
-    assert client.post(f"{P}/runden/{round_.id}/abschliessen").status_code == 302
+    assert client.post(f"{P}/runden/{round_.id}/abschliessen", data={"confirm": "y"}).status_code == 302
     db.session.expire_all()
     closed = db.session.get(Round, round_.id)
     assert closed.status == RoundStatus.CLOSED and closed.snapshot["rows"][0]["rank"] == 1
