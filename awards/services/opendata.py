@@ -14,14 +14,14 @@ The winners themselves come from awards.services.publication (embargo and consen
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from awards.enums import ApplicantType, ApplicationStatus, CompetitionStatus, Region
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.decisions import Decision
-from awards.services import publication
+from awards.services import lifecycle, publication
 
 # Smallest count that is published as a number.
 MIN_COUNT = 5
@@ -64,23 +64,18 @@ class PublicCall:
     winners_count: int | None = None
 
 
-def phase(competition, now, *, winners_public):
-    """The phase of a call as the public may know it (never more than the pages show)."""
-    status = competition.status
-    if status == CompetitionStatus.ARCHIVED:
-        return "archived"
-    if winners_public:
-        return "published"
-    if status == CompetitionStatus.OPEN:
-        if competition.opens_at is not None and competition.opens_at > now:
-            return "announced"
-        if competition.deadline_at is not None and competition.deadline_at <= now:
-            return "closed"
-        return "open"
-    if status == CompetitionStatus.PUBLISHED:
-        # Published by status but not (yet) by its release and time: still under embargo.
-        return "decided"
-    return status.value
+# The year's states (awards.services.lifecycle) as the public may know them: that the
+# decisions were released (mails sent) is not public before the publication instant.
+_PUBLIC_PHASE = {
+    lifecycle.YearState.ANNOUNCED: "announced", lifecycle.YearState.OPEN: "open",
+    lifecycle.YearState.CLOSED: "closed", lifecycle.YearState.JURY: "jury",
+    lifecycle.YearState.DECIDED: "decided", lifecycle.YearState.RELEASED: "decided",
+    lifecycle.YearState.PUBLISHED: "published", lifecycle.YearState.ARCHIVED: "archived",
+}
+
+
+def phase_of(state):
+    return _PUBLIC_PHASE[state]
 
 
 def _visible_calls_query():
@@ -107,7 +102,7 @@ def _awarded(now, competition_ids):
     return {cid: (count, int(total)) for cid, count, total in rows}
 
 
-def _call(competition, now, public_ids, awarded):
+def _call(competition, now, public_ids, awarded, state):
     public = competition.id in public_ids
     count, total = awarded.get(competition.id, (0, 0))
     region = competition.region
@@ -129,7 +124,7 @@ def _call(competition, now, public_ids, awarded):
         budget_cents=competition.budget_cents or 0,
         categories=[PublicCategory(c.label, c.rank, c.amount_cents, c.count)
                     for c in competition.categories],
-        phase=phase(competition, now, winners_public=public),
+        phase=phase_of(state),
         winners_public=public,
         awarded_cents=total if public else None,
         winners_count=count if public else None,
@@ -152,7 +147,8 @@ def list_calls(*, now, year=None, prize_code=None, phase_filter=None, page=1, pe
     competitions = db.session.scalars(query).all()
     public_ids = _public_ids(now)
     awarded = _awarded(now, [c.id for c in competitions if c.id in public_ids])
-    calls = [_call(c, now, public_ids, awarded) for c in competitions]
+    states = lifecycle.states_of(competitions, now)
+    calls = [_call(c, now, public_ids, awarded, states[c.id]) for c in competitions]
     if phase_filter is not None:
         calls = [c for c in calls if c.phase == phase_filter]
     start = (page - 1) * per_page
@@ -166,7 +162,7 @@ def get_call(*, now, call_id):
         return None
     public_ids = _public_ids(now)
     awarded = _awarded(now, [competition.id] if competition.id in public_ids else [])
-    return _call(competition, now, public_ids, awarded)
+    return _call(competition, now, public_ids, awarded, lifecycle.state_of(competition, now))
 
 
 # --- statistics ---------------------------------------------------------------------------

@@ -314,7 +314,11 @@ def _call_row(c):
 def _calls_last_modified(now, calls):
     """The state's last change, or a call's start or deadline that passed since: the
     phase of a call moves with the clock, not only with the data."""
-    times = [t for c in calls for t in (c.opens_at, c.deadline_at) if t is not None and t <= now]
+    # A call opens at its start and closes one second after its deadline (the deadline
+    # itself still counts, awards.services.lifecycle).
+    boundaries = [t for c in calls for t in (
+        c.opens_at, c.deadline_at + timedelta(seconds=1) if c.deadline_at else None)]
+    times = [t for t in boundaries if t is not None and t <= now]
     state = publication_state.last_modified(db.session, now)
     if state is not None:
         times.append(state)

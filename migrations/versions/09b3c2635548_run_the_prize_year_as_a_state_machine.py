@@ -1,7 +1,7 @@
 """Run the prize year as a state machine: pre-selection setting, award exceptions, revocation
 
 Revision ID: 09b3c2635548
-Revises: c91f4baaf4b5
+Revises: c8a35efb426d
 Create Date: 2026-11-28 06:50:00.000000
 
 The stored stage "published" is no longer written: whether a year is released or published
@@ -20,7 +20,7 @@ import awards.models.base
 
 # revision identifiers, used by Alembic.
 revision = '09b3c2635548'
-down_revision = 'c91f4baaf4b5'
+down_revision = 'c8a35efb426d'
 branch_labels = None
 depends_on = None
 

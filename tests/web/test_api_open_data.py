@@ -104,22 +104,28 @@ def test_calls_list_shows_public_calls_with_phase_money_and_categories(client, a
     assert [c["prize"]["code"] for c in only_open] == ["BIP"]
 
 
-def test_call_phase_turns_closed_at_the_deadline_instant(client, app):
+def test_call_phase_turns_closed_right_after_the_deadline(client, app):
+    """The deadline itself still counts (as in the year's state machine); the second after
+    it the call is closed, and Last-Modified moves with the phase, not only with the data."""
     deadline = utcnow().replace(microsecond=0) + timedelta(hours=2)
     comp = factories.competition(prize_code="SCHW", year=2031, deadline_at=deadline)
     db.session.commit()
     _changed_a_minute_ago()
-    app.config["CLOCK"] = lambda: deadline - timedelta(seconds=1)
+    answers = {}
     try:
-        before = client.get(f"/api/v1/ausschreibungen/{comp.id}")
-        app.config["CLOCK"] = lambda: deadline
-        after = client.get(f"/api/v1/ausschreibungen/{comp.id}")
+        for label, at in (("before", deadline - timedelta(seconds=1)), ("at", deadline),
+                          ("after", deadline + timedelta(seconds=1))):
+            app.config["CLOCK"] = lambda at=at: at
+            answers[label] = client.get(f"/api/v1/ausschreibungen/{comp.id}")
+        # A client that fetched the open call asks again after the deadline: not 304.
+        stale = client.get(f"/api/v1/ausschreibungen/{comp.id}",
+                           headers={"If-Modified-Since": answers["at"].headers["Last-Modified"]})
     finally:
         app.config.pop("CLOCK")
-    assert before.get_json()["data"]["phase"] == "open"
-    assert after.get_json()["data"]["phase"] == "closed"
-    # The phase moved with the clock, not with the data: Last-Modified moves with it.
-    assert after.headers["Last-Modified"] != before.headers["Last-Modified"]
+    assert [answers[k].get_json()["data"]["phase"] for k in ("before", "at", "after")] == [
+        "open", "open", "closed"]
+    assert answers["after"].headers["Last-Modified"] != answers["at"].headers["Last-Modified"]
+    assert stale.status_code == 200
 
 
 def test_unknown_and_draft_calls_answer_404_problem(client, app):
