@@ -490,7 +490,8 @@ def file_identifiers(entry, storage=None):
     if not entry.round.anonymised:
         return Identifiers()
     people = jury_files.people_for(entry, entry.application, storage)
-    return jury_files.with_people(identifiers_for(entry.application, entry), people)
+    names = people + [part for person in people for part in _name_parts(person)]
+    return jury_files.with_people(identifiers_for(entry.application, entry), names)
 
 
 def refresh_files(*, entry, storage=None):
