@@ -213,8 +213,15 @@ def _redact_one(entry, attachment, ids, find_hits, redact, want, storage):
     except pdfrewrite.FileRewriteError as exc:
         raise JuryFileError(str(exc)) from exc
     texts = [redact(page.text, ids) for page in result.pages]
-    found = [{"page": page.number, "term": " ".join(page.text[h.start:h.end].split()), "kind": h.kind}
-             for page in result.pages if page.spans for h in find_hits(page.text, ids)]
+    found = []
+    for page in result.pages:
+        hits = find_hits(page.text, ids) if page.spans else []
+        for start, end in page.spans:
+            kinds = [h.kind for h in hits if h.start < end and h.end > start]
+            # A span that holds a whole value or a staff term cannot be lifted as a whole.
+            kind = next((k for k in kinds if k in ("value", "extra")), kinds[0] if kinds else "value")
+            found.append({"page": page.number, "term": " ".join(page.text[start:end].split()),
+                          "kind": kind})
     key = _new_key(attachment.application_id, "pdf")
     storage.save(key, io.BytesIO(result.pdf), PDF)
     text_key = _new_key(attachment.application_id, "txt.json")

@@ -82,7 +82,7 @@ def test_lifting_a_term_uncovers_it_in_the_pdf_and_voids_the_approval(world, cli
     first_copy = anonymisation.juror_attachment(entry, 1)[0]
     form = client.get(_review_url(world)).text
     # Offered from the PDF only (the form's texts hold neither); whole values never are.
-    assert re.findall(r'name="kept" id="kept-\d+" value="([^"]+)"', form) == ["Quastwerk", "Mirela"]
+    assert re.findall(r'name="kept" id="kept-\d+" value="([^"]+)"', form) == ["Mirela"]
     assert 'value="Dachau"' not in form  # a whole identifying value is never offered
     resp = client.post(_review_url(world), data={"kept": ["Mirela"], "extra_terms": "Familien"})
     assert resp.status_code == 302
