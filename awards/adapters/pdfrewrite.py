@@ -439,8 +439,11 @@ def _render_jpeg(pdfium_page, boxes=()):
         pdfium_c.FPDFPageObj_SetFillColor(rect, 0, 0, 0, 255)
         pdfium_c.FPDFPath_SetDrawMode(rect, pdfium_c.FPDF_FILLMODE_WINDING, False)
         pdfium_c.FPDFPage_InsertObject(pdfium_page, rect)
-    bitmap = pdfium_page.render(scale=RASTER_DPI / 72, may_draw_forms=False, draw_annots=False)
-    img = bitmap.to_pil().convert("RGB")
+    bitmap = pdfium_page.render(scale=RASTER_DPI / 72, may_draw_forms=False, draw_annots=False,
+                                rev_byteorder=True)
+    img = bitmap.to_pil()
+    if img.mode != "RGB":
+        img = img.convert("RGB")
     width_pt, height_pt = img.size[0] * 72 / RASTER_DPI, img.size[1] * 72 / RASTER_DPI
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=RASTER_JPEG_QUALITY)
