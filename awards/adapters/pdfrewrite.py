@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, IptcImagePlugin
 from pikepdf import Array, Dictionary, Name
 
 # Resolution of rasterised (redacted or not rebuildable) pages.
@@ -109,10 +109,6 @@ RESOURCE_KINDS = ("/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern", 
 RESOURCE_OPERATORS = {"Tf": "/Font", "Do": "/XObject", "gs": "/ExtGState", "cs": "/ColorSpace",
                       "CS": "/ColorSpace", "sh": "/Shading"}
 STREAM_FILTER_KEYS = {"/Filter", "/DecodeParms"}
-
-
-def _key_set(obj):
-    return set(obj.keys())
 
 
 class _Copier:
@@ -216,7 +212,9 @@ class _Copier:
             n = int(profile.get("/N", 3))
             return {1: Name.DeviceGray, 3: Name.DeviceRGB, 4: Name.DeviceCMYK}.get(n, Name.DeviceRGB)
         if isinstance(cs, Array):
-            return Array([self.any(item) for item in cs])
+            # Indexed lookup tables are plain data streams; tint transforms are functions.
+            return Array([self.data_stream(item, set()) if isinstance(item, pikepdf.Stream)
+                          and "/FunctionType" not in item else self.any(item) for item in cs])
         return cs
 
     # -- content
@@ -491,6 +489,9 @@ def rebuild_pdf(data):
 
 def _rebuild_page(copier, out, page_obj):
     media, crop = _box(page_obj)
+    # Inline images become image XObjects, so that they are re-encoded like every other
+    # image (an inline image's dictionary may carry keys of its own).
+    pikepdf.Page(page_obj).externalize_inline_images()
     used = copier._used()
     body = copier.content(pikepdf.parse_content_stream(pikepdf.Page(page_obj)), used)
     new = Dictionary(Type=Name.Page, MediaBox=Array(media))
@@ -793,8 +794,6 @@ def _image_names(data):
                 sub.load(raw if raw.startswith(b"Exif") else b"Exif\x00\x00" + raw)
                 names += [_clean_name(sub.get(tag)) for tag in EXIF_PERSON_TAGS if isinstance(sub.get(tag), str)]
             if img.format == "JPEG":
-                from PIL import IptcImagePlugin
-
                 iptc = IptcImagePlugin.getiptcinfo(img) or {}
                 for tag in IPTC_PERSON_TAGS:
                     values = iptc.get(tag)

@@ -11,11 +11,9 @@ content voids it. The leak scan looks for the identifiers in everything a juror 
 a round opens only when every entry is approved and the scan is clean.
 """
 import hashlib
-import io
 import json
 import logging
 import re
-import uuid
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import lazy_gettext as _l
