@@ -584,9 +584,10 @@ def scan_entry(*, entry, storage=None):
     ids = file_identifiers(entry, storage)
     hits = []
     try:
-        # Copies made before a change of terms or files are made again first; a changed copy
-        # no longer matches the approval, so staff see it before the round can open.
-        refresh_files(entry=entry, storage=storage)
+        # Copies made before a change of terms or files are made again first. A copy made
+        # anew was never approved: it counts as a finding until staff approve it.
+        if refresh_files(entry=entry, storage=storage) and entry.redaction_state == RedactionState.APPROVED:
+            hits.append({"where": "Anlagen", "term": "neu geschwärzt, noch nicht freigegeben"})
     except AnonymisationError:
         hits.append({"where": "Anlagen", "term": "Datei nicht lesbar"})
     if entry.round.anonymised:

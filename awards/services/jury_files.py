@@ -167,7 +167,8 @@ def refresh(*, entry, attachments, ids, find_hits, redact, storage=None):
     """Make the redacted copy of every jury-visible PDF of the entry that is missing or stale.
 
     `ids` are the entry's identifiers (with the people of the metadata), `find_hits(text,
-    ids)` and `redact(text, ids)` the free-text redaction. Returns True if anything changed."""
+    ids)` and `redact(text, ids)` the free-text redaction. Returns True if a copy was made,
+    replaced or dropped."""
     storage = storage or get_storage()
     old = state(entry)
     old_files = old.get("files", {})
@@ -191,15 +192,14 @@ def refresh(*, entry, attachments, ids, find_hits, redact, storage=None):
     replaced += [k for att_id, r in old_files.items() if att_id not in files for k in _keys_of(r)]
     new_state = {"files": files, "people": people_for(entry, entry.application, storage),
                  "people_of": _uploads_signature(entry.application)}
-    changed = new_state != old
-    if changed:
+    if new_state != old:
         entry.jury_files = new_state
         in_use = _keys_in_use(entry.application_id, entry.id) if replaced else set()
         for key in replaced:
             if key not in in_use:
                 delete_files_after_commit([key], storage)
         db.session.flush()
-    return changed
+    return files != old_files
 
 
 def _redact_one(entry, attachment, ids, find_hits, redact, want, storage):

@@ -317,13 +317,12 @@ def review(round_id, entry_id):
 def _refresh_files(entry):
     """Make the redacted PDF copies current before staff look at them."""
     try:
-        changed = anonymisation.refresh_files(entry=entry)
+        anonymisation.refresh_files(entry=entry)
     except (anonymisation.AnonymisationError, StorageError) as exc:
         db.session.rollback()
         flash(getattr(exc, "message", _("Die Datei konnte nicht verarbeitet werden.")), "error")
     else:
-        if changed:
-            db.session.commit()
+        db.session.commit()
 
 
 def _file_choices(entry, known):

@@ -153,3 +153,21 @@ def test_page_images_refused_to_jurors(world, client, auth):
     auth.login(world["juror"])
     assert client.get(f"{_review_url(world)}/anlagen/1/seite-1.png").status_code == 403
     assert client.get(f"{_review_url(world)}/anlagen/1/text").status_code == 403
+
+
+def test_copy_made_anew_after_approval_is_a_finding_until_approved_again(world):
+    entry = db.session.get(RoundEntry, world["entry"].id)
+    anonymisation.approve(actor=None, entry=entry)
+    assert anonymisation.scan_entry(entry=entry) == []
+    # A correction of the contact name that only the PDF mentions: the projection is the
+    # same (the approval still matches it), the redacted copy is not.
+    world["application"].contact_name = "Ergebnisse Quandt"
+    db.session.flush()
+    assert anonymisation.is_approved(entry)
+    assert anonymisation.scan_entry(entry=entry) == [
+        {"where": "Anlagen", "term": "neu geschwärzt, noch nicht freigegeben"}]
+    assert not anonymisation.is_approved(entry)
+    assert anonymisation.juror_text_version(entry, 1)[1][1] == (
+        f"{REDACTED}: 40 Teilnehmende, 12 Ehrenamtliche.")
+    anonymisation.approve(actor=None, entry=entry)
+    assert anonymisation.scan_entry(entry=entry) == []
