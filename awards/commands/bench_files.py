@@ -6,6 +6,7 @@ is rendered with black boxes, and the text version is made — everything a juro
 costs when staff approve an entry. Needs no database.
 """
 import io
+import os
 import statistics
 import time
 import types
@@ -82,7 +83,8 @@ def redaction_row(runs=3):
     ok = seconds < GOAL_SECONDS
     return (f"BENCHROW | Jury copy of a {PAGES}-page PDF with {PAGES} photos "
             f"({len(data) / 2**20:.1f} MB): rebuilt, {redacted} pages redacted, text version "
-            f"| {seconds:.2f} s (median of {runs}; CPU time of the process {cpu:.2f} s) | under {GOAL_SECONDS:.0f} s | {'yes' if ok else 'NO'} |")
+            f"| {seconds:.2f} s (median of {runs}; CPU time of the process {cpu:.2f} s; load "
+            f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) | under {GOAL_SECONDS:.0f} s | {'yes' if ok else 'NO'} |")
 
 
 def register(app):
