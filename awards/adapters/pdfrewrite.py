@@ -680,7 +680,7 @@ def readable_texts(data, content_type):
     embedded JPEG images. Images: their bytes and every metadata item."""
     found = []
     if content_type != "application/pdf":
-        found += [("Datei", t) for t in _decode_texts(data)]
+        found.append(("Datei", data.decode("latin-1")))
         found += _image_metadata(data)
         return found
     try:
@@ -720,13 +720,17 @@ def readable_texts(data, content_type):
             collect(obj)
             if isinstance(obj, pikepdf.Stream):
                 where = f"Objekt {obj.objgen[0]}"
+                if obj.get("/Subtype") == Name.Image:
+                    # Pixels hold no text; a JPEG or JPEG 2000 stream may hold metadata.
+                    if obj.get("/Filter") in (Name.DCTDecode, Name.JPXDecode):
+                        raw = obj.read_raw_bytes()
+                        found.append((where, raw.decode("latin-1")))
+                        found += [(f"{where} ({w})", t) for w, t in _image_metadata(raw)]
+                    continue
                 try:
                     decoded = obj.read_bytes()
                 except pikepdf.PdfError:
                     decoded = obj.read_raw_bytes()
-                if obj.get("/Subtype") == Name.Image and obj.get("/Filter") in (Name.DCTDecode, Name.JPXDecode):
-                    found += [(f"{where} ({w})", t) for w, t in _image_metadata(obj.read_raw_bytes())]
-                    continue
                 found += [(where, t) for t in _decode_texts(decoded)]
         found += [("Objekte", s) for s in strings if s]
         try:
