@@ -171,3 +171,18 @@ def test_copy_made_anew_after_approval_is_a_finding_until_approved_again(world):
         f"{REDACTED}: 40 Teilnehmende, 12 Ehrenamtliche.")
     anonymisation.approve(actor=None, entry=entry)
     assert anonymisation.scan_entry(entry=entry) == []
+
+
+def test_redacted_copies_are_deleted_with_the_entry_and_by_retention(world):
+    from awards.services import retention
+
+    entry = db.session.get(RoundEntry, world["entry"].id)
+    anonymisation.refresh_files(entry=entry)
+    record = next(iter(entry.jury_files["files"].values()))
+    keys = [record["key"], record["text_key"]]
+    db.session.commit()
+    assert all(get_storage().exists(k) for k in keys)
+    assert set(keys) <= set(retention.plan_for(world["comp"]).files)
+    rounds.remove_entry(actor=None, entry=entry)
+    db.session.commit()
+    assert [get_storage().exists(k) for k in keys] == [False, False]
