@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import pikepdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image, ImageOps, IptcImagePlugin
+from PIL import ExifTags, Image, ImageOps, IptcImagePlugin
 from pikepdf import Array, Dictionary, Name
 
 # Resolution of rasterised (redacted or not rebuildable) pages.
@@ -659,13 +659,14 @@ def _image_metadata(data):
             exif = img.getexif()
             for tag, value in list(exif.items()) + [
                     (t, v) for ifd in (0x8769, 0x8825) for t, v in exif.get_ifd(ifd).items()]:
+                name = ExifTags.TAGS.get(tag, tag)
                 if isinstance(value, bytes):
-                    found += [(f"EXIF {tag}", t) for t in _decode_texts(value)]
+                    found += [(f"EXIF {name}", t) for t in _decode_texts(value)]
                 elif isinstance(value, str):
-                    found.append((f"EXIF {tag}", value))
+                    found.append((f"EXIF {name}", value))
             for chunk_key in ("applist",):
                 for marker, payload in getattr(img, chunk_key, []) or []:
-                    found += [(f"JPEG {marker}", t) for t in _decode_texts(payload)]
+                    found += [(f"JPEG-Segment {marker}", t) for t in _decode_texts(payload)]
     except (OSError, ValueError, Image.DecompressionBombError):
         pass
     return found

@@ -186,3 +186,18 @@ def test_redacted_copies_are_deleted_with_the_entry_and_by_retention(world):
     rounds.remove_entry(actor=None, entry=entry)
     db.session.commit()
     assert [get_storage().exists(k) for k in keys] == [False, False]
+
+
+def test_a_pdf_that_cannot_be_read_is_refused_with_a_message_and_stays_hidden(world, client, auth):
+    locked = io.BytesIO()
+    with pikepdf.open(io.BytesIO(_report("Geheim"))) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(user="geheim", owner="geheim"))
+    attachment = fj.attachment(application=world["application"], content_type="application/pdf",
+                               filename="Gesperrt.pdf", data=locked.getvalue(), jury_visible=False)
+    db.session.commit()
+    auth.login(world["staff"])
+    resp = client.post(f"{_review_url(world)}/anlage", data={"attachment_id": attachment.id, "visible": "1"},
+                       follow_redirects=True)
+    assert "Die Datei „Gesperrt.pdf“ lässt sich nicht lesen und kann der Jury nicht gezeigt werden." in resp.text
+    db.session.expire_all()
+    assert db.session.get(type(attachment), attachment.id).jury_visible is False
