@@ -502,6 +502,10 @@ def refresh_files(*, entry, storage=None):
         log.warning("jury files of entry %s not made: %s", entry.id, exc)
         raise AnonymisationError(_l("Eine Anlage lässt sich nicht lesen und kann der Jury nicht "
                                     "gezeigt werden. Bitte blenden Sie sie aus.")) from exc
+    except StorageError as exc:
+        log.warning("jury files of entry %s not made, storage failed: %s", entry.id, exc)
+        raise AnonymisationError(_l("Die Anlagen konnten gerade nicht gelesen oder gespeichert "
+                                    "werden. Bitte versuchen Sie es in einigen Minuten erneut.")) from exc
 
 
 def _juror_item(entry, number):

@@ -201,3 +201,21 @@ def test_a_pdf_that_cannot_be_read_is_refused_with_a_message_and_stays_hidden(wo
     assert "Die Datei „Gesperrt.pdf“ lässt sich nicht lesen und kann der Jury nicht gezeigt werden." in resp.text
     db.session.expire_all()
     assert db.session.get(type(attachment), attachment.id).jury_visible is False
+
+
+def test_storage_down_while_approving_keeps_the_entry_unapproved_with_a_message(world, client, auth,
+                                                                                monkeypatch):
+    from awards.adapters.storage import StorageError, get_storage as storage_of
+
+    auth.login(world["staff"])
+    storage = storage_of()
+
+    def broken_save(*args, **kwargs):
+        raise StorageError("down")
+
+    monkeypatch.setattr(type(storage), "save", broken_save)
+    resp = client.post(f"{_review_url(world)}/freigeben", follow_redirects=True)
+    assert ("Die Anlagen konnten gerade nicht gelesen oder gespeichert werden. Bitte versuchen Sie "
+            "es in einigen Minuten erneut.") in resp.text
+    db.session.expire_all()
+    assert not anonymisation.is_approved(db.session.get(RoundEntry, world["entry"].id))
