@@ -173,6 +173,9 @@ class RoundEntry(TimestampMixin, db.Model):
     # Result of the last leak scan: [{"where": ..., "term": ...}], and when it ran.
     leak_hits: Mapped[list] = mapped_column(db.JSON, default=list)
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The redacted copies of the jury-visible PDFs made for this entry (services/jury_files):
+    # {"files": {attachment id: {key, text_key, basis, sha256, pages, ...}}, "people": [...]}.
+    jury_files: Mapped[dict] = mapped_column(db.JSON, default=dict)
     advanced_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("jury_round_entries.id", ondelete="SET NULL"), index=True
     )

@@ -11,21 +11,20 @@ content voids it. The leak scan looks for the identifiers in everything a juror 
 a round opens only when every entry is approved and the scan is clean.
 """
 import hashlib
-import io
 import json
 import logging
 import re
-import uuid
 from dataclasses import asdict, dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from awards.adapters import pdfrewrite
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
 from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState
-from awards.services import audit
+from awards.services import audit, jury_files
 
 log = logging.getLogger("awards.anonymisation")
 
@@ -364,10 +363,11 @@ def juror_attachment(entry, number):
     if number < 1 or number > len(items):
         return None
     attachment = items[number - 1]
-    if not attachment.jury_storage_key:
+    key = jury_files.juror_key(entry, attachment)
+    if not key:
         return None
     name = f"Anlage {number}.{ATTACHMENT_EXT[attachment.content_type]}"
-    return attachment.jury_storage_key, name, attachment.content_type
+    return key, name, attachment.content_type
 
 
 def fingerprint(entry):
@@ -376,7 +376,7 @@ def fingerprint(entry):
     material = {
         "title": view.title,
         "fields": [(f.key, f.value) for f in view.fields],
-        "attachments": [(a.sha256, a.jury_storage_key) for a in _jury_attachments(entry.application)],
+        "attachments": jury_files.fingerprint_material(entry, _jury_attachments(entry.application)),
     }
     return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -430,9 +430,7 @@ def update_redactions(*, actor, entry, extra_terms, kept_terms):
 def approve(*, actor, entry):
     if entry.round.status.value != "draft":
         raise AnonymisationError(_l("Die Runde ist bereits freigegeben."))
-    for attachment in _jury_attachments(entry.application):
-        if not attachment.jury_storage_key:
-            prepare_jury_copy(attachment=attachment)
+    refresh_files(entry=entry)
     entry.redaction_state = RedactionState.APPROVED
     entry.approved_hash = fingerprint(entry)
     entry.approved_by_id = getattr(actor, "id", None)
@@ -463,113 +461,150 @@ def set_attachment_visibility(*, actor, attachment, visible):
 # --------------------------------------------------------------------------- attachments
 
 def strip_pdf(data):
-    """A copy of the PDF without document info, XMP metadata, annotations or attachments."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
-
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        reader.decrypt("")
-    writer = PdfWriter()
-    for page in reader.pages:
-        writer.add_page(page)
-    for page in writer.pages:
-        for key in ("/Metadata", "/Annots", "/PieceInfo", "/AA"):
-            if NameObject(key) in page:
-                del page[NameObject(key)]
-    root = writer._root_object
-    for key in ("/Metadata", "/Names", "/OpenAction", "/AA", "/PieceInfo", "/Outlines"):
-        if NameObject(key) in root:
-            del root[NameObject(key)]
-    writer.metadata = None
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A rebuilt copy of the PDF: page content only (see services/jury_files.py)."""
+    return jury_files.rebuild(data, "application/pdf")
 
 
 def strip_image(data, content_type):
     """Re-encode the pixels only: EXIF (with GPS), XMP, ICC, comments and text chunks go."""
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as img:
-        img = ImageOps.exif_transpose(img)
-        if img.mode not in ("RGB", "RGBA", "L"):
-            img = img.convert("RGBA" if content_type == "image/png" else "RGB")
-        if content_type == "image/jpeg" and img.mode == "RGBA":
-            img = img.convert("RGB")
-        clean = Image.frombytes(img.mode, img.size, img.tobytes())
-    out = io.BytesIO()
-    if content_type == "image/png":
-        clean.save(out, format="PNG")
-    else:
-        clean.save(out, format="JPEG", quality=90)
-    return out.getvalue()
+    return jury_files.rebuild(data, content_type)
 
 
 def prepare_jury_copy(*, attachment, storage=None):
-    """Write the metadata-stripped copy that jurors may load; returns its key."""
-    storage = storage or get_storage()
-    data = storage.read(attachment.storage_key)
-    if attachment.content_type == "application/pdf":
-        cleaned = strip_pdf(data)
-    elif attachment.content_type in ("image/jpeg", "image/png"):
-        cleaned = strip_image(data, attachment.content_type)
-    else:
+    """Write the rebuilt copy that the jury's files are made from; returns its key."""
+    if attachment.content_type not in ATTACHMENT_EXT:
         raise AnonymisationError(_l("Nur PDF-, JPEG- und PNG-Dateien können der Jury gezeigt werden."))
-    key = f"jury/{attachment.application_id}/{uuid.uuid4().hex}.{ATTACHMENT_EXT[attachment.content_type]}"
-    storage.save(key, io.BytesIO(cleaned), attachment.content_type)
-    old = attachment.jury_storage_key
-    attachment.jury_storage_key = key
-    if old and old != key:
-        try:
-            storage.delete(old)
-        except StorageError:
-            log.warning("old jury copy %s not deleted", old)
-    return key
+    try:
+        return jury_files.prepare_base(attachment=attachment, storage=storage)
+    except jury_files.JuryFileError as exc:
+        log.warning("jury copy of attachment %s not made: %s", attachment.id, exc)
+        raise AnonymisationError(_l("Die Datei „%(name)s“ lässt sich nicht lesen und kann der Jury "
+                                    "nicht gezeigt werden.", name=attachment.filename)) from exc
+
+
+def file_identifiers(entry, storage=None):
+    """What is redacted in the entry's files and searched by the leak scan: the
+    application's identifiers plus the people named in its uploads' metadata."""
+    if not entry.round.anonymised:
+        return Identifiers()
+    people = jury_files.people_for(entry, entry.application, storage)
+    names = people + [part for person in people for part in _name_parts(person)]
+    return jury_files.with_people(identifiers_for(entry.application, entry), names)
+
+
+def refresh_files(*, entry, storage=None):
+    """Make the redacted copies of the entry's jury-visible PDFs current."""
+    try:
+        return jury_files.refresh(entry=entry, attachments=_jury_attachments(entry.application),
+                                  ids=file_identifiers(entry, storage), find_hits=find_hits,
+                                  redact=redact, storage=storage)
+    except jury_files.JuryFileError as exc:
+        log.warning("jury files of entry %s not made: %s", entry.id, exc)
+        raise AnonymisationError(_l("Eine Anlage lässt sich nicht lesen und kann der Jury nicht "
+                                    "gezeigt werden. Bitte blenden Sie sie aus.")) from exc
+    except StorageError as exc:
+        log.warning("jury files of entry %s not made, storage failed: %s", entry.id, exc)
+        raise AnonymisationError(_l("Die Anlagen konnten gerade nicht gelesen oder gespeichert "
+                                    "werden. Bitte versuchen Sie es in einigen Minuten erneut.")) from exc
+
+
+def _juror_item(entry, number):
+    items = _jury_attachments(entry.application)
+    if number < 1 or number > len(items):
+        return None
+    return items[number - 1]
+
+
+def juror_text_version(entry, number):
+    """The accessible text version of jury attachment `number` (a PDF), with the same
+    redactions as the file: (download name, [page texts]) or None."""
+    attachment = _juror_item(entry, number)
+    if attachment is None or attachment.content_type != "application/pdf":
+        return None
+    pages = jury_files.text_version(entry, attachment)
+    if pages is None:
+        return None
+    return f"Anlage {number}.pdf", pages
+
+
+def juror_page_image(entry, number, page):
+    """Page `page` of jury attachment `number` as a PNG, exactly as jurors get the file."""
+    attachment = _juror_item(entry, number)
+    if attachment is None:
+        return None
+    try:
+        return jury_files.page_image(entry, attachment, page)
+    except StorageError:
+        return None
+
+
+def file_review(entry):
+    """For the staff review: each jury-visible PDF with its pages and what is blacked out."""
+    out = []
+    for number, attachment in enumerate(_jury_attachments(entry.application), start=1):
+        record = jury_files.file_record(entry, attachment)
+        if attachment.content_type != "application/pdf" or not record:
+            continue
+        out.append({"number": number, "name": f"Anlage {number}.pdf", "attachment": attachment,
+                    "pages": record.get("pages", 0), "found": record.get("found", []),
+                    "redacted_pages": record.get("redacted_pages", [])})
+    return out
+
+
+def file_terms(entry):
+    """Automatic hits blacked out in the entry's PDFs that staff may lift: [term]. Whole
+    identifying values and terms staff added are never offered."""
+    return [term for term, kind in jury_files.found_terms(entry, _jury_attachments(entry.application))
+            if kind not in ("value", "extra")]
 
 
 def pdf_text(data):
-    from pypdf import PdfReader
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
-    except Exception:  # noqa: BLE001 - an unreadable PDF simply yields no text
+        return "\n".join(pdfrewrite.page_texts(data))
+    except pdfrewrite.FileRewriteError:
         log.warning("PDF text could not be extracted")
         return ""
 
 
 # --------------------------------------------------------------------------- leak scan
 
-def _search(text, ids, where, *, phones=True):
+def _search(text, ids, where):
+    """Findings of the identifiers (with their forms) in a text a juror reads."""
     hits = []
-    if not text:
-        return hits
-    for term in ids.all_terms():
-        if re.search(_term_pattern(term), text, re.IGNORECASE):
-            hits.append({"where": where, "term": term})
-    if phones:
-        for digits in ids.phones:
-            if re.search(_phone_pattern(digits), text):
-                hits.append({"where": where, "term": digits})
+    for h in find_hits(text or "", ids):
+        item = {"where": where, "term": " ".join(text[h.start:h.end].split())[:80]}
+        if item not in hits:
+            hits.append(item)
     return hits
 
 
 def scan_entry(*, entry, storage=None):
-    """Look for the application's identifiers in everything a juror can load for this entry.
+    """Look for the application's identifiers in everything a juror can load for this entry:
+    the projection, and every object of each file exactly as a juror downloads it (decoded
+    text and metadata), also for the people named in the uploads' own metadata.
     Stores and returns the hits: [{"where": ..., "term": ...}]."""
     storage = storage or get_storage()
     view = project(entry)
-    ids = identifiers_for(entry.application, entry)
+    ids = file_identifiers(entry, storage)
     hits = []
+    try:
+        # Copies made before a change of terms or files are made again first. A copy made
+        # anew was never approved: it counts as a finding until staff approve it.
+        if refresh_files(entry=entry, storage=storage) and entry.redaction_state == RedactionState.APPROVED:
+            hits.append({"where": "Anlagen", "term": "neu geschwärzt, noch nicht freigegeben"})
+    except AnonymisationError:
+        hits.append({"where": "Anlagen", "term": "Datei nicht lesbar"})
     if entry.round.anonymised:
         hits += _search(view.code + " " + view.title, ids, "Kennung und Titel")
         for f in view.fields:
             hits += _search(f.value, ids, PLAIN_LABELS.get(f.key, f.key))
     for attachment, item in zip(_jury_attachments(entry.application), view.attachments):
-        key = attachment.jury_storage_key
+        key = jury_files.juror_key(entry, attachment)
         if not key:
             hits.append({"where": item.name, "term": "bereinigte Kopie fehlt"})
+            continue
+        if entry.round.anonymised and not jury_files.is_current(entry, attachment, ids):
+            hits.append({"where": item.name, "term": "geschwärzte Kopie veraltet"})
             continue
         try:
             data = storage.read(key)
@@ -577,15 +612,8 @@ def scan_entry(*, entry, storage=None):
             hits.append({"where": item.name, "term": "bereinigte Kopie fehlt"})
             continue
         if entry.round.anonymised:
-            raw = data.decode("latin-1")
-            hits += _search(raw, ids, f"{item.name} (Datei)", phones=False)
-            hits += _search(data.decode("utf-8", "ignore"), ids, f"{item.name} (Datei)", phones=False)
-            try:
-                hits += _search(data.decode("utf-16-be", "ignore"), ids, f"{item.name} (Datei)", phones=False)
-            except UnicodeDecodeError:
-                pass
-            if attachment.content_type == "application/pdf":
-                hits += _search(pdf_text(data), ids, f"{item.name} (Text)")
+            hits += jury_files.scan_bytes(data, attachment.content_type, ids=ids,
+                                          find_hits=find_hits, where=item.name)
     unique = []
     for h in hits:
         if h not in unique:
@@ -597,12 +625,8 @@ def scan_entry(*, entry, storage=None):
 
 
 def attachment_text_hits(*, attachment, entry, storage=None):
-    """Identifier hits in the text of one attachment's jury copy (shown to staff)."""
-    storage = storage or get_storage()
-    if attachment.content_type != "application/pdf" or not attachment.jury_storage_key:
-        return []
-    try:
-        data = storage.read(attachment.jury_storage_key)
-    except StorageError:
-        return []
-    return _search(pdf_text(data), identifiers_for(entry.application, entry), "Text")
+    """What is blacked out in the text of one PDF for this entry (shown to staff):
+    [{"where": "S. 2", "term": ...}]."""
+    record = jury_files.file_record(entry, attachment)
+    return [{"where": f"S. {item['page']}", "term": item["term"]}
+            for item in (record or {}).get("found", [])]
