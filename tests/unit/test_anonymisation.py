@@ -117,8 +117,9 @@ def test_leak_scan_finds_identifier_in_pdf_text(app):
     hits = anonymisation.scan_entry(entry=entry)
     assert {"where": "Anlage 1.pdf (Text)", "term": "Haidhausen"} in hits
     att = entry.application.attachments[0]
+    # "Brueckenbauer" is "Brückenbauer" written without the umlaut.
     assert anonymisation.attachment_text_hits(attachment=att, entry=entry) == [
-        {"where": "Text", "term": "Haidhausen"}]
+        {"where": "Text", "term": "Brückenbauer"}, {"where": "Text", "term": "Haidhausen"}]
 
 
 def test_leak_scan_clean_when_everything_redacted(app):

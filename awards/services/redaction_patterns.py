@@ -1,0 +1,248 @@
+"""Patterns for the free-text redaction: the German forms of names and places, and contact
+data written so that a simple filter misses it.
+
+`term_pattern(term)` turns one identifying term ("Quastwerk", "München", "Leyla
+Öztürk-Brandl") into a regular expression that also finds its inflected and derived forms:
+the genitive ("Quastwerks"), adjectives and inhabitants in -er ("Dachauer", "Münchner",
+"Münchnerin"), compounds ("Quastwerk-Team", "Quastwerkmitglieder"), and spellings without
+umlauts or ß ("Muenchner", "Strasse"). Short and common words are matched only as whole
+words with their endings, never inside other words: "Brücke" in a Verein's name must not
+black out every "Brückentag".
+
+The contact patterns find e-mail addresses written "name [at] verein [punkt] de", social
+media handles ("@verein"), web addresses without a scheme ("instagram.com/verein",
+"verein.de") and phone numbers in any grouping.
+"""
+import re
+from functools import lru_cache
+
+# A term matches inside compounds as their first part from this length on ("Fürther",
+# "Quastwerk-Team") and anywhere inside a word from INFIX_MIN on ("Jugendquastwerk").
+# Shorter terms ("Hof", "Kim") match only as words with their endings.
+PREFIX_MIN = 5
+INFIX_MIN = 7
+# Terms of this length or shorter take only the genitive "s" ("Kims"), nothing else.
+SHORT_MAX = 3
+
+# Ordinary German words that often appear in the names of Vereine and projects. They are
+# still redacted where they stand as words (they may identify the applicant in context), but
+# never inside other words: "Verein Miteinander Leben" must not black out "erleben".
+COMMON_WORDS = {
+    "arbeit", "asyl", "begegnung", "beispiel", "beratung", "bildung", "brücke", "brücken",
+    "bunt", "bunte", "bunter", "café", "cafe", "chance", "chancen", "dialog", "dienst",
+    "dienste", "eltern", "engagement", "familie", "familien", "flucht", "frauen", "freunde",
+    "freundeskreis", "garten", "gemeinsam", "heimat", "helfer", "helferkreis", "herz",
+    "hilfe", "hilfswerk", "hoffnung", "interkulturell", "interkulturelle", "international",
+    "internationale", "jugend", "kinder", "kirche", "kultur", "kulturen", "kunst", "leben",
+    "lernen", "licht", "männer", "mensch", "menschen", "migration", "miteinander", "musik",
+    "mütter", "nachbarn", "nachbarschaft", "neue", "neues", "offen", "offene", "paten",
+    "patenschaft", "perspektive", "perspektiven", "schritt", "schritte", "sonne", "sozial",
+    "soziale", "sport", "sprache", "sprachen", "start", "tafel", "treff", "treffpunkt",
+    "tür", "türen", "vielfalt", "welt", "werkstatt", "wege", "willkommen", "zentrum",
+    "zukunft", "zuhause", "zusammen",
+}
+
+# Bavarian places whose other names the rules below do not form: an adjective that drops
+# part of the name, or the name in English.
+PLACE_FORMS = {
+    "münchen": ("munich",),
+    "nürnberg": ("nuremberg",),
+    "fürstenfeldbruck": ("brucker",),
+    "augsburg": ("augusta",),
+    "würzburg": ("wurzburg",),
+    "regensburg": ("ratisbona",),
+}
+
+# Endings of nouns and names: genitive, plural and dative forms.
+NOUN_ENDINGS = r"(?:s|es|n|en|e|[’'`]s?)?"
+# Endings after an adjective or inhabitant stem in -er: "Dachauer", "Dachauers",
+# "Dachauern", "Dachauerin", "Dachauerinnen".
+ER_ENDINGS = r"(?:s|n|in|innen)?"
+
+_UMLAUTS = {"ä": "a", "ö": "o", "ü": "u"}
+_HYPHENS = "-‐‑–"
+_SEPARATOR = r"[\s\-‐‑–]+"
+
+
+def _flex(text):
+    """A regex for literal text that also accepts the other spellings of umlauts and ß
+    ("München", "Muenchen", "Mu\u0308nchen"), and a space or a dash where the text has either."""
+    out = []
+    i = 0
+    lower = text.lower()
+    while i < len(text):
+        ch = lower[i]
+        pair = lower[i:i + 2]
+        if ch in _UMLAUTS:
+            base = _UMLAUTS[ch]
+            out.append(f"(?:{ch}|{base}e|{base}\u0308)")
+        elif pair in ("ae", "oe", "ue") and not (i > 0 and lower[i - 1] in "aeiouq"):
+            base = pair[0]
+            umlaut = {"a": "ä", "o": "ö", "u": "ü"}[base]
+            out.append(f"(?:{pair}|{umlaut}|{base}\u0308)")
+            i += 1
+        elif ch == "ß":
+            out.append("(?:ß|ss)")
+        elif pair == "ss":
+            out.append("(?:ss|ß)")
+            i += 1
+        elif ch.isspace() or ch in _HYPHENS:
+            while i + 1 < len(text) and (text[i + 1].isspace() or text[i + 1] in _HYPHENS):
+                i += 1
+            out.append(_SEPARATOR)
+        else:
+            out.append(re.escape(text[i]))
+        i += 1
+    return "".join(out)
+
+
+def _adjective_stems(word):
+    """Forms in -er of a (place) name: "Dachau" → "Dachauer", "München" → "Münchner",
+    "Erlangen" → "Erlanger", "Ingolstadt" → "Ingolstädter", "Wunsiedel" → "Wunsiedler"."""
+    w = word.lower()
+    stems = {w + "er"}
+    if w.endswith("en"):
+        stems |= {w[:-2] + "er", w[:-2] + "ner"}
+    elif w.endswith("e"):
+        stems.add(w[:-1] + "er")
+    if w.endswith("el"):
+        stems.add(w[:-2] + "ler")
+    if w.endswith("stadt"):
+        stems.add(w[:-5] + "städter")
+    if w.endswith("hausen"):
+        stems.add(w[:-6] + "häuser")
+    return stems
+
+
+def is_word_term(term):
+    """Names and places (letters, spaces, dashes, apostrophes, full stops of abbreviations)
+    take German forms; e-mail addresses, web addresses and numbers are matched literally."""
+    return bool(re.fullmatch(r"[^\W\d_]+(?:[\s\-‐‑–'’.]+[^\W\d_]+)*\.?", term))
+
+
+def _word_pattern(term):
+    words = term.split()
+    last = words[-1]
+    head = " ".join(words[:-1])
+    last_plain = last.rstrip(".")
+    if last_plain != last or len(last_plain) < 2:
+        # "e.V.", "St.": an abbreviation ends the term; no endings.
+        body = _flex(term)
+        return (r"(?<!\w)" + body + ("" if term.endswith(".") else r"(?!\w)"))
+    key = last.lower()
+    folded = term.lower()
+    common = key in COMMON_WORDS
+    prefix = "" if not head else _flex(head) + _SEPARATOR
+    stems = sorted(_adjective_stems(last) | set(PLACE_FORMS.get(key, ())) | set(PLACE_FORMS.get(folded, ())),
+                   key=len, reverse=True)
+    if len(last) <= SHORT_MAX:
+        tail = _flex(last) + r"(?:[’'`]?s)?"
+        return r"(?<!\w)" + prefix + tail + r"(?!\w)"
+    forms = "(?:" + "|".join([_flex(last) + NOUN_ENDINGS]
+                             + [_flex(s) + ER_ENDINGS for s in stems]) + ")"
+    if common or len(last) < PREFIX_MIN:
+        return r"(?<!\w)" + prefix + forms + r"(?!\w)"
+    if not head and len(last) >= INFIX_MIN:
+        # A compound that ends with or contains the term: "Jugendquastwerk".
+        return r"(?<!\w)\w*?" + forms + r"\w*"
+    return r"(?<!\w)" + prefix + forms + r"\w*"
+
+
+@lru_cache(maxsize=4096)
+def term_pattern(term):
+    """The regex (a string, to be used case-insensitively) for one identifying term."""
+    term = re.sub(r"\s+", " ", term).strip()
+    if is_word_term(term):
+        return _word_pattern(term)
+    body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
+    start = r"(?<!\w)" if re.match(r"\w", term) else ""
+    end = r"(?!\w)" if re.search(r"\w$", term) else ""
+    return start + body + end
+
+
+@lru_cache(maxsize=4096)
+def compiled_term(term):
+    return re.compile(term_pattern(term), re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- contacts
+
+# "@" written out: [at] (at) {at} <at> (ät) -at- " at " " ät ", and "@" with spaces around.
+_AT = (r"(?:\s*[\[({<]\s*(?:at|ät|@)\s*[\])}>]\s*|\s*-\s*(?:at|ät)\s*-\s*|\s+(?:at|ät)\s+"
+       r"|\s*@\s*)")
+# "." written out: [punkt] (dot) {.} " punkt " " dot ", or a plain dot.
+_DOT = r"(?:\s*[\[({<]\s*(?:punkt|dot|\.)\s*[\])}>]\s*|\s+(?:punkt|dot)\s+|\.)"
+EMAIL_DODGE_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]*\w" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT
+    + r"(?:[a-zA-Z]{2,12})(?![\w-])", re.IGNORECASE)
+
+# A social media handle: "@verein", "@quast.werk" — not the middle of an e-mail address.
+HANDLE_RE = re.compile(r"(?<![\w@.+-])@\w(?:[\w.]*\w)?")
+
+# A web address without a scheme: "verein.de", "instagram.com/verein", "www.verein.de/team".
+# The top-level domain is lower case and from a list, so that "z.B." or "2020.De" stay.
+TLDS = ("de", "com", "org", "net", "eu", "info", "bayern", "io", "at", "ch", "social", "app",
+        "online", "berlin", "tv", "ngo", "gov", "edu", "biz", "website", "site", "blog",
+        "community", "team", "club", "link", "page")
+BARE_URL_RE = re.compile(
+    r"(?<![\w@./-])(?:[\w-]+\.)+(?:" + "|".join(TLDS) + r")(?![\w-])"
+    r"(?:/[^\s<>\"'\]\)]*[^\s<>\"'.,;:!?\]\)])?")
+
+# A phone number: starts with +, 00 or 0 (also "(0"), then digits with any grouping of
+# spaces, slashes, dots, dashes and brackets. Candidates are checked by `is_phone`.
+PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+])(?:\+|\(\s*0|0)[\d \t\u00a0/.()\-–]*\d")
+_DATE_OR_TIME = re.compile(
+    r"\d{1,2}\.\s?\d{1,2}\.(?:\s?\d{2,4})?|\d{1,2}[.:]\d{2}(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?")
+
+
+def is_phone(candidate):
+    digits = re.sub(r"\D", "", candidate)
+    if candidate.startswith("+") or digits.startswith("00"):
+        return 8 <= len(digits) <= 15
+    if not 7 <= len(digits) <= 15:
+        return False
+    return not _DATE_OR_TIME.fullmatch(candidate.strip())
+
+
+def phone_hits(text):
+    """(start, end) of every phone number in text."""
+    for m in PHONE_CANDIDATE_RE.finditer(text):
+        if is_phone(m.group()):
+            yield m.start(), m.end()
+
+
+_PHONE_SEP = r"[\s/.()\-–]*"
+
+
+def phone_digits(value):
+    """The digits of a phone number in one canonical form: national "0…" for German numbers,
+    "00<country>…" for others; None if too short to identify anyone."""
+    value = str(value or "").strip()
+    digits = re.sub(r"\D", "", value)
+    if value.startswith("+"):
+        digits = "00" + digits
+    if digits.startswith("0049"):
+        digits = "0" + digits[4:].lstrip("0")
+    if len(digits) < 6:
+        return None
+    return digits
+
+
+@lru_cache(maxsize=1024)
+def phone_pattern(digits):
+    """Own phone number in any grouping, with +49/0049 (and "(0)") instead of the leading 0,
+    and its subscriber part without the area code."""
+    def spaced(ds):
+        return _PHONE_SEP.join(re.escape(d) for d in ds)
+
+    variants = [spaced(digits)]
+    if digits.startswith("00"):
+        variants.append(r"\+\s?" + spaced(digits[2:]))
+    elif digits.startswith("0"):
+        rest = digits[1:]
+        variants.append(r"(?:\+\s?|00)49" + _PHONE_SEP + r"(?:\(\s?0\s?\)" + _PHONE_SEP + ")?"
+                        + spaced(rest))
+        # The local number alone, without the area code ("4480 1234" for "089 4480 1234").
+        for length in range(len(rest) - 2, 5, -1):
+            variants.append(spaced(rest[-length:]))
+    return "(?<![\\d+])(?:" + "|".join(variants) + ")(?!\\d)"
