@@ -260,6 +260,18 @@ def _context_hash(text, start, end):
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
 
+def _excerpt(text, start, end, width=40):
+    """The words before and after a place, for staff to recognise it: whole words only,
+    "…" where cut."""
+    before = text[max(0, start - width):start]
+    if start > width and " " in before:
+        before = "…" + before.split(" ", 1)[1]
+    after = text[end:end + width]
+    if end + width < len(text) and " " in after:
+        after = after.rsplit(" ", 1)[0] + "…"
+    return re.sub(r"\s+", " ", before), re.sub(r"\s+", " ", after)
+
+
 def occurrences(text, ids, field_name=None):
     """Every redacted place in text, with whether staff lifted it (for `field_name`) and
     whether it may be lifted at all (not when it holds a name, address of the web or
@@ -282,8 +294,7 @@ def occurrences(text, ids, field_name=None):
         seen[occ.context] = occ.n + 1
         occ.liftable = not any(h.kind == "value" and h.term.casefold() in ids.fixed for h in occ.hits)
         occ.lifted = occ.liftable and (occ.context, occ.n) in lifted
-        occ.before = text[max(0, occ.start - CONTEXT_CHARS):occ.start]
-        occ.after = text[occ.end:occ.end + CONTEXT_CHARS]
+        occ.before, occ.after = _excerpt(text, occ.start, occ.end)
     return spans
 
 
@@ -516,9 +527,10 @@ def is_approved(entry):
 # --------------------------------------------------------------------------- staff review
 
 class AnonymisationError(Exception):
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs to, if any
 
 
 def _void_approval(entry):
@@ -576,8 +588,8 @@ def _chosen_lifts(entry, keys):
                     "n": occ.n})
     if refused:
         raise AnonymisationError(
-            _l("Diese Angaben identifizieren die Bewerbung und bleiben geschwärzt: %(terms)s",
-               terms=", ".join(refused)))
+            _l("Diese Stellen nennen die Bewerbung selbst und bleiben geschwärzt: %(terms)s",
+               terms=", ".join(refused)), field="lifted")
     return sorted(out, key=lambda item: (item["field"], item["context"], item["n"]))
 
 

@@ -167,14 +167,11 @@ def compiled_term(term):
 
 # --------------------------------------------------------------------------- contacts
 
-# "@" written out: [at] (at) {at} <at> (ät) -at- " at " " ät ", and "@" with spaces around.
+# "@" written out: [at] (at) {at} <at> (ät) -at- " at " " ät ", and " @ " with spaces around.
 _AT = (r"(?:\s*[\[({<]\s*(?:at|ät|@)\s*[\])}>]\s*|\s*-\s*(?:at|ät)\s*-\s*|\s+(?:at|ät)\s+"
-       r"|\s*@\s*)")
+       r"|\s+@\s+)")
 # "." written out: [punkt] (dot) {.} " punkt " " dot ", or a plain dot.
 _DOT = r"(?:\s*[\[({<]\s*(?:punkt|dot|\.)\s*[\])}>]\s*|\s+(?:punkt|dot)\s+|\.)"
-EMAIL_DODGE_RE = re.compile(
-    r"(?<![\w.+-])[\w.+-]*\w" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT
-    + r"(?:[a-zA-Z]{2,12})(?![\w-])", re.IGNORECASE)
 
 # A social media handle: "@verein", "@quast.werk" — not the middle of an e-mail address.
 HANDLE_RE = re.compile(r"(?<![\w@.+-])@\w(?:[\w.]*\w)?")
@@ -187,6 +184,12 @@ TLDS = ("de", "com", "org", "net", "eu", "info", "bayern", "io", "at", "ch", "so
 BARE_URL_RE = re.compile(
     r"(?<![\w@./-])(?:[\w-]+\.)+(?:" + "|".join(TLDS) + r")(?![\w-])"
     r"(?:/[^\s<>\"'\]\)]*[^\s<>\"'.,;:!?\]\)])?")
+
+# An e-mail address written to dodge a filter: "name [at] verein [punkt] de". The top-level
+# domain must be a known one, so that "und @nachbarn.hilfe" is not taken for an address.
+EMAIL_DODGE_RE = re.compile(
+    r"(?<![\w.+-])[\w.+-]*\w" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT
+    + r"(?:" + "|".join(TLDS) + r")(?![\w-])", re.IGNORECASE)
 
 # A phone number: starts with +, 00 or 0 (also "(0"), then digits with any grouping of
 # spaces, slashes, dots, dashes and brackets. Candidates are checked by `is_phone`.
