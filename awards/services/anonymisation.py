@@ -208,11 +208,11 @@ def _all_hits(text, ids):
 
     for bucket, kind in (("values", "value"), ("extra", "extra"), ("parts", "part")):
         for term in getattr(ids, bucket):
-            for m in patterns.compiled_term(term).finditer(text):
-                add(m.start(), m.end(), kind, term)
+            for start, end in patterns.find_term(text, term):
+                add(start, end, kind, term)
     for digits in ids.phones:
-        for m in re.finditer(_phone_pattern(digits), text):
-            add(m.start(), m.end(), "value", digits)
+        for start, end in patterns.find_phone(text, digits):
+            add(start, end, "value", digits)
     for regex, kind in ((EMAIL_RE, "email"), (patterns.EMAIL_DODGE_RE, "email"),
                         (URL_RE, "url"), (patterns.BARE_URL_RE, "url"),
                         (patterns.HANDLE_RE, "handle"), (STREET_RE, "street")):

@@ -13,6 +13,7 @@ The contact patterns find e-mail addresses written "name [at] verein [punkt] de"
 media handles ("@verein"), web addresses without a scheme ("instagram.com/verein",
 "verein.de") and phone numbers in any grouping.
 """
+import os
 import re
 from functools import lru_cache
 
@@ -120,49 +121,96 @@ def is_word_term(term):
     return bool(re.fullmatch(r"[^\W\d_]+(?:[\s\-‐‑–'’.]+[^\W\d_]+)*\.?", term))
 
 
-def _word_pattern(term):
+def _factored(alternatives):
+    """One regex for several (literal, endings) alternatives, with their common beginning
+    written once: a pattern that starts with a literal is found many times faster."""
+    lowered = [(a.lower(), endings) for a, endings in alternatives]
+    common = os.path.commonprefix([a for a, _ in lowered])
+    # Never cut inside "ae"/"ss" and the like, which `_flex` spells in several ways.
+    while common and common[-1] in "aouäöüsß -‐‑–":
+        common = common[:-1]
+    rest = sorted({_flex(a[len(common):]) + endings for a, endings in lowered}, key=len, reverse=True)
+    body = rest[0] if len(rest) == 1 else "(?:" + "|".join(rest) + ")"
+    return _flex(common) + body
+
+
+@lru_cache(maxsize=4096)
+def _matcher(term):
+    """(regex without the leading word boundary, whether the match must start at a word
+    boundary, how far a match extends): "word" as matched, "prefix" to the end of the word
+    (compounds that start with the term), "infix" to both ends of the word."""
+    term = re.sub(r"\s+", " ", term).strip()
+    if not is_word_term(term):
+        body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
+        end = r"(?!\w)" if re.search(r"\w$", term) else ""
+        return body + end, bool(re.match(r"\w", term)), "word"
     words = term.split()
     last = words[-1]
     head = " ".join(words[:-1])
-    last_plain = last.rstrip(".")
-    if last_plain != last or len(last_plain) < 2:
+    if last.endswith(".") or len(last) < 2:
         # "e.V.", "St.": an abbreviation ends the term; no endings.
-        body = _flex(term)
-        return (r"(?<!\w)" + body + ("" if term.endswith(".") else r"(?!\w)"))
-    key = last.lower()
-    folded = term.lower()
-    common = key in COMMON_WORDS
+        return _flex(term) + ("" if term.endswith(".") else r"(?!\w)"), True, "word"
     prefix = "" if not head else _flex(head) + _SEPARATOR
-    stems = sorted(_adjective_stems(last) | set(PLACE_FORMS.get(key, ())) | set(PLACE_FORMS.get(folded, ())),
-                   key=len, reverse=True)
+    key = last.lower()
+    others = set(PLACE_FORMS.get(key, ())) | set(PLACE_FORMS.get(term.lower(), ()))
     if len(last) <= SHORT_MAX:
-        tail = _flex(last) + r"(?:[’'`]?s)?"
-        return r"(?<!\w)" + prefix + tail + r"(?!\w)"
-    forms = "(?:" + "|".join([_flex(last) + NOUN_ENDINGS]
-                             + [_flex(s) + ER_ENDINGS for s in stems]) + ")"
-    if common or len(last) < PREFIX_MIN:
-        return r"(?<!\w)" + prefix + forms + r"(?!\w)"
+        return prefix + _flex(last) + r"(?:[’'`]?s)?(?!\w)", True, "word"
+    stems = _adjective_stems(last)
+    if key in COMMON_WORDS or len(last) < PREFIX_MIN:
+        forms = _factored([(last, NOUN_ENDINGS)] + [(s, ER_ENDINGS) for s in stems]
+                          + [(o, "") for o in others])
+        return prefix + forms + r"(?!\w)", True, "word"
+    # Compounds: any continuation of the word is allowed, so only the stems that do not
+    # begin with the term itself are needed ("Münchner" for "München").
+    forms = _factored([(last, "")] + [(s, "") for s in stems | others if not s.startswith(key)])
     if not head and len(last) >= INFIX_MIN:
-        # A compound that ends with or contains the term: "Jugendquastwerk".
-        return r"(?<!\w)\w*?" + forms + r"\w*"
-    return r"(?<!\w)" + prefix + forms + r"\w*"
+        # Also compounds that end with or contain the term: "Jugendquastwerk".
+        return forms, False, "infix"
+    return prefix + forms, True, "prefix"
 
 
 @lru_cache(maxsize=4096)
 def term_pattern(term):
-    """The regex (a string, to be used case-insensitively) for one identifying term."""
-    term = re.sub(r"\s+", " ", term).strip()
-    if is_word_term(term):
-        return _word_pattern(term)
-    body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
-    start = r"(?<!\w)" if re.match(r"\w", term) else ""
-    end = r"(?!\w)" if re.search(r"\w$", term) else ""
-    return start + body + end
+    """The regex (a string, to be used case-insensitively) for one identifying term and its
+    forms, for a single search. `find_term` finds all matches faster."""
+    body, boundary, mode = _matcher(term)
+    if mode == "infix":
+        return r"(?<!\w)\w*?" + body + r"\w*"
+    return (r"(?<!\w)" if boundary else "") + body + (r"\w*" if mode == "prefix" else "")
 
 
 @lru_cache(maxsize=4096)
 def compiled_term(term):
     return re.compile(term_pattern(term), re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _compiled_matcher(term):
+    body, boundary, mode = _matcher(term)
+    return re.compile(body, re.IGNORECASE), boundary, mode
+
+
+def _is_word_char(ch):
+    return ch.isalnum() or ch == "_"
+
+
+def find_term(text, term):
+    """(start, end) of every match of the term and its forms in text. The word boundaries
+    are checked here rather than in the regex: a regex that starts with a look-behind cannot
+    use the fast search for its first letters."""
+    regex, boundary, mode = _compiled_matcher(term)
+    n = len(text)
+    for m in regex.finditer(text):
+        start, end = m.span()
+        if mode == "infix":
+            while start > 0 and _is_word_char(text[start - 1]):
+                start -= 1
+        elif boundary and start > 0 and _is_word_char(text[start - 1]):
+            continue
+        if mode in ("prefix", "infix"):
+            while end < n and _is_word_char(text[end]):
+                end += 1
+        yield start, end
 
 
 # --------------------------------------------------------------------------- contacts
@@ -231,10 +279,7 @@ def phone_digits(value):
     return digits
 
 
-@lru_cache(maxsize=1024)
-def phone_pattern(digits):
-    """Own phone number in any grouping, with +49/0049 (and "(0)") instead of the leading 0,
-    and its subscriber part without the area code."""
+def _phone_variants(digits):
     def spaced(ds):
         return _PHONE_SEP.join(re.escape(d) for d in ds)
 
@@ -248,4 +293,24 @@ def phone_pattern(digits):
         # The local number alone, without the area code ("4480 1234" for "089 4480 1234").
         for length in range(len(rest) - 2, 5, -1):
             variants.append(spaced(rest[-length:]))
-    return "(?<![\\d+])(?:" + "|".join(variants) + ")(?!\\d)"
+    return "(?:" + "|".join(variants) + ")(?!\\d)"
+
+
+@lru_cache(maxsize=1024)
+def phone_pattern(digits):
+    """Own phone number in any grouping, with +49/0049 (and "(0)") instead of the leading 0,
+    and its subscriber part without the area code."""
+    return "(?<![\\d+])" + _phone_variants(digits)
+
+
+@lru_cache(maxsize=1024)
+def _compiled_phone(digits):
+    return re.compile(_phone_variants(digits))
+
+
+def find_phone(text, digits):
+    """(start, end) of every occurrence of the own phone number `digits` in text."""
+    for m in _compiled_phone(digits).finditer(text):
+        if m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] == "+"):
+            continue
+        yield m.span()
