@@ -259,7 +259,8 @@ def advance(*, actor, round_, entries, target):
             continue
         new_entry = RoundEntry(application_id=entry.application_id, code=new_code(target, taken),
                                advanced_from_id=entry.id, extra_terms=list(entry.extra_terms or []),
-                               kept_terms=list(entry.kept_terms or []))
+                               kept_terms=list(entry.kept_terms or []),
+                               lifted_occurrences=list(entry.lifted_occurrences or []))
         target.entries.append(new_entry)
         added.append((entry, new_entry))
     db.session.flush()

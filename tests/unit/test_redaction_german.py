@@ -240,3 +240,19 @@ def test_keeping_a_part_keeps_its_forms(app):
     entry = _entry("Haidhausen und die Haidhauser Nachbarn.", contact_name="Kim Haidhausen")
     anonymisation.update_redactions(actor=None, entry=entry, extra_terms=[], kept_terms=["Haidhausen"])
     assert _summary(entry) == "Haidhausen und die Haidhauser Nachbarn."
+
+
+def test_lifted_occurrence_carries_over_to_the_next_round(app):
+    entry = _entry(VHS)
+    comp = entry.round.competition
+    anonymisation.update_redactions(actor=None, entry=entry, extra_terms=[], kept_terms=[],
+                                    lifted=[_choice(entry, "Fürth", "Volkshochschule")])
+    anonymisation.approve(actor=None, entry=entry)
+    first = entry.round
+    fj.force_status(first, "closed")
+    final = fj.jury_round(competition=comp, name="Finalrunde", source="advanced")
+    (advanced,) = rounds.advance(actor=None, round_=first, entries=[entry], target=final)
+    assert advanced.lifted_occurrences == entry.lifted_occurrences
+    assert anonymisation.is_approved(advanced)
+    assert _summary(advanced) == (f"Das {R} trifft sich in {R}. Kurse gibt die Volkshochschule "
+                                  f"Fürth, und {R} Familien kommen.")
