@@ -90,9 +90,10 @@ STREET_RE = re.compile(
 WORD_SPLIT_RE = re.compile(r"[\s,;:()/&+\"'„“”‚‘’!?<>\[\]]+")
 # Parts of names shorter than this identify nobody on their own ("Al", "Bo").
 MIN_PART = 3
-# Fields whose whole values are places: ordinary words elsewhere ("Fürth" in "Volkshochschule
-# Fürth"), so staff may lift single occurrences of them. Names and contacts never.
-PLACE_FIELDS = ("street", "postcode", "city")
+# Fields whose whole values are also ordinary words elsewhere ("Fürth" in "Volkshochschule
+# Fürth"), so staff may lift single occurrences of them. Names, the full address and contacts
+# never (parts of names and of the street may be lifted like any other part).
+PLACE_FIELDS = ("city",)
 # Characters either side of an occurrence that identify it, with its own text, when staff
 # lift it (see `occurrences`).
 CONTEXT_CHARS = 30

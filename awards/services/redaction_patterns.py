@@ -218,8 +218,8 @@ def find_term(text, term):
 # "@" written out: [at] (at) {at} <at> (ät) -at- " at " " ät ", and " @ " with spaces around.
 _AT = (r"(?:\s*[\[({<]\s*(?:at|ät|@)\s*[\])}>]\s*|\s*-\s*(?:at|ät)\s*-\s*|\s+(?:at|ät)\s+"
        r"|\s+@\s+)")
-# "." written out: [punkt] (dot) {.} " punkt " " dot ", or a plain dot.
-_DOT = r"(?:\s*[\[({<]\s*(?:punkt|dot|\.)\s*[\])}>]\s*|\s+(?:punkt|dot)\s+|\.)"
+# "." written out: [punkt] (dot) {.} " punkt " " dot " " . ", or a plain dot.
+_DOT = r"(?:\s*[\[({<]\s*(?:punkt|dot|\.)\s*[\])}>]\s*|\s+(?:punkt|dot|\.)\s+|\.)"
 
 # A social media handle: "@verein", "@quast.werk" — not the middle of an e-mail address.
 HANDLE_RE = re.compile(r"(?<![\w@.+-])@\w(?:[\w.]*\w)?")

@@ -90,6 +90,8 @@ CONTACTS = [
     ("Mail: info (ät) nachbarn (punkt) de", f"Mail: {R}"),
     ("Mail: info -at- nachbarn dot org", f"Mail: {R}"),
     ("Mail: info @ nachbarn.de", f"Mail: {R}"),
+    ("Mail: info @ nachbarn . de oder INFO AT NACHBARN DOT DE", f"Mail: {R} oder {R}"),
+    ("Mail: info[ät]nachbarn[punkt]de", f"Mail: {R}"),
     # handles and addresses of the web without a scheme
     ("Folgen Sie @quastwerk_muc und @nachbarn.hilfe!", f"Folgen Sie {R} und {R}!"),
     ("Profil: instagram.com/nachbarn_hilfe, facebook.com/groups/123.",
@@ -224,11 +226,13 @@ def test_lifting_in_the_title_shows_in_every_projection(app):
 
 
 def test_occurrences_naming_the_applicant_cannot_be_lifted(app):
-    entry = _entry("Das Quastwerk e.V. lädt ein: info@quastwerk.de, Tel. 0911 4480 1234, in Fürth.")
+    entry = _entry("Das Quastwerk e.V. lädt ein: info@quastwerk.de, Tel. 0911 4480 1234, "
+                   "Schwabacher Straße 5, 90762 Fürth.")
     rows = {occ.text: (key, occ.liftable)
             for key, _label, occ in anonymisation.lift_choices(entry.application, entry)}
     assert {text: liftable for text, (_key, liftable) in rows.items()} == {
-        "Quastwerk e.V.": False, "info@quastwerk.de": False, "0911 4480 1234": False, "Fürth": True}
+        "Quastwerk e.V.": False, "info@quastwerk.de": False, "0911 4480 1234": False,
+        "Schwabacher Straße 5": False, "90762": False, "Fürth": True}
     with pytest.raises(anonymisation.AnonymisationError) as err:
         anonymisation.update_redactions(actor=None, entry=entry, extra_terms=[], kept_terms=[],
                                         lifted=[rows["Quastwerk e.V."][0], rows["Fürth"][0]])
