@@ -94,6 +94,9 @@ MIN_PART = 3
 # Fürth"), so staff may lift single occurrences of them. Names, the full address and contacts
 # never (parts of names and of the street may be lifted like any other part).
 PLACE_FIELDS = ("city",)
+# Fields holding names of people: their parts match with their endings ("Öztürks"), not
+# inside compounds.
+PERSON_FIELDS = ("contact_name", "nominator_name")
 # Characters either side of an occurrence that identify it, with its own text, when staff
 # lift it (see `occurrences`).
 CONTEXT_CHARS = 30
@@ -112,6 +115,7 @@ class Identifiers:
     kept: set = field(default_factory=set)        # casefolded automatic hits staff keep
     fixed: set = field(default_factory=set)       # casefolded values no occurrence of which can be lifted
     lifted: list = field(default_factory=list)    # occurrences staff lifted: {"field", "term", "context", "n"}
+    person_parts: set = field(default_factory=set)  # casefolded parts of people's names only: no compounds
 
     def all_terms(self):
         return self.values + [p for p in self.parts if p.casefold() not in self.kept] + self.extra
@@ -136,6 +140,7 @@ def _name_parts(value):
 def identifiers_for(application, entry=None):
     ids = Identifiers()
     seen = set()
+    person, other = set(), set()
 
     def add(bucket, term):
         term = _clean(term)
@@ -169,11 +174,13 @@ def identifiers_for(application, entry=None):
         if name in ("org_name", "contact_name", "nominator_name", "nominator_org", "street", "city"):
             for part in _name_parts(re.sub(r"\d+\s?[a-zA-Z]?$", "", value) if name == "street" else value):
                 add("parts", part)
+                (person if name in PERSON_FIELDS else other).add(part.casefold())
     if entry is not None:
         for term in entry.extra_terms or []:
             add("extra", term)
         ids.kept = {t.casefold() for t in (entry.kept_terms or [])}
         ids.lifted = list(getattr(entry, "lifted_occurrences", None) or [])
+    ids.person_parts = person - other
     # Longest first, so that "Verein Brücke e.V." wins over "Brücke".
     for bucket in ("values", "parts", "extra"):
         getattr(ids, bucket).sort(key=len, reverse=True)
@@ -209,7 +216,8 @@ def _all_hits(text, ids):
 
     for bucket, kind in (("values", "value"), ("extra", "extra"), ("parts", "part")):
         for term in getattr(ids, bucket):
-            for start, end in patterns.find_term(text, term):
+            compounds = term.casefold() not in ids.person_parts
+            for start, end in patterns.find_term(text, term, compounds=compounds):
                 add(start, end, kind, term)
     for digits in ids.phones:
         for start, end in patterns.find_phone(text, digits):

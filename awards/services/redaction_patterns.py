@@ -135,10 +135,12 @@ def _factored(alternatives):
 
 
 @lru_cache(maxsize=4096)
-def _matcher(term):
+def _matcher(term, compounds=True):
     """(regex without the leading word boundary, whether the match must start at a word
     boundary, how far a match extends): "word" as matched, "prefix" to the end of the word
-    (compounds that start with the term), "infix" to both ends of the word."""
+    (compounds that start with the term), "infix" to both ends of the word. Without
+    `compounds` (parts of people's names: "Peter" must not black out "Petersilie") a term
+    matches only as a word with its endings."""
     term = re.sub(r"\s+", " ", term).strip()
     if not is_word_term(term):
         body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
@@ -156,7 +158,7 @@ def _matcher(term):
     if len(last) <= SHORT_MAX:
         return prefix + _flex(last) + r"(?:[’'`]?s)?(?!\w)", True, "word"
     stems = _adjective_stems(last)
-    if key in COMMON_WORDS or len(last) < PREFIX_MIN:
+    if key in COMMON_WORDS or len(last) < PREFIX_MIN or not compounds:
         forms = _factored([(last, NOUN_ENDINGS)] + [(s, ER_ENDINGS) for s in stems]
                           + [(o, "") for o in others])
         return prefix + forms + r"(?!\w)", True, "word"
@@ -185,8 +187,8 @@ def compiled_term(term):
 
 
 @lru_cache(maxsize=4096)
-def _compiled_matcher(term):
-    body, boundary, mode = _matcher(term)
+def _compiled_matcher(term, compounds):
+    body, boundary, mode = _matcher(term, compounds)
     return re.compile(body, re.IGNORECASE), boundary, mode
 
 
@@ -194,11 +196,11 @@ def _is_word_char(ch):
     return ch.isalnum() or ch == "_"
 
 
-def find_term(text, term):
+def find_term(text, term, *, compounds=True):
     """(start, end) of every match of the term and its forms in text. The word boundaries
     are checked here rather than in the regex: a regex that starts with a look-behind cannot
     use the fast search for its first letters."""
-    regex, boundary, mode = _compiled_matcher(term)
+    regex, boundary, mode = _compiled_matcher(term, compounds)
     n = len(text)
     for m in regex.finditer(text):
         start, end = m.span()

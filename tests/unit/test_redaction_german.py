@@ -139,6 +139,17 @@ def test_short_and_common_name_parts_match_only_as_words():
         "Brückentag, Hoffnung, Kimono, Rotkehlchen.")
 
 
+def test_parts_of_peoples_names_take_endings_but_not_compounds():
+    applicant = dict(contact_name="Maria Peterson", nominator_name="Peter Lindner", city="Hof",
+                     org_name="Quastwerk e.V.", street="")
+    assert _redact("Marias Idee, Peters Plan und Petersons Garten; Lindners Team.", **applicant) == (
+        f"{R} Idee, {R} Plan und {R} Garten; {R} Team.")
+    assert _redact("Petersilie aus Mariahilf vom Lindnerhof.", **applicant) == (
+        "Petersilie aus Mariahilf vom Lindnerhof.")
+    # The same word in the name of the organisation is redacted inside compounds, too.
+    assert _redact("Vom Lindnerhof.", **dict(applicant, org_name="Lindner Stiftung")) == f"Vom {R}."
+
+
 # --------------------------------------------------------------------------- per occurrence
 
 def _entry(summary, **kw):
