@@ -16,7 +16,7 @@ import json
 import logging
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 
@@ -100,6 +100,8 @@ PERSON_FIELDS = ("contact_name", "nominator_name")
 # Characters either side of an occurrence that identify it, with its own text, when staff
 # lift it (see `occurrences`).
 CONTEXT_CHARS = 30
+# Hits that are contact data, never ordinary words: no single occurrence can be lifted.
+CONTACT_KINDS = ("email", "url", "handle", "phone")
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -283,8 +285,9 @@ def _excerpt(text, start, end, width=40):
 
 def occurrences(text, ids, field_name=None):
     """Every redacted place in text, with whether staff lifted it (for `field_name`) and
-    whether it may be lifted at all (not when it holds a name, address of the web or
-    e-mail, or phone number of the applicant)."""
+    whether it may be lifted at all: not when it holds a name or the address of the
+    applicant, nor any e-mail address, web address, handle or phone number (never ordinary
+    words; staff who must show one keep it for the whole entry)."""
     text = text or ""
     spans = []
     for h in _all_hits(text, ids):
@@ -301,7 +304,8 @@ def occurrences(text, ids, field_name=None):
         occ.context = _context_hash(text, occ.start, occ.end)
         occ.n = seen.get(occ.context, 0)
         seen[occ.context] = occ.n + 1
-        occ.liftable = not any(h.kind == "value" and h.term.casefold() in ids.fixed for h in occ.hits)
+        occ.liftable = not any(h.kind in CONTACT_KINDS or (h.kind == "value" and h.term.casefold() in ids.fixed)
+                               for h in occ.hits)
         occ.lifted = occ.liftable and (occ.context, occ.n) in lifted
         occ.before, occ.after = _excerpt(text, occ.start, occ.end)
     return spans
@@ -319,13 +323,9 @@ def find_hits(text, ids, *, field=None):
 
 def segments(text, ids, *, field=None):
     """Split text into [(piece, original_or_None)]: redacted pieces carry their original."""
-    return _segments(text, ids, field)
-
-
-def _segments(text, ids, field_name):
     text = text or ""
     out, pos = [], 0
-    for occ in occurrences(text, ids, field_name):
+    for occ in occurrences(text, ids, field):
         if occ.lifted:
             continue
         if occ.start > pos:
@@ -353,7 +353,7 @@ def review_segments(text, ids, *, field=None):
 
 
 def redact(text, ids, *, field=None):
-    return "".join(piece for piece, _ in _segments(text, ids, field))
+    return "".join(piece for piece, _ in segments(text, ids, field=field))
 
 
 def residual_hits(text, ids, *, field):
@@ -382,7 +382,7 @@ def redaction_terms(application, entry):
     """Distinct automatic hits in the jury-visible text, for the staff review:
     [(term, kind, keepable, kept)]."""
     ids = identifiers_for(application, entry)
-    ids_all = Identifiers(values=ids.values, parts=ids.parts, phones=ids.phones, extra=ids.extra)
+    ids_all = replace(ids, kept=set(), lifted=[])
     found = {}
     for name in TEXT_FIELDS:
         text = getattr(application, name, "") or ""
@@ -407,6 +407,7 @@ def lift_choices(application, entry):
         for occ in occurrences(getattr(application, name, "") or "", ids, name):
             out.append((occ.key(name), FIELD_LABELS[name], occ))
     return out
+
 
 # --------------------------------------------------------------------------- projection
 

@@ -238,17 +238,27 @@ def test_lifting_in_the_title_shows_in_every_projection(app):
 
 def test_occurrences_naming_the_applicant_cannot_be_lifted(app):
     entry = _entry("Das Quastwerk e.V. lädt ein: info@quastwerk.de, Tel. 0911 4480 1234, "
-                   "Schwabacher Straße 5, 90762 Fürth.")
+                   "Schwabacher Straße 5, 90762 Fürth. Partner: kurse [at] vhs [punkt] de, "
+                   "0911 2345678, @vhs_kurse, vhs.de/kurse, Hauptstraße 3.")
     rows = {occ.text: (key, occ.liftable)
             for key, _label, occ in anonymisation.lift_choices(entry.application, entry)}
     assert {text: liftable for text, (_key, liftable) in rows.items()} == {
         "Quastwerk e.V.": False, "info@quastwerk.de": False, "0911 4480 1234": False,
-        "Schwabacher Straße 5": False, "90762": False, "Fürth": True}
+        "Schwabacher Straße 5": False, "90762": False, "Fürth": True,
+        "kurse [at] vhs [punkt] de": False, "0911 2345678": False, "@vhs_kurse": False,
+        "vhs.de/kurse": False, "Hauptstraße 3": True}
     with pytest.raises(anonymisation.AnonymisationError) as err:
         anonymisation.update_redactions(actor=None, entry=entry, extra_terms=[], kept_terms=[],
                                         lifted=[rows["Quastwerk e.V."][0], rows["Fürth"][0]])
     assert err.value.field == "lifted"
     assert entry.lifted_occurrences == []
+
+
+def test_review_lists_only_what_is_redacted(app):
+    entry = _entry("Frau Öztürk bringt Petersilie mit.", contact_name="Leyla Öztürk-Peter")
+    assert _summary(entry) == f"Frau {R} bringt Petersilie mit."
+    assert [(t, kind) for t, kind, _keepable, _kept in
+            anonymisation.redaction_terms(entry.application, entry)] == [("Öztürk", "part")]
 
 
 def test_keeping_a_part_keeps_its_forms(app):
