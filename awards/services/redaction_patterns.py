@@ -44,14 +44,14 @@ COMMON_WORDS = {
 }
 
 # Bavarian places whose other names the rules below do not form: an adjective that drops
-# part of the name, or the name in English.
+# part of the name, the adjective of a name too short for the rules, or the name in English.
 PLACE_FORMS = {
     "münchen": ("munich",),
     "nürnberg": ("nuremberg",),
     "fürstenfeldbruck": ("brucker",),
-    "augsburg": ("augusta",),
-    "würzburg": ("wurzburg",),
-    "regensburg": ("ratisbona",),
+    "hof": ("hofer",),
+    "ulm": ("ulmer",),
+    "au": ("auer",),
 }
 
 # Endings of nouns and names: genitive, plural and dative forms.
@@ -156,7 +156,8 @@ def _matcher(term, compounds=True):
     key = last.lower()
     others = set(PLACE_FORMS.get(key, ())) | set(PLACE_FORMS.get(term.lower(), ()))
     if len(last) <= SHORT_MAX:
-        return prefix + _flex(last) + r"(?:[’'`]?s)?(?!\w)", True, "word"
+        forms = _factored([(last, r"(?:[’'`]?s)?")] + [(o, ER_ENDINGS) for o in others])
+        return prefix + forms + r"(?!\w)", True, "word"
     stems = _adjective_stems(last)
     if key in COMMON_WORDS or len(last) < PREFIX_MIN or not compounds:
         forms = _factored([(last, NOUN_ENDINGS)] + [(s, ER_ENDINGS) for s in stems]

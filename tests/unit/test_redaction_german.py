@@ -72,6 +72,8 @@ PLACES = [
     ("Bad Tölz", "Tölzer Kinder in Bad Tölz.", f"{R} Kinder in {R}."),
     ("Nürnberg", "Nuremberg und Nürnbergs Süden.", f"{R} und {R} Süden."),
     ("Hof", "Wir sind in Hof, im Hofgarten voller Hoffnung.", f"Wir sind in {R}, im Hofgarten voller Hoffnung."),
+    ("Hof", "Die Hofer Filmtage und Hofs Altstadt.", f"Die {R} Filmtage und {R} Altstadt."),
+    ("Neu-Ulm", "Neu-Ulmer und Ulmer Familien.", f"{R} und {R} Familien."),
 ]
 
 
