@@ -175,16 +175,19 @@ def _matcher(term, compounds=True):
 @lru_cache(maxsize=4096)
 def term_pattern(term):
     """The regex (a string, to be used case-insensitively) for one identifying term and its
-    forms, for a single search. `find_term` finds all matches faster."""
+    forms, for a single search such as the leak scan's (`find_term` gives the exact spans).
+    Inside compounds it matches from the term on ("quastwerk" in "Jugendquastwerk")."""
     body, boundary, mode = _matcher(term)
     if mode == "infix":
-        return r"(?<!\w)\w*?" + body + r"\w*"
-    return (r"(?<!\w)" if boundary else "") + body + (r"\w*" if mode == "prefix" else "")
-
-
-@lru_cache(maxsize=4096)
-def compiled_term(term):
-    return re.compile(term_pattern(term), re.IGNORECASE)
+        return body + r"\w*"
+    if boundary:
+        # The word boundary goes after the first letter, so that the regex still starts with
+        # a literal and the fast search for it is kept: "f(?<!\wf)(?:ü|ue)rth".
+        if re.match(r"[A-Za-z0-9]", body):
+            body = body[0] + r"(?<!\w" + body[0] + ")" + body[1:]
+        else:
+            body = r"(?<!\w)" + body
+    return body + (r"\w*" if mode == "prefix" else "")
 
 
 @lru_cache(maxsize=4096)

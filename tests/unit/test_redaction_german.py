@@ -1,5 +1,6 @@
 """Free-text redaction understands German forms and dodged contact data, leaves ordinary
 text alone, and lets staff lift one occurrence without lifting the term everywhere."""
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -125,6 +126,9 @@ UNTOUCHED = [
     "Wir nutzen Instagram und E-Mail, treffen uns at home und in der Fürther Straße.",
     "Die Postleitzahl 80331 gehört nicht zu uns; Werkstatt und Quaste bleiben.",
     "Nach dem Brückentag erleben wir Lebensfreude; Hoffnung statt Not.",
+    "2023 erreichten wir rund 1.250 Menschen in 12 Stadtteilen (Quote 0,8 %), Raum 0.12.",
+    "Ansprechpartnerin: siehe Anlage; Telefon und E-Mail folgen, @ bedeutet „bei“.",
+    "Wir treffen uns jeden 1. und 3. Montag, 18:30 – 20:00 Uhr, Aktenzeichen 24/0815.",
 ]
 
 
@@ -283,3 +287,13 @@ def test_lifted_occurrence_carries_over_to_the_next_round(app):
     assert anonymisation.is_approved(advanced)
     assert _summary(advanced) == (f"Das {R} trifft sich in {R}. Kurse gibt die Volkshochschule "
                                   f"Fürth, und {R} Familien kommen.")
+
+
+@pytest.mark.parametrize("text,expected", GERMAN_FORMS)
+def test_leak_scan_pattern_finds_what_redaction_finds(text, expected):
+    """The leak scan searches with `_term_pattern`; every term redaction finds, it finds."""
+    ids = anonymisation.identifiers_for(_applicant())
+    found = {h.term for h in anonymisation.find_hits(text, ids) if h.kind in ("value", "part")}
+    assert found
+    for term in found:
+        assert re.search(anonymisation._term_pattern(term), text, re.IGNORECASE), term
