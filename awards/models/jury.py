@@ -160,6 +160,9 @@ class RoundEntry(TimestampMixin, db.Model):
     # Redaction review: terms staff add, automatic hits staff chose to keep visible.
     extra_terms: Mapped[list] = mapped_column(db.JSON, default=list)
     kept_terms: Mapped[list] = mapped_column(db.JSON, default=list)
+    # Single redacted occurrences staff lifted, identified without their position:
+    # [{"field", "term", "context" (hash of the text around it), "n"}].
+    lifted_occurrences: Mapped[list | None] = mapped_column(db.JSON, default=list)
     redaction_state: Mapped[RedactionState] = mapped_column(
         db.Enum(RedactionState, native_enum=False, length=20), default=RedactionState.PENDING
     )

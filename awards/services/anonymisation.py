@@ -14,7 +14,8 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+import uuid
+from dataclasses import asdict, dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 
@@ -25,6 +26,7 @@ from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState
 from awards.services import audit, jury_files
+from awards.services import redaction_patterns as patterns
 
 log = logging.getLogger("awards.anonymisation")
 
@@ -68,6 +70,8 @@ STOPWORDS = {
     "integration", "e", "v", "st", "str", "straße", "strasse", "weg", "platz", "gasse",
     "allee", "ring", "haus", "team", "gruppe", "netzwerk", "förderverein", "kreisverband",
     "ortsverband", "bezirk", "pfarrei", "gemeinschaft", "stiftung", "bayern", "oberbayern",
+    "bad", "markt", "sankt", "ob", "niederbayern", "oberpfalz", "oberfranken", "mittelfranken",
+    "unterfranken", "landeshauptstadt", "vereinigung", "arbeitskreis", "freundeskreis",
 }
 FREE_MAIL_DOMAINS = {
     "gmail.com", "googlemail.com", "web.de", "gmx.de", "gmx.net", "t-online.de", "outlook.com",
@@ -77,15 +81,27 @@ FREE_MAIL_DOMAINS = {
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
-PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s/.-]?(?:\(0\)\s?)?|\(?0)\d{1,5}\)?(?:[\s/.-]?\d){5,}(?!\w)"
-)
+PHONE_RE = patterns.PHONE_CANDIDATE_RE
 STREET_RE = re.compile(
     r"(?<!\w)[A-ZÄÖÜ][\wäöüß-]*(?:(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm|ufer|"
     r"steig|graben|markt)|\s(?:Straße|Strasse|Str\.|Weg|Platz|Gasse|Allee|Ring|Damm|Ufer))"
     r"\s*\d+\s?[a-zA-Z]?(?!\w)",
 )
 WORD_SPLIT_RE = re.compile(r"[\s,;:()/&+\"'„“”‚‘’!?<>\[\]]+")
+# Parts of names shorter than this identify nobody on their own ("Al", "Bo").
+MIN_PART = 3
+# Fields whose whole values are also ordinary words elsewhere ("Fürth" in "Volkshochschule
+# Fürth"), so staff may lift single occurrences of them. Names, the full address and contacts
+# never (parts of names and of the street may be lifted like any other part).
+PLACE_FIELDS = ("city",)
+# Fields holding names of people: their parts match with their endings ("Öztürks"), not
+# inside compounds.
+PERSON_FIELDS = ("contact_name", "nominator_name")
+# Characters either side of an occurrence that identify it, with its own text, when staff
+# lift it (see `occurrences`).
+CONTEXT_CHARS = 30
+# Hits that are contact data, never ordinary words: no single occurrence can be lifted.
+CONTACT_KINDS = ("email", "url", "handle", "phone")
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -99,6 +115,9 @@ class Identifiers:
     phones: list = field(default_factory=list)    # digits of own phone numbers
     extra: list = field(default_factory=list)     # added by staff
     kept: set = field(default_factory=set)        # casefolded automatic hits staff keep
+    fixed: set = field(default_factory=set)       # casefolded values no occurrence of which can be lifted
+    lifted: list = field(default_factory=list)    # occurrences staff lifted: {"field", "term", "context", "n"}
+    person_parts: set = field(default_factory=set)  # casefolded parts of people's names only: no compounds
 
     def all_terms(self):
         return self.values + [p for p in self.parts if p.casefold() not in self.kept] + self.extra
@@ -115,7 +134,7 @@ def _name_parts(value):
         candidates = [word] + (word.split("-") if "-" in word else [])
         for w in candidates:
             w = w.strip(".-_")
-            if len(w) >= 3 and not w.isdigit() and w.casefold() not in STOPWORDS:
+            if len(w) >= MIN_PART and not w.isdigit() and w.casefold() not in STOPWORDS:
                 parts.append(w)
     return parts
 
@@ -123,6 +142,7 @@ def _name_parts(value):
 def identifiers_for(application, entry=None):
     ids = Identifiers()
     seen = set()
+    person, other = set(), set()
 
     def add(bucket, term):
         term = _clean(term)
@@ -130,30 +150,39 @@ def identifiers_for(application, entry=None):
             seen.add((bucket, term.casefold()))
             getattr(ids, bucket).append(term)
 
+    def add_value(name, term):
+        add("values", term)
+        if name not in PLACE_FIELDS:
+            ids.fixed.add(_clean(term).casefold())
+
     for name in IDENTIFYING_FIELDS:
         value = _clean(getattr(application, name, ""))
         if not value:
             continue
-        add("values", value)
+        add_value(name, value)
         if name in ("website",):
             bare = re.sub(r"^(https?://)?(www\.)?", "", value, flags=re.IGNORECASE).rstrip("/")
-            add("values", bare)
-            add("values", bare.split("/")[0])
+            add_value(name, bare)
+            add_value(name, bare.split("/")[0])
         if name.endswith("email") and "@" in value:
             domain = value.split("@", 1)[1].lower()
             if domain not in FREE_MAIL_DOMAINS:
-                add("values", domain)
+                add_value(name, domain)
         if name.endswith("phone"):
-            digits = re.sub(r"\D", "", value)
-            if len(digits) >= 6:
+            digits = patterns.phone_digits(value)
+            if digits and digits not in ids.phones:
                 ids.phones.append(digits)
+                ids.fixed.add(digits)
         if name in ("org_name", "contact_name", "nominator_name", "nominator_org", "street", "city"):
             for part in _name_parts(re.sub(r"\d+\s?[a-zA-Z]?$", "", value) if name == "street" else value):
                 add("parts", part)
+                (person if name in PERSON_FIELDS else other).add(part.casefold())
     if entry is not None:
         for term in entry.extra_terms or []:
             add("extra", term)
         ids.kept = {t.casefold() for t in (entry.kept_terms or [])}
+        ids.lifted = list(getattr(entry, "lifted_occurrences", None) or [])
+    ids.person_parts = person - other
     # Longest first, so that "Verein Brücke e.V." wins over "Brücke".
     for bucket in ("values", "parts", "extra"):
         getattr(ids, bucket).sort(key=len, reverse=True)
@@ -161,19 +190,12 @@ def identifiers_for(application, entry=None):
 
 
 def _term_pattern(term):
-    body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
-    start = r"(?<!\w)" if re.match(r"\w", term) else ""
-    end = r"(?:s)?(?!\w)" if re.search(r"\w$", term) else ""
-    return start + body + end
+    """Regex (used case-insensitively) for a term and its German forms; see redaction_patterns."""
+    return patterns.term_pattern(term)
 
 
 def _phone_pattern(digits):
-    sep = r"[\s/.()-]*"
-    national = sep.join(digits)
-    variants = [national]
-    if digits.startswith("0"):
-        variants.append(r"\+\s?49" + sep + r"(?:\(0\)" + sep + ")?" + sep.join(digits[1:]))
-    return "(?<!\\d)(?:" + "|".join(variants) + ")(?!\\d)"
+    return patterns.phone_pattern(digits)
 
 
 # --------------------------------------------------------------------------- redaction
@@ -182,69 +204,185 @@ def _phone_pattern(digits):
 class Hit:
     start: int
     end: int
-    kind: str  # "value", "extra", "part", "email", "url", "phone", "street"
+    kind: str  # "value", "extra", "part", "email", "url", "phone", "street", "handle"
+    term: str = ""  # the identifier that produced the hit (for patterns: the matched text)
 
 
-def find_hits(text, ids):
-    """Every span to redact in text (kept automatic hits removed), sorted, not merged."""
-    if not text:
-        return []
+def _all_hits(text, ids):
+    """Every span to redact in text (kept automatic hits removed), lifted ones included."""
     hits = []
 
-    def scan(pattern, kind, flags=re.IGNORECASE):
-        matches = pattern.finditer(text) if isinstance(pattern, re.Pattern) else re.finditer(pattern, text, flags)
-        for m in matches:
-            if m.end() > m.start():
-                hits.append(Hit(m.start(), m.end(), kind))
+    def add(start, end, kind, term):
+        if end > start:
+            hits.append(Hit(start, end, kind, term))
 
-    for term in ids.values:
-        scan(_term_pattern(term), "value")
-    for term in ids.extra:
-        scan(_term_pattern(term), "extra")
+    for bucket, kind in (("values", "value"), ("extra", "extra"), ("parts", "part")):
+        for term in getattr(ids, bucket):
+            compounds = term.casefold() not in ids.person_parts
+            for start, end in patterns.find_term(text, term, compounds=compounds):
+                add(start, end, kind, term)
     for digits in ids.phones:
-        scan(_phone_pattern(digits), "value")
-    for term in ids.parts:
-        scan(_term_pattern(term), "part")
-    scan(EMAIL_RE, "email")
-    scan(URL_RE, "url")
-    scan(PHONE_RE, "phone")
-    scan(STREET_RE, "street")
-    keepable = ("part", "email", "url", "phone", "street")
+        for start, end in patterns.find_phone(text, digits):
+            add(start, end, "value", digits)
+    for regex, kind in ((EMAIL_RE, "email"), (patterns.EMAIL_DODGE_RE, "email"),
+                        (URL_RE, "url"), (patterns.BARE_URL_RE, "url"),
+                        (patterns.HANDLE_RE, "handle"), (STREET_RE, "street")):
+        for m in regex.finditer(text):
+            add(m.start(), m.end(), kind, m.group())
+    for start, end in patterns.phone_hits(text):
+        add(start, end, "phone", text[start:end])
+    keepable = ("part", "email", "url", "phone", "street", "handle")
     hits = [h for h in hits
-            if not (h.kind in keepable and text[h.start:h.end].casefold() in ids.kept)]
+            if not (h.kind in keepable and (text[h.start:h.end].casefold() in ids.kept
+                                            or (h.kind == "part" and h.term.casefold() in ids.kept)))]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
 
 
-def segments(text, ids):
+@dataclass
+class Occurrence:
+    """One blacked-out place in a text: overlapping hits merged, as the juror sees it.
+
+    Identified without its position, so that it survives re-rendering and edits elsewhere in
+    the field: `context` hashes its own text with CONTEXT_CHARS either side, `n` counts the
+    earlier occurrences in the same field with the same context (almost always 0)."""
+
+    start: int
+    end: int
+    text: str
+    hits: list
+    context: str = ""
+    n: int = 0
+    lifted: bool = False
+    liftable: bool = True
+    before: str = ""
+    after: str = ""
+
+    def key(self, field_name):
+        return f"{field_name}:{self.context}:{self.n}"
+
+
+def _context_hash(text, start, end):
+    def norm(s):
+        return re.sub(r"\s+", " ", s).casefold()
+
+    material = "\x1f".join((norm(text[start:end]), norm(text[max(0, start - CONTEXT_CHARS):start]),
+                            norm(text[end:end + CONTEXT_CHARS])))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def _excerpt(text, start, end, width=40):
+    """The words before and after a place, for staff to recognise it: whole words only,
+    "…" where cut."""
+    before = text[max(0, start - width):start]
+    if start > width and " " in before:
+        before = "…" + before.split(" ", 1)[1]
+    after = text[end:end + width]
+    if end + width < len(text) and " " in after:
+        after = after.rsplit(" ", 1)[0] + "…"
+    return re.sub(r"\s+", " ", before), re.sub(r"\s+", " ", after)
+
+
+def occurrences(text, ids, field_name=None):
+    """Every redacted place in text, with whether staff lifted it (for `field_name`) and
+    whether it may be lifted at all: not when it holds a name or the address of the
+    applicant, nor any e-mail address, web address, handle or phone number (never ordinary
+    words; staff who must show one keep it for the whole entry)."""
+    text = text or ""
+    spans = []
+    for h in _all_hits(text, ids):
+        if spans and h.start <= spans[-1].end:
+            spans[-1].end = max(spans[-1].end, h.end)
+            spans[-1].hits.append(h)
+        else:
+            spans.append(Occurrence(h.start, h.end, "", [h]))
+    lifted = {(item.get("context"), item.get("n")) for item in ids.lifted
+              if field_name and item.get("field") == field_name}
+    seen = {}
+    for occ in spans:
+        occ.text = text[occ.start:occ.end]
+        occ.context = _context_hash(text, occ.start, occ.end)
+        occ.n = seen.get(occ.context, 0)
+        seen[occ.context] = occ.n + 1
+        occ.liftable = not any(h.kind in CONTACT_KINDS or (h.kind == "value" and h.term.casefold() in ids.fixed)
+                               for h in occ.hits)
+        occ.lifted = occ.liftable and (occ.context, occ.n) in lifted
+        occ.before, occ.after = _excerpt(text, occ.start, occ.end)
+    return spans
+
+
+def find_hits(text, ids, *, field=None):
+    """Every span to redact in text (kept automatic hits and, for `field`, occurrences staff
+    lifted removed), sorted, not merged."""
+    if not text:
+        return []
+    if not (field and ids.lifted):
+        return _all_hits(text, ids)
+    return [h for occ in occurrences(text, ids, field) if not occ.lifted for h in occ.hits]
+
+
+def segments(text, ids, *, field=None):
     """Split text into [(piece, original_or_None)]: redacted pieces carry their original."""
     text = text or ""
-    merged = []
-    for h in find_hits(text, ids):
-        if merged and h.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], h.end)
-        else:
-            merged.append([h.start, h.end])
     out, pos = [], 0
-    for start, end in merged:
-        if start > pos:
-            out.append((text[pos:start], None))
-        out.append((REDACTED, text[start:end]))
-        pos = end
+    for occ in occurrences(text, ids, field):
+        if occ.lifted:
+            continue
+        if occ.start > pos:
+            out.append((text[pos:occ.start], None))
+        out.append((REDACTED, occ.text))
+        pos = occ.end
     if pos < len(text):
         out.append((text[pos:], None))
     return out
 
 
-def redact(text, ids):
-    return "".join(piece for piece, _ in segments(text, ids))
+def review_segments(text, ids, *, field=None):
+    """Split text into [(piece, Occurrence_or_None)] for the staff review: every redacted
+    place, lifted or not, carries its occurrence."""
+    text = text or ""
+    out, pos = [], 0
+    for occ in occurrences(text, ids, field):
+        if occ.start > pos:
+            out.append((text[pos:occ.start], None))
+        out.append((occ.text, occ))
+        pos = occ.end
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out
+
+
+def redact(text, ids, *, field=None):
+    return "".join(piece for piece, _ in segments(text, ids, field=field))
+
+
+def residual_hits(text, ids, *, field):
+    """Identifiers a juror would still read in the redacted `text`, except the occurrences
+    staff lifted: [(matched text, kind)]. Empty unless redaction missed something."""
+    text = text or ""
+    out, lifted_spans, pos = [], [], 0
+    length = 0
+    for occ in occurrences(text, ids, field):
+        before = text[pos:occ.start]
+        out.append(before)
+        length += len(before)
+        piece = occ.text if occ.lifted else REDACTED
+        if occ.lifted:
+            lifted_spans.append((length, length + len(piece)))
+        out.append(piece)
+        length += len(piece)
+        pos = occ.end
+    out.append(text[pos:])
+    shown = "".join(out)
+    return [(shown[h.start:h.end], h.kind) for h in _all_hits(shown, ids)
+            if not any(s <= h.start and h.end <= e for s, e in lifted_spans)]
 
 
 def redaction_terms(application, entry):
     """Distinct automatic hits in the jury-visible text, for the staff review:
     [(term, kind, keepable, kept)]."""
     ids = identifiers_for(application, entry)
-    ids_all = Identifiers(values=ids.values, parts=ids.parts, phones=ids.phones, extra=ids.extra)
+    ids_all = replace(ids, kept=set(), lifted=[])
     found = {}
     for name in TEXT_FIELDS:
         text = getattr(application, name, "") or ""
@@ -257,6 +395,17 @@ def redaction_terms(application, entry):
     for key, (term, kind) in sorted(found.items()):
         keepable = kind not in ("value", "extra")
         out.append((term, kind, keepable, key in ids.kept))
+    return out
+
+
+def lift_choices(application, entry):
+    """Every redacted place in the jury-visible texts, for lifting one by one:
+    [(key, field label, Occurrence)] in the order of the fields and the text."""
+    ids = identifiers_for(application, entry)
+    out = []
+    for name in TEXT_FIELDS:
+        for occ in occurrences(getattr(application, name, "") or "", ids, name):
+            out.append((occ.key(name), FIELD_LABELS[name], occ))
     return out
 
 
@@ -335,10 +484,10 @@ def project(entry, round_=None):
         if not value or name == "project_title":
             continue
         if name in TEXT_FIELDS and anonymised:
-            value = redact(value, ids)
+            value = redact(value, ids, field=name)
         fields.append(JurorField(name, FIELD_LABELS[name], value))
     title = application.project_title or ""
-    title = redact(title, ids) if anonymised else title
+    title = redact(title, ids, field="project_title") if anonymised else title
     attachments = tuple(
         JurorAttachment(number=i, name=f"Anlage {i}.{ATTACHMENT_EXT[a.content_type]}",
                         content_type=a.content_type, size=a.size)
@@ -353,7 +502,7 @@ def project_title(entry):
     application = entry.application
     title = application.project_title or ""
     if entry.round.anonymised:
-        title = redact(title, identifiers_for(application, entry))
+        title = redact(title, identifiers_for(application, entry), field="project_title")
     return title or "–"
 
 
@@ -389,9 +538,10 @@ def is_approved(entry):
 # --------------------------------------------------------------------------- staff review
 
 class AnonymisationError(Exception):
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs to, if any
 
 
 def _void_approval(entry):
@@ -401,9 +551,11 @@ def _void_approval(entry):
     entry.approved_at = None
 
 
-def update_redactions(*, actor, entry, extra_terms, kept_terms):
-    """Staff add terms to redact and keep automatic hits visible. Whole identifying values
-    (organisation, names, e-mail, ...) can never be kept."""
+def update_redactions(*, actor, entry, extra_terms, kept_terms, lifted=None):
+    """Staff add terms to redact, keep automatic hits visible and lift single occurrences
+    (`lifted`: keys from `lift_choices`; None leaves the lifted occurrences as they are).
+    Whole identifying values (organisation, names, e-mail, ...) can never be kept, and no
+    occurrence of them can be lifted."""
     if entry.round.status.value != "draft":
         raise AnonymisationError(_l("Die Runde ist bereits freigegeben; die Schwärzung kann nicht mehr geändert werden."))
     ids = identifiers_for(entry.application)
@@ -415,16 +567,41 @@ def update_redactions(*, actor, entry, extra_terms, kept_terms):
         raise AnonymisationError(
             _l("Diese Angaben identifizieren die Bewerbung und bleiben geschwärzt: %(terms)s",
                terms=", ".join(refused)))
-    old = {"extra_terms": list(entry.extra_terms or []), "kept_terms": list(entry.kept_terms or [])}
+    old_lifted = list(entry.lifted_occurrences or [])
+    new_lifted = old_lifted if lifted is None else _chosen_lifts(entry, lifted)
+    old = {"extra_terms": list(entry.extra_terms or []), "kept_terms": list(entry.kept_terms or []),
+           "lifted_occurrences": old_lifted}
+    new = {"extra_terms": extra, "kept_terms": kept, "lifted_occurrences": new_lifted}
     entry.extra_terms = extra
     entry.kept_terms = kept
-    if old != {"extra_terms": extra, "kept_terms": kept}:
+    entry.lifted_occurrences = new_lifted
+    if old != new:
         _void_approval(entry)
         audit.record(actor=actor, action="jury.redaction.update", obj=entry,
-                     competition_id=entry.round.competition_id, old=old,
-                     new={"extra_terms": extra, "kept_terms": kept})
+                     competition_id=entry.round.competition_id, old=old, new=new)
     db.session.flush()
     return entry
+
+
+def _chosen_lifts(entry, keys):
+    """The stored form of the occurrences staff chose to lift. Keys of occurrences that no
+    longer exist are dropped; an occurrence that identifies the applicant is refused."""
+    choices = {key: (label, occ) for key, label, occ in lift_choices(entry.application, entry)}
+    out, refused = [], []
+    for key in dict.fromkeys(keys):
+        if key not in choices:
+            continue
+        label, occ = choices[key]
+        if not occ.liftable:
+            refused.append(occ.text)
+            continue
+        out.append({"field": key.split(":", 1)[0], "term": occ.text, "context": occ.context,
+                    "n": occ.n})
+    if refused:
+        raise AnonymisationError(
+            _l("Diese Stellen nennen die Bewerbung selbst und bleiben geschwärzt: %(terms)s",
+               terms=", ".join(refused)), field="lifted")
+    return sorted(out, key=lambda item: (item["field"], item["context"], item["n"]))
 
 
 def approve(*, actor, entry):
@@ -578,6 +755,24 @@ def _search(text, ids, where):
     return hits
 
 
+def projection_leaks(entry, view, ids):
+    """Identifiers a juror would still read in the code, title and fields of the projection;
+    occurrences staff lifted on purpose are not findings."""
+    application = entry.application
+    hits = [{"where": "Kennung und Titel", "term": view.code[h.start:h.end]}
+            for h in find_hits(view.code, ids)]
+    for term, _kind in residual_hits(application.project_title or "", ids, field="project_title"):
+        hits.append({"where": "Kennung und Titel", "term": term})
+    for f in view.fields:
+        where = PLAIN_LABELS.get(f.key, f.key)
+        if f.key in TEXT_FIELDS:
+            found = [t for t, _kind in residual_hits(getattr(application, f.key, "") or "", ids, field=f.key)]
+        else:
+            found = [f.value[h.start:h.end] for h in find_hits(f.value, ids)]
+        hits += [{"where": where, "term": t} for t in found]
+    return hits
+
+
 def scan_entry(*, entry, storage=None):
     """Look for the application's identifiers in everything a juror can load for this entry:
     the projection, and every object of each file exactly as a juror downloads it (decoded
@@ -595,9 +790,7 @@ def scan_entry(*, entry, storage=None):
     except AnonymisationError:
         hits.append({"where": "Anlagen", "term": "Datei nicht lesbar"})
     if entry.round.anonymised:
-        hits += _search(view.code + " " + view.title, ids, "Kennung und Titel")
-        for f in view.fields:
-            hits += _search(f.value, ids, PLAIN_LABELS.get(f.key, f.key))
+        hits += projection_leaks(entry, view, ids)
     for attachment, item in zip(_jury_attachments(entry.application), view.attachments):
         key = jury_files.juror_key(entry, attachment)
         if not key:

@@ -112,12 +112,15 @@ def people_for(entry, application, storage=None):
 
 def with_people(ids, people):
     """The identifiers plus the people named in the uploads' metadata, as name parts
-    (staff can lift a part that names nobody, as with the form's name parts)."""
+    (staff can lift a part that names nobody, as with the form's name parts). They are
+    people's names: they match with their endings but form no compounds ("Peter" does not
+    find "Petersilie")."""
     if not people:
         return ids
     known = {p.casefold() for p in ids.parts}
     extra = [p for p in people if p.casefold() not in known]
-    return dataclasses.replace(ids, parts=sorted(ids.parts + extra, key=len, reverse=True))
+    return dataclasses.replace(ids, parts=sorted(ids.parts + extra, key=len, reverse=True),
+                               person_parts=set(ids.person_parts) | {p.casefold() for p in extra})
 
 
 # --------------------------------------------------------------------------- redacted copies

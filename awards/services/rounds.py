@@ -261,7 +261,8 @@ def advance(*, actor, round_, entries, target):
         new_entry = RoundEntry(application_id=entry.application_id, code=new_code(target, taken),
                                advanced_from_id=entry.id, extra_terms=list(entry.extra_terms or []),
                                kept_terms=list(entry.kept_terms or []),
-                               jury_files=dict(entry.jury_files or {}))
+                               jury_files=dict(entry.jury_files or {}),
+                               lifted_occurrences=list(entry.lifted_occurrences or []))
         target.entries.append(new_entry)
         added.append((entry, new_entry))
     db.session.flush()

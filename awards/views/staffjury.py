@@ -282,22 +282,25 @@ def review(round_id, entry_id):
     if request.method == "GET" and round_.status == RoundStatus.DRAFT:
         _refresh_files(entry)
     terms = anonymisation.redaction_terms(application, entry)
+    lift_rows = [row for row in anonymisation.lift_choices(application, entry) if row[2].liftable]
     form = RedactionForm()
     form.kept.choices = [(t, t) for t, _k, keepable, _kept in terms if keepable]
     form.kept.choices += _file_choices(entry, form.kept.choices)
+    form.lifted.choices = [(key, key) for key, _label, _occ in lift_rows]
     if request.method == "GET":
         form.extra_terms.data = "\n".join(entry.extra_terms or [])
         form.kept.data = [t for t, _k, _keepable, kept in terms if kept]
+        form.lifted.data = [key for key, _label, occ in lift_rows if occ.lifted]
     if form.validate_on_submit():
         try:
             anonymisation.update_redactions(
                 actor=current_user, entry=entry,
                 extra_terms=[t for t in (form.extra_terms.data or "").splitlines() if t.strip()],
-                kept_terms=form.kept.data or [])
+                kept_terms=form.kept.data or [], lifted=form.lifted.data or [])
             anonymisation.refresh_files(entry=entry)
         except anonymisation.AnonymisationError as exc:
             db.session.rollback()
-            form.extra_terms.errors = [str(exc.message)]
+            getattr(form, exc.field or "extra_terms").errors = [str(exc.message)]
         else:
             anonymisation.scan_entry(entry=entry)
             db.session.commit()
@@ -307,7 +310,7 @@ def review(round_id, entry_id):
     view = anonymisation.project(entry)
     ids = anonymisation.identifiers_for(application, entry)
     highlighted = [(anonymisation.FIELD_LABELS[name],
-                    anonymisation.segments(getattr(application, name) or "", ids))
+                    anonymisation.review_segments(getattr(application, name) or "", ids, field=name))
                    for name in anonymisation.TEXT_FIELDS if getattr(application, name)]
     attachments = []
     for a in application.attachments:
@@ -316,7 +319,8 @@ def review(round_id, entry_id):
     return render_template("staffjury/review.html", round=round_, entry=entry, application=application,
                            view=view, highlighted=highlighted, terms=terms, form=form,
                            attachments=attachments, files=anonymisation.file_review(entry), approved=anonymisation.is_approved(entry),
-                           action_form=ActionForm()), (422 if request.method == "POST" else 200)
+                           lift_rows=lift_rows, action_form=ActionForm()), (
+        422 if request.method == "POST" else 200)
 
 
 def _refresh_files(entry):
