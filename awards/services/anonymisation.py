@@ -356,9 +356,12 @@ def redact(text, ids, *, field=None):
     return "".join(piece for piece, _ in segments(text, ids, field=field))
 
 
-def residual_hits(text, ids, *, field):
+def residual_hits(text, ids, *, field, search_ids=None):
     """Identifiers a juror would still read in the redacted `text`, except the occurrences
-    staff lifted: [(matched text, kind)]. Empty unless redaction missed something."""
+    staff lifted: [(matched text, kind)]. Empty unless redaction missed something.
+    `search_ids` (default `ids`) are searched in the text redacted with `ids`: the leak scan
+    also looks for the people named in the uploads' metadata, which the texts do not redact."""
+    search_ids = search_ids or ids
     text = text or ""
     out, lifted_spans, pos = [], [], 0
     length = 0
@@ -374,7 +377,7 @@ def residual_hits(text, ids, *, field):
         pos = occ.end
     out.append(text[pos:])
     shown = "".join(out)
-    return [(shown[h.start:h.end], h.kind) for h in _all_hits(shown, ids)
+    return [(shown[h.start:h.end], h.kind) for h in _all_hits(shown, search_ids)
             if not any(s <= h.start and h.end <= e for s, e in lifted_spans)]
 
 
@@ -757,16 +760,21 @@ def _search(text, ids, where):
 
 def projection_leaks(entry, view, ids):
     """Identifiers a juror would still read in the code, title and fields of the projection;
-    occurrences staff lifted on purpose are not findings."""
+    occurrences staff lifted on purpose are not findings. The texts are redacted as the
+    projection redacts them and searched for `ids` (which may name more, see
+    `file_identifiers`)."""
     application = entry.application
+    shown_ids = identifiers_for(application, entry)
     hits = [{"where": "Kennung und Titel", "term": view.code[h.start:h.end]}
             for h in find_hits(view.code, ids)]
-    for term, _kind in residual_hits(application.project_title or "", ids, field="project_title"):
+    for term, _kind in residual_hits(application.project_title or "", shown_ids,
+                                     field="project_title", search_ids=ids):
         hits.append({"where": "Kennung und Titel", "term": term})
     for f in view.fields:
         where = PLAIN_LABELS.get(f.key, f.key)
         if f.key in TEXT_FIELDS:
-            found = [t for t, _kind in residual_hits(getattr(application, f.key, "") or "", ids, field=f.key)]
+            found = [t for t, _kind in residual_hits(getattr(application, f.key, "") or "", shown_ids,
+                                                     field=f.key, search_ids=ids)]
         else:
             found = [f.value[h.start:h.end] for h in find_hits(f.value, ids)]
         hits += [{"where": where, "term": t} for t in found]

@@ -34,11 +34,12 @@ PDF = "application/pdf"
 IMAGE_TYPES = ("image/jpeg", "image/png")
 EXTENSIONS = {PDF: "pdf", "image/jpeg": "jpg", "image/png": "png"}
 # Raise when the redaction of files changes, so that every copy is made again.
-REDACTION_VERSION = 1
+REDACTION_VERSION = 2
 # Finding kinds that are patterns for anybody's contacts rather than this application's
 # identifiers: searched in the text a juror reads, not in the bytes of objects and
-# streams (an XMP namespace URL or a row of numbers in a content stream is no leak).
-GENERIC_KINDS = {"email", "url", "phone", "street"}
+# streams (an XMP namespace URL, a row of numbers or an "@" followed by letters in a
+# content stream is no leak).
+GENERIC_KINDS = {"email", "url", "phone", "street", "handle"}
 
 
 class JuryFileError(Exception):

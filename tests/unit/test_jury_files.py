@@ -519,3 +519,14 @@ def test_generic_author_names_are_not_people(app):
     pdf, _ = _base_pdf()
     pdf.docinfo["/Author"] = "Microsoft Office User"
     assert pdfrewrite.metadata_people(_save(pdf), "application/pdf") == []
+
+
+
+def test_people_of_the_metadata_match_with_endings_but_form_no_compounds():
+    """A person named only in an upload's metadata is a person's name like the contact's:
+    "Bergmanns" is found, the clinic "Bergmannsheil" is no finding."""
+    ids = jury_files.with_people(anonymisation.Identifiers(), ["Tom Bergmann", "Bergmann"])
+    text = "Bergmanns Garten liegt am Bergmannsheil."
+    found = [text[h.start:h.end] for h in anonymisation.find_hits(text, ids)]
+    assert found == ["Bergmanns"]
+    assert anonymisation.redact(text, ids) == f"{REDACTED} Garten liegt am Bergmannsheil."
