@@ -394,7 +394,8 @@ def generate(*, applications, jurors, past_years, seed):
         "pages": bench_pages(stress_id=stress.id, year=year, rounds=rounds_info,
                              juror=juror_email, staff=staff_email, entry_codes=open_entries),
         "extra_commands": [["bench-export", "--competition-id", str(stress.id)],
-                           ["bench-ranking", "--round-id", str(rounds_info[0]["id"])]],
+                           ["bench-ranking", "--round-id", str(rounds_info[0]["id"])],
+                           ["bench-redaction"]],
     }
 
 

@@ -108,6 +108,8 @@ class InviteJurorForm(FlaskForm):
 class RedactionForm(FlaskForm):
     extra_terms = TextAreaField(_l("Zusätzlich schwärzen"), render_kw={"rows": 4}, filters=[_strip])
     kept = MultiCheckboxField(_l("Nicht schwärzen"), choices=[], validate_choice=False)
+    lifted = MultiCheckboxField(_l("Einzelne Stellen nicht schwärzen"), choices=[],
+                                validate_choice=False)
 
 
 class AttachmentVisibilityForm(FlaskForm):

@@ -160,6 +160,9 @@ class RoundEntry(TimestampMixin, db.Model):
     # Redaction review: terms staff add, automatic hits staff chose to keep visible.
     extra_terms: Mapped[list] = mapped_column(db.JSON, default=list)
     kept_terms: Mapped[list] = mapped_column(db.JSON, default=list)
+    # Single redacted occurrences staff lifted, identified without their position:
+    # [{"field", "term", "context" (hash of the text around it), "n"}].
+    lifted_occurrences: Mapped[list | None] = mapped_column(db.JSON, default=list)
     redaction_state: Mapped[RedactionState] = mapped_column(
         db.Enum(RedactionState, native_enum=False, length=20), default=RedactionState.PENDING
     )
@@ -173,6 +176,9 @@ class RoundEntry(TimestampMixin, db.Model):
     # Result of the last leak scan: [{"where": ..., "term": ...}], and when it ran.
     leak_hits: Mapped[list] = mapped_column(db.JSON, default=list)
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The redacted copies of the jury-visible PDFs made for this entry (services/jury_files):
+    # {"files": {attachment id: {key, text_key, basis, sha256, pages, ...}}, "people": [...]}.
+    jury_files: Mapped[dict] = mapped_column(db.JSON, default=dict)
     advanced_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("jury_round_entries.id", ondelete="SET NULL"), index=True
     )

@@ -11,21 +11,22 @@ content voids it. The leak scan looks for the identifiers in everything a juror 
 a round opens only when every entry is approved and the scan is clean.
 """
 import hashlib
-import io
 import json
 import logging
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 
+from awards.adapters import pdfrewrite
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
 from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState
-from awards.services import audit
+from awards.services import audit, jury_files
+from awards.services import redaction_patterns as patterns
 
 log = logging.getLogger("awards.anonymisation")
 
@@ -69,6 +70,8 @@ STOPWORDS = {
     "integration", "e", "v", "st", "str", "straße", "strasse", "weg", "platz", "gasse",
     "allee", "ring", "haus", "team", "gruppe", "netzwerk", "förderverein", "kreisverband",
     "ortsverband", "bezirk", "pfarrei", "gemeinschaft", "stiftung", "bayern", "oberbayern",
+    "bad", "markt", "sankt", "ob", "niederbayern", "oberpfalz", "oberfranken", "mittelfranken",
+    "unterfranken", "landeshauptstadt", "vereinigung", "arbeitskreis", "freundeskreis",
 }
 FREE_MAIL_DOMAINS = {
     "gmail.com", "googlemail.com", "web.de", "gmx.de", "gmx.net", "t-online.de", "outlook.com",
@@ -78,15 +81,27 @@ FREE_MAIL_DOMAINS = {
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)\]]", re.IGNORECASE)
-PHONE_RE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s/.-]?(?:\(0\)\s?)?|\(?0)\d{1,5}\)?(?:[\s/.-]?\d){5,}(?!\w)"
-)
+PHONE_RE = patterns.PHONE_CANDIDATE_RE
 STREET_RE = re.compile(
     r"(?<!\w)[A-ZÄÖÜ][\wäöüß-]*(?:(?:straße|strasse|str\.|weg|platz|gasse|allee|ring|damm|ufer|"
     r"steig|graben|markt)|\s(?:Straße|Strasse|Str\.|Weg|Platz|Gasse|Allee|Ring|Damm|Ufer))"
     r"\s*\d+\s?[a-zA-Z]?(?!\w)",
 )
 WORD_SPLIT_RE = re.compile(r"[\s,;:()/&+\"'„“”‚‘’!?<>\[\]]+")
+# Parts of names shorter than this identify nobody on their own ("Al", "Bo").
+MIN_PART = 3
+# Fields whose whole values are also ordinary words elsewhere ("Fürth" in "Volkshochschule
+# Fürth"), so staff may lift single occurrences of them. Names, the full address and contacts
+# never (parts of names and of the street may be lifted like any other part).
+PLACE_FIELDS = ("city",)
+# Fields holding names of people: their parts match with their endings ("Öztürks"), not
+# inside compounds.
+PERSON_FIELDS = ("contact_name", "nominator_name")
+# Characters either side of an occurrence that identify it, with its own text, when staff
+# lift it (see `occurrences`).
+CONTEXT_CHARS = 30
+# Hits that are contact data, never ordinary words: no single occurrence can be lifted.
+CONTACT_KINDS = ("email", "url", "handle", "phone")
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -100,6 +115,9 @@ class Identifiers:
     phones: list = field(default_factory=list)    # digits of own phone numbers
     extra: list = field(default_factory=list)     # added by staff
     kept: set = field(default_factory=set)        # casefolded automatic hits staff keep
+    fixed: set = field(default_factory=set)       # casefolded values no occurrence of which can be lifted
+    lifted: list = field(default_factory=list)    # occurrences staff lifted: {"field", "term", "context", "n"}
+    person_parts: set = field(default_factory=set)  # casefolded parts of people's names only: no compounds
 
     def all_terms(self):
         return self.values + [p for p in self.parts if p.casefold() not in self.kept] + self.extra
@@ -116,7 +134,7 @@ def _name_parts(value):
         candidates = [word] + (word.split("-") if "-" in word else [])
         for w in candidates:
             w = w.strip(".-_")
-            if len(w) >= 3 and not w.isdigit() and w.casefold() not in STOPWORDS:
+            if len(w) >= MIN_PART and not w.isdigit() and w.casefold() not in STOPWORDS:
                 parts.append(w)
     return parts
 
@@ -124,6 +142,7 @@ def _name_parts(value):
 def identifiers_for(application, entry=None):
     ids = Identifiers()
     seen = set()
+    person, other = set(), set()
 
     def add(bucket, term):
         term = _clean(term)
@@ -131,30 +150,39 @@ def identifiers_for(application, entry=None):
             seen.add((bucket, term.casefold()))
             getattr(ids, bucket).append(term)
 
+    def add_value(name, term):
+        add("values", term)
+        if name not in PLACE_FIELDS:
+            ids.fixed.add(_clean(term).casefold())
+
     for name in IDENTIFYING_FIELDS:
         value = _clean(getattr(application, name, ""))
         if not value:
             continue
-        add("values", value)
+        add_value(name, value)
         if name in ("website",):
             bare = re.sub(r"^(https?://)?(www\.)?", "", value, flags=re.IGNORECASE).rstrip("/")
-            add("values", bare)
-            add("values", bare.split("/")[0])
+            add_value(name, bare)
+            add_value(name, bare.split("/")[0])
         if name.endswith("email") and "@" in value:
             domain = value.split("@", 1)[1].lower()
             if domain not in FREE_MAIL_DOMAINS:
-                add("values", domain)
+                add_value(name, domain)
         if name.endswith("phone"):
-            digits = re.sub(r"\D", "", value)
-            if len(digits) >= 6:
+            digits = patterns.phone_digits(value)
+            if digits and digits not in ids.phones:
                 ids.phones.append(digits)
+                ids.fixed.add(digits)
         if name in ("org_name", "contact_name", "nominator_name", "nominator_org", "street", "city"):
             for part in _name_parts(re.sub(r"\d+\s?[a-zA-Z]?$", "", value) if name == "street" else value):
                 add("parts", part)
+                (person if name in PERSON_FIELDS else other).add(part.casefold())
     if entry is not None:
         for term in entry.extra_terms or []:
             add("extra", term)
         ids.kept = {t.casefold() for t in (entry.kept_terms or [])}
+        ids.lifted = list(getattr(entry, "lifted_occurrences", None) or [])
+    ids.person_parts = person - other
     # Longest first, so that "Verein Brücke e.V." wins over "Brücke".
     for bucket in ("values", "parts", "extra"):
         getattr(ids, bucket).sort(key=len, reverse=True)
@@ -162,19 +190,12 @@ def identifiers_for(application, entry=None):
 
 
 def _term_pattern(term):
-    body = r"\s+".join(re.escape(piece) for piece in term.split(" "))
-    start = r"(?<!\w)" if re.match(r"\w", term) else ""
-    end = r"(?:s)?(?!\w)" if re.search(r"\w$", term) else ""
-    return start + body + end
+    """Regex (used case-insensitively) for a term and its German forms; see redaction_patterns."""
+    return patterns.term_pattern(term)
 
 
 def _phone_pattern(digits):
-    sep = r"[\s/.()-]*"
-    national = sep.join(digits)
-    variants = [national]
-    if digits.startswith("0"):
-        variants.append(r"\+\s?49" + sep + r"(?:\(0\)" + sep + ")?" + sep.join(digits[1:]))
-    return "(?<!\\d)(?:" + "|".join(variants) + ")(?!\\d)"
+    return patterns.phone_pattern(digits)
 
 
 # --------------------------------------------------------------------------- redaction
@@ -183,69 +204,188 @@ def _phone_pattern(digits):
 class Hit:
     start: int
     end: int
-    kind: str  # "value", "extra", "part", "email", "url", "phone", "street"
+    kind: str  # "value", "extra", "part", "email", "url", "phone", "street", "handle"
+    term: str = ""  # the identifier that produced the hit (for patterns: the matched text)
 
 
-def find_hits(text, ids):
-    """Every span to redact in text (kept automatic hits removed), sorted, not merged."""
-    if not text:
-        return []
+def _all_hits(text, ids):
+    """Every span to redact in text (kept automatic hits removed), lifted ones included."""
     hits = []
 
-    def scan(pattern, kind, flags=re.IGNORECASE):
-        matches = pattern.finditer(text) if isinstance(pattern, re.Pattern) else re.finditer(pattern, text, flags)
-        for m in matches:
-            if m.end() > m.start():
-                hits.append(Hit(m.start(), m.end(), kind))
+    def add(start, end, kind, term):
+        if end > start:
+            hits.append(Hit(start, end, kind, term))
 
-    for term in ids.values:
-        scan(_term_pattern(term), "value")
-    for term in ids.extra:
-        scan(_term_pattern(term), "extra")
+    for bucket, kind in (("values", "value"), ("extra", "extra"), ("parts", "part")):
+        for term in getattr(ids, bucket):
+            compounds = term.casefold() not in ids.person_parts
+            for start, end in patterns.find_term(text, term, compounds=compounds):
+                add(start, end, kind, term)
     for digits in ids.phones:
-        scan(_phone_pattern(digits), "value")
-    for term in ids.parts:
-        scan(_term_pattern(term), "part")
-    scan(EMAIL_RE, "email")
-    scan(URL_RE, "url")
-    scan(PHONE_RE, "phone")
-    scan(STREET_RE, "street")
-    keepable = ("part", "email", "url", "phone", "street")
+        for start, end in patterns.find_phone(text, digits):
+            add(start, end, "value", digits)
+    for regex, kind in ((EMAIL_RE, "email"), (patterns.EMAIL_DODGE_RE, "email"),
+                        (URL_RE, "url"), (patterns.BARE_URL_RE, "url"),
+                        (patterns.HANDLE_RE, "handle"), (STREET_RE, "street")):
+        for m in regex.finditer(text):
+            add(m.start(), m.end(), kind, m.group())
+    for start, end in patterns.phone_hits(text):
+        add(start, end, "phone", text[start:end])
+    keepable = ("part", "email", "url", "phone", "street", "handle")
     hits = [h for h in hits
-            if not (h.kind in keepable and text[h.start:h.end].casefold() in ids.kept)]
+            if not (h.kind in keepable and (text[h.start:h.end].casefold() in ids.kept
+                                            or (h.kind == "part" and h.term.casefold() in ids.kept)))]
     hits.sort(key=lambda h: (h.start, -h.end))
     return hits
 
 
-def segments(text, ids):
+@dataclass
+class Occurrence:
+    """One blacked-out place in a text: overlapping hits merged, as the juror sees it.
+
+    Identified without its position, so that it survives re-rendering and edits elsewhere in
+    the field: `context` hashes its own text with CONTEXT_CHARS either side, `n` counts the
+    earlier occurrences in the same field with the same context (almost always 0)."""
+
+    start: int
+    end: int
+    text: str
+    hits: list
+    context: str = ""
+    n: int = 0
+    lifted: bool = False
+    liftable: bool = True
+    before: str = ""
+    after: str = ""
+
+    def key(self, field_name):
+        return f"{field_name}:{self.context}:{self.n}"
+
+
+def _context_hash(text, start, end):
+    def norm(s):
+        return re.sub(r"\s+", " ", s).casefold()
+
+    material = "\x1f".join((norm(text[start:end]), norm(text[max(0, start - CONTEXT_CHARS):start]),
+                            norm(text[end:end + CONTEXT_CHARS])))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
+
+
+def _excerpt(text, start, end, width=40):
+    """The words before and after a place, for staff to recognise it: whole words only,
+    "…" where cut."""
+    before = text[max(0, start - width):start]
+    if start > width and " " in before:
+        before = "…" + before.split(" ", 1)[1]
+    after = text[end:end + width]
+    if end + width < len(text) and " " in after:
+        after = after.rsplit(" ", 1)[0] + "…"
+    return re.sub(r"\s+", " ", before), re.sub(r"\s+", " ", after)
+
+
+def occurrences(text, ids, field_name=None):
+    """Every redacted place in text, with whether staff lifted it (for `field_name`) and
+    whether it may be lifted at all: not when it holds a name or the address of the
+    applicant, nor any e-mail address, web address, handle or phone number (never ordinary
+    words; staff who must show one keep it for the whole entry)."""
+    text = text or ""
+    spans = []
+    for h in _all_hits(text, ids):
+        if spans and h.start <= spans[-1].end:
+            spans[-1].end = max(spans[-1].end, h.end)
+            spans[-1].hits.append(h)
+        else:
+            spans.append(Occurrence(h.start, h.end, "", [h]))
+    lifted = {(item.get("context"), item.get("n")) for item in ids.lifted
+              if field_name and item.get("field") == field_name}
+    seen = {}
+    for occ in spans:
+        occ.text = text[occ.start:occ.end]
+        occ.context = _context_hash(text, occ.start, occ.end)
+        occ.n = seen.get(occ.context, 0)
+        seen[occ.context] = occ.n + 1
+        occ.liftable = not any(h.kind in CONTACT_KINDS or (h.kind == "value" and h.term.casefold() in ids.fixed)
+                               for h in occ.hits)
+        occ.lifted = occ.liftable and (occ.context, occ.n) in lifted
+        occ.before, occ.after = _excerpt(text, occ.start, occ.end)
+    return spans
+
+
+def find_hits(text, ids, *, field=None):
+    """Every span to redact in text (kept automatic hits and, for `field`, occurrences staff
+    lifted removed), sorted, not merged."""
+    if not text:
+        return []
+    if not (field and ids.lifted):
+        return _all_hits(text, ids)
+    return [h for occ in occurrences(text, ids, field) if not occ.lifted for h in occ.hits]
+
+
+def segments(text, ids, *, field=None):
     """Split text into [(piece, original_or_None)]: redacted pieces carry their original."""
     text = text or ""
-    merged = []
-    for h in find_hits(text, ids):
-        if merged and h.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], h.end)
-        else:
-            merged.append([h.start, h.end])
     out, pos = [], 0
-    for start, end in merged:
-        if start > pos:
-            out.append((text[pos:start], None))
-        out.append((REDACTED, text[start:end]))
-        pos = end
+    for occ in occurrences(text, ids, field):
+        if occ.lifted:
+            continue
+        if occ.start > pos:
+            out.append((text[pos:occ.start], None))
+        out.append((REDACTED, occ.text))
+        pos = occ.end
     if pos < len(text):
         out.append((text[pos:], None))
     return out
 
 
-def redact(text, ids):
-    return "".join(piece for piece, _ in segments(text, ids))
+def review_segments(text, ids, *, field=None):
+    """Split text into [(piece, Occurrence_or_None)] for the staff review: every redacted
+    place, lifted or not, carries its occurrence."""
+    text = text or ""
+    out, pos = [], 0
+    for occ in occurrences(text, ids, field):
+        if occ.start > pos:
+            out.append((text[pos:occ.start], None))
+        out.append((occ.text, occ))
+        pos = occ.end
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out
+
+
+def redact(text, ids, *, field=None):
+    return "".join(piece for piece, _ in segments(text, ids, field=field))
+
+
+def residual_hits(text, ids, *, field, search_ids=None):
+    """Identifiers a juror would still read in the redacted `text`, except the occurrences
+    staff lifted: [(matched text, kind)]. Empty unless redaction missed something.
+    `search_ids` (default `ids`) are searched in the text redacted with `ids`: the leak scan
+    also looks for the people named in the uploads' metadata, which the texts do not redact."""
+    search_ids = search_ids or ids
+    text = text or ""
+    out, lifted_spans, pos = [], [], 0
+    length = 0
+    for occ in occurrences(text, ids, field):
+        before = text[pos:occ.start]
+        out.append(before)
+        length += len(before)
+        piece = occ.text if occ.lifted else REDACTED
+        if occ.lifted:
+            lifted_spans.append((length, length + len(piece)))
+        out.append(piece)
+        length += len(piece)
+        pos = occ.end
+    out.append(text[pos:])
+    shown = "".join(out)
+    return [(shown[h.start:h.end], h.kind) for h in _all_hits(shown, search_ids)
+            if not any(s <= h.start and h.end <= e for s, e in lifted_spans)]
 
 
 def redaction_terms(application, entry):
     """Distinct automatic hits in the jury-visible text, for the staff review:
     [(term, kind, keepable, kept)]."""
     ids = identifiers_for(application, entry)
-    ids_all = Identifiers(values=ids.values, parts=ids.parts, phones=ids.phones, extra=ids.extra)
+    ids_all = replace(ids, kept=set(), lifted=[])
     found = {}
     for name in TEXT_FIELDS:
         text = getattr(application, name, "") or ""
@@ -258,6 +398,17 @@ def redaction_terms(application, entry):
     for key, (term, kind) in sorted(found.items()):
         keepable = kind not in ("value", "extra")
         out.append((term, kind, keepable, key in ids.kept))
+    return out
+
+
+def lift_choices(application, entry):
+    """Every redacted place in the jury-visible texts, for lifting one by one:
+    [(key, field label, Occurrence)] in the order of the fields and the text."""
+    ids = identifiers_for(application, entry)
+    out = []
+    for name in TEXT_FIELDS:
+        for occ in occurrences(getattr(application, name, "") or "", ids, name):
+            out.append((occ.key(name), FIELD_LABELS[name], occ))
     return out
 
 
@@ -336,10 +487,10 @@ def project(entry, round_=None):
         if not value or name == "project_title":
             continue
         if name in TEXT_FIELDS and anonymised:
-            value = redact(value, ids)
+            value = redact(value, ids, field=name)
         fields.append(JurorField(name, FIELD_LABELS[name], value))
     title = application.project_title or ""
-    title = redact(title, ids) if anonymised else title
+    title = redact(title, ids, field="project_title") if anonymised else title
     attachments = tuple(
         JurorAttachment(number=i, name=f"Anlage {i}.{ATTACHMENT_EXT[a.content_type]}",
                         content_type=a.content_type, size=a.size)
@@ -354,7 +505,7 @@ def project_title(entry):
     application = entry.application
     title = application.project_title or ""
     if entry.round.anonymised:
-        title = redact(title, identifiers_for(application, entry))
+        title = redact(title, identifiers_for(application, entry), field="project_title")
     return title or "–"
 
 
@@ -364,10 +515,11 @@ def juror_attachment(entry, number):
     if number < 1 or number > len(items):
         return None
     attachment = items[number - 1]
-    if not attachment.jury_storage_key:
+    key = jury_files.juror_key(entry, attachment)
+    if not key:
         return None
     name = f"Anlage {number}.{ATTACHMENT_EXT[attachment.content_type]}"
-    return attachment.jury_storage_key, name, attachment.content_type
+    return key, name, attachment.content_type
 
 
 def fingerprint(entry):
@@ -376,7 +528,7 @@ def fingerprint(entry):
     material = {
         "title": view.title,
         "fields": [(f.key, f.value) for f in view.fields],
-        "attachments": [(a.sha256, a.jury_storage_key) for a in _jury_attachments(entry.application)],
+        "attachments": jury_files.fingerprint_material(entry, _jury_attachments(entry.application)),
     }
     return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -389,9 +541,10 @@ def is_approved(entry):
 # --------------------------------------------------------------------------- staff review
 
 class AnonymisationError(Exception):
-    def __init__(self, message):
+    def __init__(self, message, field=None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs to, if any
 
 
 def _void_approval(entry):
@@ -401,9 +554,11 @@ def _void_approval(entry):
     entry.approved_at = None
 
 
-def update_redactions(*, actor, entry, extra_terms, kept_terms):
-    """Staff add terms to redact and keep automatic hits visible. Whole identifying values
-    (organisation, names, e-mail, ...) can never be kept."""
+def update_redactions(*, actor, entry, extra_terms, kept_terms, lifted=None):
+    """Staff add terms to redact, keep automatic hits visible and lift single occurrences
+    (`lifted`: keys from `lift_choices`; None leaves the lifted occurrences as they are).
+    Whole identifying values (organisation, names, e-mail, ...) can never be kept, and no
+    occurrence of them can be lifted."""
     if entry.round.status.value != "draft":
         raise AnonymisationError(_l("Die Runde ist bereits freigegeben; die Schwärzung kann nicht mehr geändert werden."))
     ids = identifiers_for(entry.application)
@@ -415,24 +570,47 @@ def update_redactions(*, actor, entry, extra_terms, kept_terms):
         raise AnonymisationError(
             _l("Diese Angaben identifizieren die Bewerbung und bleiben geschwärzt: %(terms)s",
                terms=", ".join(refused)))
-    old = {"extra_terms": list(entry.extra_terms or []), "kept_terms": list(entry.kept_terms or [])}
+    old_lifted = list(entry.lifted_occurrences or [])
+    new_lifted = old_lifted if lifted is None else _chosen_lifts(entry, lifted)
+    old = {"extra_terms": list(entry.extra_terms or []), "kept_terms": list(entry.kept_terms or []),
+           "lifted_occurrences": old_lifted}
+    new = {"extra_terms": extra, "kept_terms": kept, "lifted_occurrences": new_lifted}
     entry.extra_terms = extra
     entry.kept_terms = kept
-    if old != {"extra_terms": extra, "kept_terms": kept}:
+    entry.lifted_occurrences = new_lifted
+    if old != new:
         _void_approval(entry)
         audit.record(actor=actor, action="jury.redaction.update", obj=entry,
-                     competition_id=entry.round.competition_id, old=old,
-                     new={"extra_terms": extra, "kept_terms": kept})
+                     competition_id=entry.round.competition_id, old=old, new=new)
     db.session.flush()
     return entry
+
+
+def _chosen_lifts(entry, keys):
+    """The stored form of the occurrences staff chose to lift. Keys of occurrences that no
+    longer exist are dropped; an occurrence that identifies the applicant is refused."""
+    choices = {key: (label, occ) for key, label, occ in lift_choices(entry.application, entry)}
+    out, refused = [], []
+    for key in dict.fromkeys(keys):
+        if key not in choices:
+            continue
+        label, occ = choices[key]
+        if not occ.liftable:
+            refused.append(occ.text)
+            continue
+        out.append({"field": key.split(":", 1)[0], "term": occ.text, "context": occ.context,
+                    "n": occ.n})
+    if refused:
+        raise AnonymisationError(
+            _l("Diese Stellen nennen die Bewerbung selbst und bleiben geschwärzt: %(terms)s",
+               terms=", ".join(refused)), field="lifted")
+    return sorted(out, key=lambda item: (item["field"], item["context"], item["n"]))
 
 
 def approve(*, actor, entry):
     if entry.round.status.value != "draft":
         raise AnonymisationError(_l("Die Runde ist bereits freigegeben."))
-    for attachment in _jury_attachments(entry.application):
-        if not attachment.jury_storage_key:
-            prepare_jury_copy(attachment=attachment)
+    refresh_files(entry=entry)
     entry.redaction_state = RedactionState.APPROVED
     entry.approved_hash = fingerprint(entry)
     entry.approved_by_id = getattr(actor, "id", None)
@@ -463,113 +641,171 @@ def set_attachment_visibility(*, actor, attachment, visible):
 # --------------------------------------------------------------------------- attachments
 
 def strip_pdf(data):
-    """A copy of the PDF without document info, XMP metadata, annotations or attachments."""
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import NameObject
-
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted:
-        reader.decrypt("")
-    writer = PdfWriter()
-    for page in reader.pages:
-        writer.add_page(page)
-    for page in writer.pages:
-        for key in ("/Metadata", "/Annots", "/PieceInfo", "/AA"):
-            if NameObject(key) in page:
-                del page[NameObject(key)]
-    root = writer._root_object
-    for key in ("/Metadata", "/Names", "/OpenAction", "/AA", "/PieceInfo", "/Outlines"):
-        if NameObject(key) in root:
-            del root[NameObject(key)]
-    writer.metadata = None
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    """A rebuilt copy of the PDF: page content only (see services/jury_files.py)."""
+    return jury_files.rebuild(data, "application/pdf")
 
 
 def strip_image(data, content_type):
     """Re-encode the pixels only: EXIF (with GPS), XMP, ICC, comments and text chunks go."""
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as img:
-        img = ImageOps.exif_transpose(img)
-        if img.mode not in ("RGB", "RGBA", "L"):
-            img = img.convert("RGBA" if content_type == "image/png" else "RGB")
-        if content_type == "image/jpeg" and img.mode == "RGBA":
-            img = img.convert("RGB")
-        clean = Image.frombytes(img.mode, img.size, img.tobytes())
-    out = io.BytesIO()
-    if content_type == "image/png":
-        clean.save(out, format="PNG")
-    else:
-        clean.save(out, format="JPEG", quality=90)
-    return out.getvalue()
+    return jury_files.rebuild(data, content_type)
 
 
 def prepare_jury_copy(*, attachment, storage=None):
-    """Write the metadata-stripped copy that jurors may load; returns its key."""
-    storage = storage or get_storage()
-    data = storage.read(attachment.storage_key)
-    if attachment.content_type == "application/pdf":
-        cleaned = strip_pdf(data)
-    elif attachment.content_type in ("image/jpeg", "image/png"):
-        cleaned = strip_image(data, attachment.content_type)
-    else:
+    """Write the rebuilt copy that the jury's files are made from; returns its key."""
+    if attachment.content_type not in ATTACHMENT_EXT:
         raise AnonymisationError(_l("Nur PDF-, JPEG- und PNG-Dateien können der Jury gezeigt werden."))
-    key = f"jury/{attachment.application_id}/{uuid.uuid4().hex}.{ATTACHMENT_EXT[attachment.content_type]}"
-    storage.save(key, io.BytesIO(cleaned), attachment.content_type)
-    old = attachment.jury_storage_key
-    attachment.jury_storage_key = key
-    if old and old != key:
-        try:
-            storage.delete(old)
-        except StorageError:
-            log.warning("old jury copy %s not deleted", old)
-    return key
+    try:
+        return jury_files.prepare_base(attachment=attachment, storage=storage)
+    except jury_files.JuryFileError as exc:
+        log.warning("jury copy of attachment %s not made: %s", attachment.id, exc)
+        raise AnonymisationError(_l("Die Datei „%(name)s“ lässt sich nicht lesen und kann der Jury "
+                                    "nicht gezeigt werden.", name=attachment.filename)) from exc
+
+
+def file_identifiers(entry, storage=None):
+    """What is redacted in the entry's files and searched by the leak scan: the
+    application's identifiers plus the people named in its uploads' metadata."""
+    if not entry.round.anonymised:
+        return Identifiers()
+    people = jury_files.people_for(entry, entry.application, storage)
+    names = people + [part for person in people for part in _name_parts(person)]
+    return jury_files.with_people(identifiers_for(entry.application, entry), names)
+
+
+def refresh_files(*, entry, storage=None):
+    """Make the redacted copies of the entry's jury-visible PDFs current."""
+    try:
+        return jury_files.refresh(entry=entry, attachments=_jury_attachments(entry.application),
+                                  ids=file_identifiers(entry, storage), find_hits=find_hits,
+                                  redact=redact, storage=storage)
+    except jury_files.JuryFileError as exc:
+        log.warning("jury files of entry %s not made: %s", entry.id, exc)
+        raise AnonymisationError(_l("Eine Anlage lässt sich nicht lesen und kann der Jury nicht "
+                                    "gezeigt werden. Bitte blenden Sie sie aus.")) from exc
+    except StorageError as exc:
+        log.warning("jury files of entry %s not made, storage failed: %s", entry.id, exc)
+        raise AnonymisationError(_l("Die Anlagen konnten gerade nicht gelesen oder gespeichert "
+                                    "werden. Bitte versuchen Sie es in einigen Minuten erneut.")) from exc
+
+
+def _juror_item(entry, number):
+    items = _jury_attachments(entry.application)
+    if number < 1 or number > len(items):
+        return None
+    return items[number - 1]
+
+
+def juror_text_version(entry, number):
+    """The accessible text version of jury attachment `number` (a PDF), with the same
+    redactions as the file: (download name, [page texts]) or None."""
+    attachment = _juror_item(entry, number)
+    if attachment is None or attachment.content_type != "application/pdf":
+        return None
+    pages = jury_files.text_version(entry, attachment)
+    if pages is None:
+        return None
+    return f"Anlage {number}.pdf", pages
+
+
+def juror_page_image(entry, number, page):
+    """Page `page` of jury attachment `number` as a PNG, exactly as jurors get the file."""
+    attachment = _juror_item(entry, number)
+    if attachment is None:
+        return None
+    try:
+        return jury_files.page_image(entry, attachment, page)
+    except StorageError:
+        return None
+
+
+def file_review(entry):
+    """For the staff review: each jury-visible PDF with its pages and what is blacked out."""
+    out = []
+    for number, attachment in enumerate(_jury_attachments(entry.application), start=1):
+        record = jury_files.file_record(entry, attachment)
+        if attachment.content_type != "application/pdf" or not record:
+            continue
+        out.append({"number": number, "name": f"Anlage {number}.pdf", "attachment": attachment,
+                    "pages": record.get("pages", 0), "found": record.get("found", []),
+                    "redacted_pages": record.get("redacted_pages", [])})
+    return out
+
+
+def file_terms(entry):
+    """Automatic hits blacked out in the entry's PDFs that staff may lift: [term]. Whole
+    identifying values and terms staff added are never offered."""
+    return [term for term, kind in jury_files.found_terms(entry, _jury_attachments(entry.application))
+            if kind not in ("value", "extra")]
 
 
 def pdf_text(data):
-    from pypdf import PdfReader
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        return "\n".join((page.extract_text() or "") for page in reader.pages)
-    except Exception:  # noqa: BLE001 - an unreadable PDF simply yields no text
+        return "\n".join(pdfrewrite.page_texts(data))
+    except pdfrewrite.FileRewriteError:
         log.warning("PDF text could not be extracted")
         return ""
 
 
 # --------------------------------------------------------------------------- leak scan
 
-def _search(text, ids, where, *, phones=True):
+def _search(text, ids, where):
+    """Findings of the identifiers (with their forms) in a text a juror reads."""
     hits = []
-    if not text:
-        return hits
-    for term in ids.all_terms():
-        if re.search(_term_pattern(term), text, re.IGNORECASE):
-            hits.append({"where": where, "term": term})
-    if phones:
-        for digits in ids.phones:
-            if re.search(_phone_pattern(digits), text):
-                hits.append({"where": where, "term": digits})
+    for h in find_hits(text or "", ids):
+        item = {"where": where, "term": " ".join(text[h.start:h.end].split())[:80]}
+        if item not in hits:
+            hits.append(item)
+    return hits
+
+
+def projection_leaks(entry, view, ids):
+    """Identifiers a juror would still read in the code, title and fields of the projection;
+    occurrences staff lifted on purpose are not findings. The texts are redacted as the
+    projection redacts them and searched for `ids` (which may name more, see
+    `file_identifiers`)."""
+    application = entry.application
+    shown_ids = identifiers_for(application, entry)
+    hits = [{"where": "Kennung und Titel", "term": view.code[h.start:h.end]}
+            for h in find_hits(view.code, ids)]
+    for term, _kind in residual_hits(application.project_title or "", shown_ids,
+                                     field="project_title", search_ids=ids):
+        hits.append({"where": "Kennung und Titel", "term": term})
+    for f in view.fields:
+        where = PLAIN_LABELS.get(f.key, f.key)
+        if f.key in TEXT_FIELDS:
+            found = [t for t, _kind in residual_hits(getattr(application, f.key, "") or "", shown_ids,
+                                                     field=f.key, search_ids=ids)]
+        else:
+            found = [f.value[h.start:h.end] for h in find_hits(f.value, ids)]
+        hits += [{"where": where, "term": t} for t in found]
     return hits
 
 
 def scan_entry(*, entry, storage=None):
-    """Look for the application's identifiers in everything a juror can load for this entry.
+    """Look for the application's identifiers in everything a juror can load for this entry:
+    the projection, and every object of each file exactly as a juror downloads it (decoded
+    text and metadata), also for the people named in the uploads' own metadata.
     Stores and returns the hits: [{"where": ..., "term": ...}]."""
     storage = storage or get_storage()
     view = project(entry)
-    ids = identifiers_for(entry.application, entry)
+    ids = file_identifiers(entry, storage)
     hits = []
+    try:
+        # Copies made before a change of terms or files are made again first. A copy made
+        # anew was never approved: it counts as a finding until staff approve it.
+        if refresh_files(entry=entry, storage=storage) and entry.redaction_state == RedactionState.APPROVED:
+            hits.append({"where": "Anlagen", "term": "neu geschwärzt, noch nicht freigegeben"})
+    except AnonymisationError:
+        hits.append({"where": "Anlagen", "term": "Datei nicht lesbar"})
     if entry.round.anonymised:
-        hits += _search(view.code + " " + view.title, ids, "Kennung und Titel")
-        for f in view.fields:
-            hits += _search(f.value, ids, PLAIN_LABELS.get(f.key, f.key))
+        hits += projection_leaks(entry, view, ids)
     for attachment, item in zip(_jury_attachments(entry.application), view.attachments):
-        key = attachment.jury_storage_key
+        key = jury_files.juror_key(entry, attachment)
         if not key:
             hits.append({"where": item.name, "term": "bereinigte Kopie fehlt"})
+            continue
+        if entry.round.anonymised and not jury_files.is_current(entry, attachment, ids):
+            hits.append({"where": item.name, "term": "geschwärzte Kopie veraltet"})
             continue
         try:
             data = storage.read(key)
@@ -577,15 +813,8 @@ def scan_entry(*, entry, storage=None):
             hits.append({"where": item.name, "term": "bereinigte Kopie fehlt"})
             continue
         if entry.round.anonymised:
-            raw = data.decode("latin-1")
-            hits += _search(raw, ids, f"{item.name} (Datei)", phones=False)
-            hits += _search(data.decode("utf-8", "ignore"), ids, f"{item.name} (Datei)", phones=False)
-            try:
-                hits += _search(data.decode("utf-16-be", "ignore"), ids, f"{item.name} (Datei)", phones=False)
-            except UnicodeDecodeError:
-                pass
-            if attachment.content_type == "application/pdf":
-                hits += _search(pdf_text(data), ids, f"{item.name} (Text)")
+            hits += jury_files.scan_bytes(data, attachment.content_type, ids=ids,
+                                          find_hits=find_hits, where=item.name)
     unique = []
     for h in hits:
         if h not in unique:
@@ -597,12 +826,8 @@ def scan_entry(*, entry, storage=None):
 
 
 def attachment_text_hits(*, attachment, entry, storage=None):
-    """Identifier hits in the text of one attachment's jury copy (shown to staff)."""
-    storage = storage or get_storage()
-    if attachment.content_type != "application/pdf" or not attachment.jury_storage_key:
-        return []
-    try:
-        data = storage.read(attachment.jury_storage_key)
-    except StorageError:
-        return []
-    return _search(pdf_text(data), identifiers_for(entry.application, entry), "Text")
+    """What is blacked out in the text of one PDF for this entry (shown to staff):
+    [{"where": "S. 2", "term": ...}]."""
+    record = jury_files.file_record(entry, attachment)
+    return [{"where": f"S. {item['page']}", "term": item["term"]}
+            for item in (record or {}).get("found", [])]

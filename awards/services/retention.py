@@ -22,7 +22,7 @@ from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.retention import RetentionStatistics
-from awards.services import audit
+from awards.services import audit, jury_files
 from awards.services.privacy import _forget, delete_files_after_commit, delete_with_dependents
 
 log = logging.getLogger("awards.retention")
@@ -154,7 +154,9 @@ def plan_for(competition):
         select(Application).where(Application.competition_id == competition.id).order_by(Application.id)
     ).all()
     receipts = receipts_of([a.id for a in apps])
+    redacted = jury_files.keys_of_applications([a.id for a in apps])
     for app in apps:
+        result.files += sorted(redacted.get(app.id, ()))
         if app.id in winners:
             blanked = _winner_fields_to_blank(app)
             for att in app.attachments:
@@ -216,6 +218,7 @@ def purge_competition(*, actor, competition):
                 att.jury_storage_key = None
             else:
                 app.attachments.remove(att)
+    jury_files.forget_for_applications([a.id for a, _ in the_plan.reduce])
     for cert in _certificates_of([a.id for a, _ in the_plan.reduce]):
         if cert.storage_key in the_plan.files:
             cert.storage_key = None

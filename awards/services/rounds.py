@@ -12,7 +12,7 @@ from awards.models.base import utcnow
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundCriterion,
                                 RoundEntry, RoundSource, RoundStatus, TieBreak)
 from awards.models.users import RoleAssignment
-from awards.services import anonymisation, audit, lifecycle
+from awards.services import anonymisation, audit, jury_files, lifecycle
 
 log = logging.getLogger("awards.rounds")
 
@@ -158,6 +158,7 @@ def remove_entry(*, actor, entry):
     _require_draft(round_)
     audit.record(actor=actor, action="jury.round.entry_remove", obj=round_,
                  old={"code": entry.code, "application_id": entry.application_id})
+    jury_files.discard(entry)
     round_.entries.remove(entry)
     db.session.flush()
 
@@ -270,7 +271,9 @@ def advance(*, actor, round_, entries, target):
             continue
         new_entry = RoundEntry(application_id=entry.application_id, code=new_code(target, taken),
                                advanced_from_id=entry.id, extra_terms=list(entry.extra_terms or []),
-                               kept_terms=list(entry.kept_terms or []))
+                               kept_terms=list(entry.kept_terms or []),
+                               jury_files=dict(entry.jury_files or {}),
+                               lifted_occurrences=list(entry.lifted_occurrences or []))
         target.entries.append(new_entry)
         added.append((entry, new_entry))
     db.session.flush()

@@ -155,6 +155,21 @@ def attachment(round_id, code, number):
     return juror_attachment_response(_entry_or_404(round_id, code), number)
 
 
+@bp.get("/runden/<int:round_id>/<code>/anlagen/<int:number>/text")
+def attachment_text(round_id, code, number):
+    """The accessible text version of a PDF, redacted like the file."""
+    entry = _entry_or_404(round_id, code)
+    found = anonymisation.juror_text_version(entry, number)
+    if found is None:
+        abort(404)
+    name, pages = found
+    return render_template(
+        "jury/attachment_text.html", layout="base.html", name=name, pages=pages,
+        back_url=url_for("jury.scoresheet", round_id=round_id, code=code),
+        back_label=_("Zurück zur Bewerbung %(code)s", code=code),
+        file_url=url_for("jury.attachment", round_id=round_id, code=code, number=number))
+
+
 @bp.get("/runden/<int:round_id>/meine-bewertungen.<fmt>")
 def own_export(round_id, fmt):
     round_ = _round_or_404(round_id)

@@ -300,21 +300,28 @@ def review(round_id, entry_id):
     round_ = _review_round(round_id)
     entry = _entry(round_, entry_id)
     application = entry.application
+    if request.method == "GET" and round_.status == RoundStatus.DRAFT:
+        _refresh_files(entry)
     terms = anonymisation.redaction_terms(application, entry)
+    lift_rows = [row for row in anonymisation.lift_choices(application, entry) if row[2].liftable]
     form = RedactionForm()
     form.kept.choices = [(t, t) for t, _k, keepable, _kept in terms if keepable]
+    form.kept.choices += _file_choices(entry, form.kept.choices)
+    form.lifted.choices = [(key, key) for key, _label, _occ in lift_rows]
     if request.method == "GET":
         form.extra_terms.data = "\n".join(entry.extra_terms or [])
         form.kept.data = [t for t, _k, _keepable, kept in terms if kept]
+        form.lifted.data = [key for key, _label, occ in lift_rows if occ.lifted]
     if form.validate_on_submit():
         try:
             anonymisation.update_redactions(
                 actor=current_user, entry=entry,
                 extra_terms=[t for t in (form.extra_terms.data or "").splitlines() if t.strip()],
-                kept_terms=form.kept.data or [])
+                kept_terms=form.kept.data or [], lifted=form.lifted.data or [])
+            anonymisation.refresh_files(entry=entry)
         except anonymisation.AnonymisationError as exc:
             db.session.rollback()
-            form.extra_terms.errors = [str(exc.message)]
+            getattr(form, exc.field or "extra_terms").errors = [str(exc.message)]
         else:
             anonymisation.scan_entry(entry=entry)
             db.session.commit()
@@ -324,7 +331,7 @@ def review(round_id, entry_id):
     view = anonymisation.project(entry)
     ids = anonymisation.identifiers_for(application, entry)
     highlighted = [(anonymisation.FIELD_LABELS[name],
-                    anonymisation.segments(getattr(application, name) or "", ids))
+                    anonymisation.review_segments(getattr(application, name) or "", ids, field=name))
                    for name in anonymisation.TEXT_FIELDS if getattr(application, name)]
     attachments = []
     for a in application.attachments:
@@ -332,8 +339,31 @@ def review(round_id, entry_id):
         attachments.append({"attachment": a, "hits": hits})
     return render_template("staffjury/review.html", round=round_, entry=entry, application=application,
                            view=view, highlighted=highlighted, terms=terms, form=form,
-                           attachments=attachments, approved=anonymisation.is_approved(entry),
-                           action_form=ActionForm()), (422 if request.method == "POST" else 200)
+                           attachments=attachments, files=anonymisation.file_review(entry), approved=anonymisation.is_approved(entry),
+                           lift_rows=lift_rows, action_form=ActionForm()), (
+        422 if request.method == "POST" else 200)
+
+
+def _refresh_files(entry):
+    """Make the redacted PDF copies current before staff look at them."""
+    try:
+        anonymisation.refresh_files(entry=entry)
+    except (anonymisation.AnonymisationError, StorageError) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", _("Die Datei konnte nicht verarbeitet werden.")), "error")
+    else:
+        db.session.commit()
+
+
+def _file_choices(entry, known):
+    """Hits blacked out only in the PDFs, and terms kept earlier, as further choices to lift."""
+    seen = {value.casefold() for value, _label in known}
+    extra = []
+    for term in anonymisation.file_terms(entry) + list(entry.kept_terms or []):
+        if term.casefold() not in seen:
+            seen.add(term.casefold())
+            extra.append((term, term))
+    return extra
 
 
 @bp.post("/runden/<int:round_id>/anonymisierung/<int:entry_id>/freigeben")
@@ -368,6 +398,7 @@ def attachment_visibility(round_id, entry_id):
     try:
         anonymisation.set_attachment_visibility(actor=current_user, attachment=attachment,
                                                 visible=request.form.get("visible") == "1")
+        anonymisation.refresh_files(entry=entry)
         anonymisation.scan_entry(entry=entry)
     except (anonymisation.AnonymisationError, StorageError) as exc:
         db.session.rollback()
@@ -382,6 +413,32 @@ def attachment_visibility(round_id, entry_id):
 def preview_attachment(round_id, entry_id, number):
     """The stripped copy exactly as a juror would download it."""
     return juror_attachment_response(_entry(_review_round(round_id), entry_id), number)
+
+
+@bp.get("/runden/<int:round_id>/anonymisierung/<int:entry_id>/anlagen/<int:number>/text")
+def preview_attachment_text(round_id, entry_id, number):
+    """The accessible text version exactly as a juror would read it."""
+    round_ = _review_round(round_id)
+    entry = _entry(round_, entry_id)
+    found = anonymisation.juror_text_version(entry, number)
+    if found is None:
+        abort(404)
+    name, pages = found
+    return render_template(
+        "jury/attachment_text.html", layout="staffjury/_layout.html", round=round_, name=name,
+        pages=pages, back_url=url_for("staffjury.review", round_id=round_.id, entry_id=entry.id),
+        back_label=_("Zurück zur Anonymisierung von %(code)s", code=entry.code),
+        file_url=url_for("staffjury.preview_attachment", round_id=round_.id, entry_id=entry.id,
+                         number=number))
+
+
+@bp.get("/runden/<int:round_id>/anonymisierung/<int:entry_id>/anlagen/<int:number>/seite-<int:page>.png")
+def preview_page(round_id, entry_id, number, page):
+    """One page of a jury PDF rendered on the server, black boxes included (no JS needed)."""
+    png = anonymisation.juror_page_image(_entry(_review_round(round_id), entry_id), number, page)
+    if png is None:
+        abort(404)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 @bp.post("/runden/<int:round_id>/anonymisierung/<int:entry_id>/entfernen")

@@ -154,7 +154,8 @@ def _params(scene):
         "prize_code": ["OBB"], "year": [comp.year], "decision_id": [scene["decision"].id],
         "user_id": [scene["chair"].id, scene["applications"][0].owner_id],
         "audience": ["jury", "geschaeftsstelle", "bewerbende"], "slug": ["impressum"],
-        "lang": ["de"], "token": ["unbekannt"], "step": [1, 5],
+        "lang": ["de"], "token": ["unbekannt"], "step": [1, 5], "page": [1, 2],
+        "id": [comp.id],
     }
 
 
@@ -202,7 +203,12 @@ def _expected(scene, who):
     common = {
         "public.index": "Integrationspreis", "public.competitions": "Ausschreibungen",
         "public.competition": "Testpreis OBB", "public.page": "Impressum", "public.ping": "ok",
-        "api.openapi": "openapi", "api.winners": "[]", "health.healthz": "ok",
+        "api.openapi": "openapi", "api.winners": '"data":[]',
+        # The open-data API: the call is public, no winner yet (no names while anonymous).
+        "api.winners_csv": "laureate;place;project_title", "api.calls": "Testpreis OBB",
+        "api.calls_csv": "Testpreis OBB", "api.call": "Testpreis OBB",
+        "api.call_winners": '"data":[]', "api.statistics": '"data":[]',
+        "api.statistics_csv": "prize_code;dimension", "api.catalogue": "dcat", "health.healthz": "ok",
         "help.index": "Hilfe", "help.audience": "Hilfe",
         "winners.overview": "Preisträger", "winners.verify_form": "Urkunde",
         "applicant.dashboard": "Meine Bewerbungen", "applicant.start": "Testpreis OBB",
@@ -211,6 +217,8 @@ def _expected(scene, who):
         "auth.register": "Konto anlegen", "auth.request_reset": "Passwort",
         "jury.dashboard": "Finalrunde", "jury.round_view": final[0],
         "jury.scoresheet": TITLE_REST, "jury.conflict": "Befangenheit anzeigen: " + final[0], "jury.attachment": b"%PDF-",
+        # The text version of the (redacted) PDF: its page text, no file name.
+        "jury.attachment_text": "Jahresbericht 2025: 40 Treffen",
         "jury.own_export": final[0],
         "decisions.index": final[0], "decisions.decide": TITLE_REST,
         "decisions.minutes_view": "Niederschrift der Jurysitzung",
