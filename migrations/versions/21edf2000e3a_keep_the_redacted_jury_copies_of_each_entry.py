@@ -1,7 +1,7 @@
 """Keep the redacted jury copies of each round entry
 
 Revision ID: 21edf2000e3a
-Revises: c91f4baaf4b5
+Revises: 09b3c2635548
 Create Date: 2026-11-28 06:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '21edf2000e3a'
-down_revision = 'c91f4baaf4b5'
+down_revision = '09b3c2635548'
 branch_labels = None
 depends_on = None
 

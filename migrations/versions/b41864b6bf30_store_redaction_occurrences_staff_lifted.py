@@ -1,7 +1,7 @@
 """Store the single redaction occurrences staff lifted
 
 Revision ID: b41864b6bf30
-Revises: c91f4baaf4b5
+Revises: 21edf2000e3a
 Create Date: 2026-11-28 06:55:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b41864b6bf30'
-down_revision = 'c91f4baaf4b5'
+down_revision = '21edf2000e3a'
 branch_labels = None
 depends_on = None
 
