@@ -155,7 +155,7 @@ def _params(scene):
         "user_id": [scene["chair"].id, scene["applications"][0].owner_id],
         "audience": ["jury", "geschaeftsstelle", "bewerbende"], "slug": ["impressum"],
         "lang": ["de"], "token": ["unbekannt"], "step": [1, 5], "page": [1, 2],
-        "id": [comp.id],
+        "id": [comp.id], "action": ["back_to_draft", "end_early", "archive", "announce"],
     }
 
 
@@ -209,6 +209,7 @@ def _expected(scene, who):
         "api.calls_csv": "Testpreis OBB", "api.call": "Testpreis OBB",
         "api.call_winners": '"data":[]', "api.statistics": '"data":[]',
         "api.statistics_csv": "prize_code;dimension", "api.catalogue": "dcat", "health.healthz": "ok",
+        "health.livez": "ok", "health.readyz": "ok", "auth.change_password": "Passwort",
         "help.index": "Hilfe", "help.audience": "Hilfe",
         "winners.overview": "Preisträger", "winners.verify_form": "Urkunde",
         "applicant.dashboard": "Meine Bewerbungen", "applicant.start": "Testpreis OBB",
@@ -227,6 +228,8 @@ def _expected(scene, who):
         return common
     staff_pages = common | {
         "staff.index": "Geschäftsstelle", "staff.competition": "Testpreis OBB",
+        # Confirmation pages: what a step will do, counted, never named.
+        "staff.stage": "Testpreis OBB", "staffjury.close_round": "abschließen?",
         "staff.edit_competition": "Testpreis OBB", "staff.criterion": "Kriterium",
         "staff.category": "Preis", "staff.create_competition": "Wettbewerb",
         "intake.index": "Eingang",
