@@ -239,10 +239,11 @@ def test_access_link_logs_the_nominee_in_to_the_application(client, auth, draft)
     staff = factories.staff(prize_code="BIP")
     _decide_and_release(db.session.get(Application, draft.id), staff)
     access = next(m for m in mails_to(NOMINEE) if m.subject.startswith("Ihr Zugang"))
-    path = re.search(r"https?://[^\s]+(/konto/zugang/[^\s]+)", access.body_text).group(1)
+    path = re.search(r"https?://[^\s]+(/konto/zugang\?token=[^\s]+)", access.body_text).group(1)
     page = client.get(path)
-    form = rendered_form(body(page), action="")   # posts back to the link itself
-    response = client.post(path, data=form.data())
+    # The token travels on in the body of a POST to an address without it.
+    form = rendered_form(body(page), action="/konto/zugang")
+    response = client.post("/konto/zugang", data=form.data())
     assert response.status_code == 302
     assert response.location.endswith(f"/bewerbung/{draft.id}")
     assert "Sprachcafé am Marktplatz" in body(client.get(f"/bewerbung/{draft.id}"))
