@@ -16,7 +16,7 @@ from sqlalchemy import select
 from awards.adapters.storage import get_storage
 from awards.enums import CompetitionStatus
 from awards.models.audit import AuditLog
-from awards.services import certificates, minutes
+from awards.services import certificates, jury_visibility, minutes
 from awards.services.decisions import DecisionError, decision_for
 from tests import factories
 from tests import factories_decisions as fd
@@ -226,9 +226,19 @@ def test_minutes_pdf_lists_members_conflicts_and_decisions(app):
     db.session.add(Conflict(application_id=others[0].id, juror_id=member.id, round_id=rnd.id,
                             reason="Mitglied im Trägerverein", declared_by_id=member.id))
     db.session.flush()
-    data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12), place="München",
-                                present_ids=[chair.id, member.id], recorder="Miriam Ministerium")
-    text = re.sub(r"\s+", " ", _text(minutes.render_minutes_pdf(data, storage=get_storage())))
+    def minutes_text():
+        data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12),
+                                    place="München", present_ids=[chair.id, member.id],
+                                    recorder="Miriam Ministerium")
+        return re.sub(r"\s+", " ", _text(minutes.render_minutes_pdf(data, storage=get_storage())))
+
+    # While the anonymised round's names are not revealed, the minutes name codes only.
+    hidden = minutes_text()
+    assert winners[0].reference not in hidden and winners[0].org_name not in hidden
+    assert "A-1111 – Projekt" in hidden
+    jury_visibility.reveal_names(actor=factories.staff(prize_code="BIP"), competition=comp)
+    db.session.flush()
+    text = minutes_text()
     assert "Niederschrift der Jurysitzung" in text
     assert "12. März 2026" in text
     assert "Johanna Vorsitz (Vorsitz)" in text and "Jonas Jury" in text
