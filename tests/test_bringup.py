@@ -369,8 +369,8 @@ def test_production_bringup_ends_with_submitted_application(services, hosts, tmp
     criterion = admin.submit(f"{competition_path}/kriterien/neu", name="Wirkung", weight="1",
                              scale_min="0", scale_max="10", description="Was bewirkt das Projekt?")
     assert criterion.url.split("#")[0].endswith(competition_path), flash_errors(criterion)
-    opened = admin.submit(competition_path, f"{competition_path}/status", status="open")
-    assert "<strong>Offen für Bewerbungen</strong>" in opened.text, flash_errors(opened)
+    opened = admin.submit(competition_path, f"{competition_path}/stand/announce")
+    assert "Offen für Bewerbungen" in opened.text, flash_errors(opened)
 
     # An applicant registers on host B and confirms the link from the mail.
     applicant = Browser(host_b)
@@ -381,10 +381,13 @@ def test_production_bringup_ends_with_submitted_application(services, hosts, tmp
     sent = _flask(env, "send-mail")
     assert sent.returncode == 0, sent.stdout + sent.stderr
     link = _link_from_mail(services, "ayse@verein.example", "/konto/")
-    confirmed = applicant.get(link)
-    if re.search(r'<form[^>]*method="post"[^>]*>(?:(?!</form>).)*name="token"', confirmed.text, re.S):
-        confirmed = applicant.submit(link.split("#")[0].split("?")[0])  # the link's confirm form
-    assert confirmed.status_code == 200
+    # The link opens a page whose form sends the token on in a POST; then she logs in.
+    confirmed = applicant.submit(link, "/konto/bestaetigen")
+    assert confirmed.status_code == 200 and "/konto/anmelden" in confirmed.url, \
+        flash_errors(confirmed)
+    logged_in = applicant.submit("/konto/anmelden", email="ayse@verein.example",
+                                 password=APPLICANT_PASSWORD)
+    assert "/konto/anmelden" not in logged_in.url, flash_errors(logged_in)
 
     # She starts an application and fills it in (the form's own values where given).
     call = applicant.get("/ausschreibungen/OBB/2031")
