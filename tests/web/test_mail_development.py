@@ -50,8 +50,8 @@ def test_development_access_link_appears_in_console_with_served_address(
     assert (row.to_addr, row.status) == ("kim@example.org", MailStatus.SENT)
     console = capsys.readouterr().err
     assert "--- Mail an kim@example.org: Ihr Zugangslink zum Integrationspreis" in console
-    links = re.findall(r"https?://\S+/konto/zugang/\S+", console)
-    assert len(links) == 1 and links[0].startswith("http://192.168.178.20:8080/konto/zugang/")
+    links = re.findall(r"https?://\S+/konto/zugang\?token=\S+", console)
+    assert len(links) == 1 and links[0].startswith("http://192.168.178.20:8080/konto/zugang?token=")
 
 
 def test_testing_and_production_keep_mail_in_outbox_with_base_url(app, client):
@@ -62,7 +62,7 @@ def test_testing_and_production_keep_mail_in_outbox_with_base_url(app, client):
                 base_url="http://angreifer.example")
     [row] = _outbox()
     assert row.status == MailStatus.PENDING
-    assert "http://127.0.0.1:5000/konto/zugang/" in row.body_text
+    assert "http://127.0.0.1:5000/konto/zugang?token=" in row.body_text
     assert "angreifer.example" not in row.body_text
 
 
