@@ -213,7 +213,7 @@ def test_release_gives_the_nominee_access_and_tells_the_nominator(client, auth, 
         nominee_user.id, True)
     access = [m for m in mails_to(NOMINEE) if m.subject.startswith("Ihr Zugang zur Bewerbung")]
     assert len(access) == 1
-    assert "/konto/zugang/" in access[0].body_text
+    assert "/konto/zugang?token=" in access[0].body_text
     assert "und Ihre Urkunde" in access[0].body_text
     result = [m for m in mails_to("eltern@example.org") if m.subject.startswith("Ergebnis")]
     assert len(result) == 1 and "wird ausgezeichnet" in result[0].body_text
