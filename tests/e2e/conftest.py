@@ -337,6 +337,8 @@ def screenshot():
     def take(page, name):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOT_DIR / f"{name}.png"
+        # Text in a web font that is still loading is drawn invisible: wait for the fonts.
+        page.evaluate("() => document.fonts.ready.then(() => true)")
         page.screenshot(path=str(path), full_page=True)
         return path
 
