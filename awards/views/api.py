@@ -21,6 +21,7 @@ from flask import Blueprint, Response, request, url_for
 from awards.adapters.cache import get_cache
 from awards.extensions import db
 from awards.services import opendata, publication, publication_state
+from awards.services.exports import _safe as neutralise
 from awards.views import api_contract as contract
 from awards.views import dcat
 
@@ -160,16 +161,9 @@ def _csv(header, rows):
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([neutralise(v) for v in row])
     return out.getvalue().encode("utf-8")
 
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _now():
