@@ -90,6 +90,8 @@ def test_apply_from_public_page_to_receipt(page, e2e_app, live_server, mail_link
     page.wait_for_load_state()
     page.keyboard.press("Enter")
     expect(page.get_by_text("Schritt 2 von 5")).to_be_visible()
+    # The autosave script is deferred: typing before the page's load event would go unseen.
+    page.wait_for_load_state()
     with e2e_app.app_context():
         from awards.models.applications import Application
 
