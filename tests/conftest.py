@@ -6,10 +6,27 @@ never see each other's rows and run the same on both databases.
 import os
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from awards import create_app
 from awards.extensions import db
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2 at its production cost takes about 0.2 s per hash and per check, on purpose.
+    The suite logs in some thousands of times; with the cost lowered for the tests it spends
+    seconds instead of minutes on it. The algorithm and every code path stay the same, and
+    tests/unit/test_password_cost.py checks that the app itself keeps the production cost."""
+    from awards.services import accounts
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_hasher", cheap)
+    patch.setattr(accounts, "_DUMMY_HASH", cheap.hash("not-a-real-password"))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
