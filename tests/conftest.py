@@ -115,3 +115,33 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+# Browser tests drive the app the way people do; what they check (pages, forms, scripts,
+# accessibility) does not depend on the database underneath. .ci/run runs the suite twice,
+# once per database, side by side on a machine with two cores, and gives each run one half of
+# the browser tests: BROWSER_TESTS=crawl runs only the crawl of every page
+# (tests/e2e/test_crawl.py), BROWSER_TESTS=flows every other browser test, BROWSER_TESTS=none
+# none. Unset (as in `make test`), every browser test runs.
+BROWSER_SCOPES = ("all", "crawl", "flows", "none")
+
+
+def pytest_collection_modifyitems(config, items):
+    scope = os.environ.get("BROWSER_TESTS", "all").strip() or "all"
+    if scope not in BROWSER_SCOPES:
+        raise pytest.UsageError(f"BROWSER_TESTS={scope!r}: use one of {', '.join(BROWSER_SCOPES)}")
+    if scope == "all":
+        return
+    e2e_dir = os.path.join(os.path.dirname(__file__), "e2e")
+    keep, drop = [], []
+    for item in items:
+        path = str(item.path)
+        if not path.startswith(e2e_dir + os.sep):
+            keep.append(item)
+            continue
+        is_crawl = os.path.basename(path) == "test_crawl.py"
+        wanted = (scope == "crawl" and is_crawl) or (scope == "flows" and not is_crawl)
+        (keep if wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

@@ -172,9 +172,6 @@ def _write_report(crawls):
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(os.environ.get("CRAWL") == "0",
-                    reason="CRAWL=0: the crawl runs in the other leg of .ci/run (the pages do "
-                           "not depend on the database)")
 def test_every_page_of_every_role_is_valid_and_accessible(e2e_app, page, live_server,
                                                           tmp_path):
     with e2e_app.app_context():
