@@ -69,6 +69,9 @@ def create_app(config=None, **overrides):
     from awards.views import register_views
 
     publication_state.install()
+    from awards import unit_of_work
+
+    unit_of_work.init_app(app)
 
     @login_manager.user_loader
     def load_user(raw_id):

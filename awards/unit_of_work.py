@@ -1,0 +1,140 @@
+"""One unit of work per request, and per item of a background job.
+
+A request commits once, at its end, when its view returned a response; any exception that
+reaches Flask (a domain error the view did not handle, an abort(403/404), a fault of the
+database or of another system) rolls back everything the request did. Services only flush;
+views never commit. So a request is saved whole or not at all.
+
+A view that catches a domain error and shows the form again calls `discard()` first (through
+`awards.views.util.refuse`), so that nothing a service did before refusing is saved.
+
+GET and HEAD requests only read. The few that keep something on purpose (documented caches
+such as a stored PDF's key, the time of a download) say so with `allow_write(reason)`; any
+other write in a read-only request is a bug: in testing it fails the request, elsewhere it is
+logged and rolled back.
+
+Background jobs (the mail sender, retention, scheduled mails) handle each item in
+`with transaction():`, which commits that item or rolls it back, and go on with the next.
+"""
+import logging
+from contextlib import contextmanager
+
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import event
+
+from awards.extensions import db
+
+log = logging.getLogger(__name__)
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WROTE = "awards.unit_of_work.wrote"
+
+
+class WriteInReadOnlyRequest(RuntimeError):
+    """A GET or HEAD request changed the database without declaring why."""
+
+
+def allow_write(reason):
+    """Declare that this read-only request writes on purpose (a documented cache)."""
+    if has_request_context():
+        g.uow_write_reason = reason
+
+
+def discard():
+    """Forget what this request did so far (a refused form is shown again, nothing saved)."""
+    db.session.rollback()
+    db.session.info.pop(_WROTE, None)
+
+
+@contextmanager
+def transaction():
+    """One item of a background job: committed when the block ends, rolled back on error."""
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.info.pop(_WROTE, None)
+
+
+def _mark_flush(session, flush_context):
+    if session.new or session.dirty or session.deleted:
+        session.info[_WROTE] = True
+
+
+def _mark_statement(state):
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session):
+    session.info.pop(_WROTE, None)
+
+
+def _wrote():
+    return bool(db.session.info.get(_WROTE)) or bool(
+        db.session.new or db.session.dirty or db.session.deleted)
+
+
+def _start_of_request():
+    # In production every request starts with a fresh session. A test that shares its
+    # session with the requests it makes may have left changes pending: not this request's.
+    g.uow_inherited = _wrote()
+    db.session.info.pop(_WROTE, None)
+
+
+def _end_of_request(response):
+    if getattr(g, "uow_rolled_back", False):
+        return response
+    if (request.method in READ_ONLY_METHODS and not getattr(g, "uow_inherited", False)
+            and _wrote() and not getattr(g, "uow_write_reason", None)):
+        changed = sorted({type(o).__name__ for o in [*db.session.new, *db.session.dirty,
+                                                     *db.session.deleted]})
+        discard()
+        message = (f"{request.method} {request.endpoint} changed the database without "
+                   f"declaring why ({', '.join(changed) or 'flushed or executed'})")
+        if current_app.testing:
+            raise WriteInReadOnlyRequest(message)
+        log.error("%s; the change was rolled back", message)
+        return response
+    try:
+        db.session.commit()
+    except Exception:
+        discard()
+        g.uow_rolled_back = True
+        raise
+    finally:
+        db.session.info.pop(_WROTE, None)
+    return response
+
+
+def _rolled_back():
+    discard()
+    g.uow_rolled_back = True
+
+
+def init_app(app):
+    # db.session is one for every app in the process (tests build several): listen once.
+    for name, listener in (("after_flush", _mark_flush), ("do_orm_execute", _mark_statement),
+                           ("after_commit", _forget_writes), ("after_rollback", _forget_writes)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
+
+    handle_user_exception = app.handle_user_exception
+    handle_exception = app.handle_exception
+
+    def on_user_exception(exc):
+        _rolled_back()
+        return handle_user_exception(exc)
+
+    def on_exception(exc):
+        _rolled_back()
+        return handle_exception(exc)
+
+    app.handle_user_exception = on_user_exception
+    app.handle_exception = on_exception
+    app.before_request(_start_of_request)
+    # Registered before every other after_request function, so it runs after all of them.
+    app.after_request(_end_of_request)
