@@ -53,7 +53,8 @@ def main():
     from awards.adapters.storage import get_storage
     from awards.enums import AllocationMode, CompetitionStatus
     from awards.extensions import db
-    from awards.services import certificates, decisions, release
+    from awards.services import certificates, decisions
+    from awards.services.jury import release
     from tests import factories
     from tests import factories_decisions as fd
 

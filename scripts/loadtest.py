@@ -71,7 +71,8 @@ def seed(app, *, jurors, applicants, entries):
     from awards.models.base import utcnow
     from awards.models.competitions import Competition, Criterion, PrizeCategory
     from awards.models.jury import Assignment
-    from awards.services import accounts, anonymisation, rounds
+    from awards.services import accounts
+    from awards.services.jury import anonymisation, rounds
 
     with app.app_context():
         db.create_all()

@@ -6,7 +6,8 @@ from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.extensions import db
 from awards.models.applications import Attachment
 from awards.models.base import utcnow
-from awards.services import decisions, publication, release
+from awards.services import decisions, publication
+from awards.services.jury import release
 from tests import factories
 
 _counter = iter(range(1, 10**6))

@@ -9,7 +9,7 @@ from awards.extensions import db
 from awards.models.applications import Attachment
 from awards.models.base import utcnow
 from awards.models.jury import Assignment, RoundStatus, Score, ScoreStatus, ScoreValue, TieBreak
-from awards.services import anonymisation, rounds
+from awards.services.jury import anonymisation, rounds
 from tests import factories
 
 _seq = itertools.count(1)

@@ -8,7 +8,7 @@ from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.jury import RoundEntry
-from awards.services import release
+from awards.services.jury import release
 from awards.views import paging
 from tests import factories
 from tests import factories_decisions as fd
@@ -48,7 +48,7 @@ def test_paginate_pages_a_select_in_sql(app):
     round_ = fj.jury_round(competition=comp)
     for _ in range(5):
         fj.submitted_application(comp)
-    from awards.services import rounds
+    from awards.services.jury import rounds
 
     rounds.populate_entries(actor=None, round_=round_)
     codes = sorted(e.code for e in round_.entries)

@@ -13,8 +13,9 @@ from awards.enums import CompetitionStatus, Role
 from awards.extensions import db
 from awards.models.applications import Attachment
 from awards.models.base import utcnow
-from awards.services import accounts, publication_state, scoring
-from awards.services import rounds as rounds_service
+from awards.services import accounts, publication_state
+from awards.services.jury import scoring
+from awards.services.jury import rounds as rounds_service
 from tests import factories
 from tests import factories_applications as fa
 from tests import factories_decisions as fd

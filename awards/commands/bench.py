@@ -104,7 +104,7 @@ def register(app):
         import tempfile
 
         from awards.models.jury import Round
-        from awards.services import jury_exports
+        from awards.services.jury import exports as jury_exports
 
         rounds = db.session.scalars(select(Round).where(Round.competition_id == competition_id)
                                     .order_by(Round.position)).all()
@@ -145,7 +145,7 @@ def _ranking_row(round_id):
     import statistics
 
     from awards.models.jury import Round, Score, ScoreStatus
-    from awards.services import ranking
+    from awards.services.jury import ranking
 
     round_ = db.session.get(Round, round_id)
     sheets = db.session.scalar(select(func.count(Score.id)).where(

@@ -55,7 +55,7 @@ def sample_pdf():
 
 
 def _ids():
-    from awards.services import anonymisation
+    from awards.services.jury import anonymisation
 
     values = {name: "" for name in IDENTIFYING_FIELDS}
     values.update(org_name="Quastwerk e.V.", contact_name="Mirela Quandt", city="Dachau",
@@ -65,7 +65,7 @@ def _ids():
 
 def redaction_row(runs=3):
     from awards.adapters import pdfrewrite
-    from awards.services import anonymisation
+    from awards.services.jury import anonymisation
 
     data = sample_pdf()
     ids = _ids()

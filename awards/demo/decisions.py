@@ -19,7 +19,8 @@ from awards.enums import ApplicantType, ApplicationStatus, CompetitionStatus, Fo
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.decisions import Decision
-from awards.services import accounts, certificates, decisions, publication, release
+from awards.services import accounts, certificates, decisions, publication
+from awards.services.jury import release
 from awards.timeutil import from_berlin
 
 log = logging.getLogger("awards.demo")

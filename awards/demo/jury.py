@@ -8,7 +8,8 @@ from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, 
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.jury import Round
-from awards.services import accounts, anonymisation, assignment, rounds, scoring
+from awards.services import accounts
+from awards.services.jury import anonymisation, assignment, rounds, scoring
 from awards.demo.base import demo_email, ensure_user, this_year_competitions
 
 APPLICATIONS = [

@@ -14,6 +14,8 @@ from wtforms.validators import (Email, Length, NumberRange, Optional, Regexp, UR
                                 ValidationError)
 
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
+from awards.timeutil import to_berlin
+from awards.models.base import utcnow
 
 EMAIL = _l("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de.")
 TOO_LONG = _l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.")
@@ -216,9 +218,6 @@ CORRECTION_DAYS = 14
 
 def _default_correction_due():
     from datetime import timedelta
-
-    from awards.timeutil import to_berlin
-    from awards.models.base import utcnow
 
     return to_berlin(utcnow()).date() + timedelta(days=CORRECTION_DAYS)
 

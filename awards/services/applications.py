@@ -20,6 +20,8 @@ from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import audit, lifecycle, mail, nominations, receipts, uploads
+from awards.timeutil import from_berlin
+from awards.timeutil import to_berlin
 
 log = logging.getLogger("awards.applications")
 
@@ -412,8 +414,6 @@ def correction_deadline(day):
     """The last instant of a Berlin calendar day, as aware UTC (the correction deadline)."""
     from datetime import datetime, time
 
-    from awards.timeutil import from_berlin
-
     return from_berlin(datetime.combine(day, time(23, 59, 59)))
 
 
@@ -421,8 +421,6 @@ def reopen(*, actor, application, reason, due=None, now=None):
     """Open a submitted application for correction until the end of the day `due` (Berlin
     time; None: no deadline). Called again on a reopened application, it changes the reason
     and the deadline, and the applicant is told again."""
-    from awards.timeutil import to_berlin
-
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:

@@ -29,6 +29,11 @@ from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.services import audit
 from awards.services.privacy import safe_zip_name
+from awards.models.decisions import Decision
+from awards.models.decisions import Certificate
+from awards.models.jury import Round
+from awards.services.jury import ranking
+from awards.services.jury import minutes
 
 log = logging.getLogger("awards.archive")
 
@@ -77,16 +82,12 @@ def _applications(competition):
 
 
 def _decisions(competition):
-    from awards.models.decisions import Decision
-
     return db.session.scalars(
         select(Decision).where(Decision.competition_id == competition.id).order_by(Decision.id)
     ).all()
 
 
 def _certificates(competition):
-    from awards.models.decisions import Certificate
-
     return db.session.scalars(
         select(Certificate).where(Certificate.competition_id == competition.id)
         .order_by(Certificate.id)
@@ -94,8 +95,6 @@ def _certificates(competition):
 
 
 def _rounds(competition):
-    from awards.models.jury import Round
-
     return db.session.scalars(
         select(Round).where(Round.competition_id == competition.id).order_by(Round.position)
     ).all()
@@ -110,8 +109,6 @@ def _ranking_csv(round_):
     the application reference next to the neutral code."""
     snapshot = round_.snapshot
     if not snapshot:
-        from awards.services import ranking
-
         snapshot = ranking.compute(round_)
     rows = snapshot.get("rows") if isinstance(snapshot, dict) else None
     if not rows:
@@ -128,8 +125,6 @@ def _ranking_csv(round_):
 
 def _minutes_documents(competition, storage, minutes_files):
     from pathlib import Path
-
-    from awards.services import minutes
 
     # The archive is a staff document for the state archive, never handed to the jury.
     data = minutes.minutes_data(

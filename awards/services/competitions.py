@@ -10,6 +10,8 @@ from awards.models.applications import Application
 from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import audit, lifecycle
 from awards.timeutil import from_berlin, to_berlin
+from awards.models.decisions import Decision
+from awards.models.jury import Round, RoundStatus
 
 EDITABLE_FIELDS = (
     "title", "motto", "description", "eligibility", "preparation", "contact", "opens_at",
@@ -99,9 +101,6 @@ def stage_problems(competition, action, now=None):
             problems.append(_l("Es läuft noch eine Bewertungsrunde. Bitte schließen Sie sie "
                                "zuerst ab."))
     elif action == "back_to_closed":
-        from awards.models.decisions import Decision
-        from awards.models.jury import Round, RoundStatus
-
         if db.session.scalar(select(func.count(Round.id)).where(
                 Round.competition_id == competition.id, Round.status != RoundStatus.DRAFT)):
             problems.append(_l("Es wurde schon eine Bewertungsrunde freigegeben."))

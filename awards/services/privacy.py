@@ -25,6 +25,8 @@ from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.users import OneTimeToken, User, new_session_id
 from awards.services import audit
+from awards.adapters.storage import get_storage
+from awards.services import publication
 
 log = logging.getLogger("awards.privacy")
 
@@ -43,8 +45,6 @@ _PENDING_KEY = "awards_delete_after_commit"
 
 def delete_files_after_commit(keys, storage=None):
     """Remember storage keys to delete once the current transaction has committed."""
-    from awards.adapters.storage import get_storage
-
     keys = [k for k in keys if k]
     if not keys:
         return
@@ -342,8 +342,6 @@ def withdraw_publication_consent(*, actor, application, consent):
     are deleted from storage after the commit. Granting a consent again is a matter for the
     Geschäftsstelle (photos need the image rights confirmed as well).
     """
-    from awards.services import publication
-
     field = PUBLICATION_CONSENTS.get(consent)
     if field is None:
         raise ConsentError("unknown consent")

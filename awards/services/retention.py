@@ -22,8 +22,12 @@ from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.retention import RetentionStatistics
-from awards.services import audit, jury_files
+from awards.services import audit
+from awards.services.jury import files as jury_files
 from awards.services.privacy import _forget, delete_files_after_commit, delete_with_dependents
+from awards.models.decisions import Decision
+from awards.models.decisions import Certificate
+from awards.models.audit import AuditLog
 
 log = logging.getLogger("awards.retention")
 
@@ -42,8 +46,6 @@ KEPT_WITH_TEXT_CONSENT = {"project_title", "summary", "description"}
 
 def winners_of(competition):
     """Ids of the competition's awarded applications (a Decision row exists for each)."""
-    from awards.models.decisions import Decision
-
     return set(db.session.scalars(
         select(Decision.application_id).where(Decision.competition_id == competition.id)
     ).all())
@@ -115,8 +117,6 @@ def _winner_fields_to_blank(app):
 
 
 def _certificates_of(app_ids):
-    from awards.models.decisions import Certificate
-
     if not app_ids:
         return []
     return db.session.scalars(select(Certificate).where(Certificate.application_id.in_(app_ids))).all()
@@ -126,8 +126,6 @@ def receipts_of(app_ids):
     """{application id: every receipt key ever issued}: a resubmitted correction gets a new
     receipt and the application keeps only the newest, but each submission's receipt is
     named in its audit entry (one query for all applications)."""
-    from awards.models.audit import AuditLog
-
     keys = {}
     if not app_ids:
         return keys

@@ -1,5 +1,8 @@
 """Blueprints, one per audience, plus template helpers, error pages and security headers."""
-from awards.views import filters
+import importlib
+import pkgutil
+
+from awards.views import converters, filters
 from awards.views.caching import register_caching
 from awards.views.errors import register_error_handlers
 from awards.views.security import register_security
@@ -7,14 +10,8 @@ from awards.views.security import register_security
 
 def register_views(app):
     """Register every blueprint: each module in awards/views with a `bp` is one audience."""
-    import importlib
-    import pkgutil
-
-    import awards.views as views_package
-    from awards.views import converters
-
     converters.register(app)
-    for module_info in sorted(pkgutil.iter_modules(views_package.__path__), key=lambda m: m.name):
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"awards.views.{module_info.name}")
         blueprint = getattr(module, "bp", None)
         if blueprint is not None:

@@ -13,6 +13,7 @@ from awards.forms.auth import (ChangePasswordForm, InvitationForm, LinkForm, Log
                                MagicLinkForm, RegisterForm, RequestResetForm, ResetPasswordForm)
 from awards.services import accounts, tokens
 from awards.views.util import safe_next
+from awards import permissions
 
 bp = Blueprint("auth", __name__, url_prefix="/konto")
 
@@ -36,8 +37,6 @@ def _start_session(user, remember=False):
 
 
 def _landing_for(user):
-    from awards import permissions
-
     if permissions.is_staff(user):
         return url_for("staff.index")
     if permissions.is_juror(user) and "jury.dashboard" in _endpoints():

@@ -23,13 +23,14 @@ from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, Decisi
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
-from awards.services import (certificates, decisions, jury_visibility, lifecycle, minutes,
-                             publication, release)
+from awards.services import certificates, decisions, lifecycle, publication
+from awards.services.jury import visibility as jury_visibility, minutes, release
 from awards.services.decisions import DecisionError, NeedsConfirmation
 from awards.timeutil import from_berlin, to_berlin
 from awards.views.converters import parse_id
 from awards.views.util import require
 from awards.filenames import content_disposition
+from awards.models.decisions import Certificate
 
 bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")
 
@@ -110,8 +111,6 @@ def _render_index(competition, reveal_form, status=200):
 
 def _certificates(competition):
     from sqlalchemy import select
-
-    from awards.models.decisions import Certificate
 
     return db.session.scalars(select(Certificate).where(Certificate.competition_id == competition.id)).all()
 

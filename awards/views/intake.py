@@ -109,7 +109,6 @@ def _render_detail(application, check_form=None, reopen_form=None, status=200,
                                      reason=application.formal_check_reason)
     if reopen_form is None and application.status == ApplicationStatus.REOPENED:
         # Changing a running correction: start from what the applicant was told.
-        from awards.timeutil import to_berlin
 
         reopen_form = ReopenForm(
             reopen_reason=application.reopen_reason,

@@ -15,10 +15,11 @@ from awards import permissions
 from awards.extensions import db
 from awards.forms.jury import ConflictForm, scoresheet_form_class
 from awards.models.jury import Round, ScoreStatus
-from awards.services import anonymisation, jury_exports, scoring
+from awards.services.jury import anonymisation, exports as jury_exports, scoring
 from awards.views import paging
 from awards.views.util import juror_attachment_response, require
 from awards.filenames import content_disposition
+from awards.models.jury import Score
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
 
@@ -47,8 +48,6 @@ def _entry_or_404(round_id, code):
 def _entry_page(round_):
     """One page of the juror's entries in the round: Page of {"code", "title", "status"}."""
     from sqlalchemy import select
-
-    from awards.models.jury import Score
 
     query = scoring.visible_entries_query(juror=current_user, round_=round_)
     if query is None:

@@ -15,6 +15,7 @@ from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import competitions as service
 from awards.services import lifecycle
 from awards.views.util import require
+from awards.enums import ApplicationStatus
 
 bp = Blueprint("staff", __name__, url_prefix="/geschaeftsstelle")
 
@@ -153,8 +154,6 @@ def edit_competition(competition_id):
 def _stage_facts(competition):
     """What the confirmation pages tell: applications by status and the mails that go out."""
     from sqlalchemy import func
-
-    from awards.enums import ApplicationStatus
 
     rows = dict(db.session.execute(
         select(Application.status, func.count(Application.id))

@@ -21,8 +21,8 @@ from awards.models.competitions import Competition
 from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundSource, RoundStatus,
                                 TieBreak)
 from awards.models.users import User
-from awards.services import (accounts, anonymisation, assignment, jury_exports, lifecycle, ranking,
-                             rounds, scoring)
+from awards.services import accounts, lifecycle
+from awards.services.jury import anonymisation, assignment, exports as jury_exports, ranking, rounds, scoring
 from awards.timeutil import from_berlin, to_berlin
 from awards.views import fragments, paging
 from awards.views.util import juror_attachment_response, require

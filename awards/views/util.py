@@ -6,6 +6,8 @@ from flask import abort
 from flask_login import current_user
 
 from awards.filenames import content_disposition
+from awards.adapters.storage import CHUNK, NotFound, StorageError, get_storage
+from awards.services.jury import anonymisation
 
 
 def safe_next(target):
@@ -59,8 +61,6 @@ def stored_file_response(key, *, filename, content_type, size=None, inline=False
     404 when the file is gone, 503 when the store cannot be reached."""
     from flask import Response, current_app, redirect
 
-    from awards.adapters.storage import CHUNK, NotFound, StorageError, get_storage
-
     storage = get_storage()
     if current_app.config.get("DOWNLOADS") == "redirect":
         url = storage.presigned_url(key, filename=filename, expires=60)
@@ -91,8 +91,6 @@ def stored_file_response(key, *, filename, content_type, size=None, inline=False
 
 def juror_attachment_response(entry, number):
     """An attachment exactly as a juror downloads it: the stripped copy, renamed."""
-    from awards.services import anonymisation
-
     found = anonymisation.juror_attachment(entry, number)
     if found is None:
         abort(404)

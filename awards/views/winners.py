@@ -19,6 +19,7 @@ from awards.services import certificates, publication, publication_state
 from awards.services.decisions import DecisionError
 from awards.views.converters import parse_id
 from awards.views.util import require, stored_file_response
+from awards.adapters.cache import get_cache
 
 bp = Blueprint("winners", __name__)
 
@@ -77,8 +78,6 @@ def _page(template, build, now):
     """
     from flask import session
     from flask_babel import get_locale
-
-    from awards.adapters.cache import get_cache
 
     viewer = current_user.get_id() if current_user.is_authenticated else None
     material = repr((request.full_path, publication_state.fingerprint(db.session, now),

@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.extensions import db
-from awards.services import scoring
+from awards.services.jury import scoring
 from tests import factories, factories_jury as fj
 
 pytestmark = pytest.mark.e2e

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from awards.adapters import pdfrewrite
 from awards.extensions import db
 from awards.models.jury import Assignment
-from awards.services import rounds
+from awards.services.jury import rounds
 from tests import factories, factories_jury as fj
 
 pytestmark = pytest.mark.e2e

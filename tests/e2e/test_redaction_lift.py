@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from awards.extensions import db
-from awards.services import rounds
+from awards.services.jury import rounds
 from tests import factories, factories_jury as fj
 
 pytestmark = pytest.mark.e2e

@@ -4,8 +4,8 @@ import pytest
 from awards.adapters.storage import get_storage
 from awards.extensions import db
 from awards.models.jury import RedactionState
-from awards.services import anonymisation, rounds
-from awards.services.anonymisation import REDACTED
+from awards.services.jury import anonymisation, rounds
+from awards.services.jury.anonymisation import REDACTED
 from tests import factories, factories_jury as fj
 
 

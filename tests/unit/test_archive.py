@@ -12,7 +12,8 @@ from awards.adapters.storage import get_storage
 from awards.enums import CompetitionStatus, FormalCheck
 from awards.extensions import db
 from awards.models.audit import AuditLog
-from awards.services import archive, rounds
+from awards.services import archive
+from awards.services.jury import rounds
 from tests import factories
 from tests import factories_jury as fj
 from tests import factories_trust as ft

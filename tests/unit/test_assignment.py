@@ -8,7 +8,7 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury import Assignment, Conflict
-from awards.services import assignment, rounds
+from awards.services.jury import assignment, rounds
 from tests import factories, factories_jury as fj
 
 

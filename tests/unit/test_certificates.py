@@ -16,7 +16,8 @@ from sqlalchemy import select
 from awards.adapters.storage import get_storage
 from awards.enums import CompetitionStatus
 from awards.models.audit import AuditLog
-from awards.services import certificates, jury_visibility, minutes
+from awards.services import certificates
+from awards.services.jury import visibility as jury_visibility, minutes
 from awards.services.decisions import DecisionError, decision_for
 from tests import factories
 from tests import factories_decisions as fd

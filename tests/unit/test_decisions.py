@@ -7,7 +7,8 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.mail import OutboxMail
-from awards.services import decisions, release
+from awards.services import decisions
+from awards.services.jury import release
 from awards.services.decisions import DecisionError, DecisionsLocked, NeedsConfirmation, StaleDecision
 from tests import factories
 from tests import factories_decisions as fd

@@ -18,8 +18,8 @@ from pikepdf import Array, Dictionary, Name, String
 
 from awards.adapters import pdfrewrite
 from awards.models.applications import IDENTIFYING_FIELDS
-from awards.services import anonymisation, jury_files
-from awards.services.anonymisation import REDACTED
+from awards.services.jury import anonymisation, files as jury_files
+from awards.services.jury.anonymisation import REDACTED
 
 SECRET = "Quastwerk"
 WEBSITE = "https://quastwerk-dachau.de"

@@ -11,8 +11,8 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.jury import Assignment, RoundStatus
-from awards.services import (anonymisation, applications, competitions, decisions, lifecycle,
-                             publication, release, rounds)
+from awards.services import applications, competitions, decisions, lifecycle, publication
+from awards.services.jury import anonymisation, release, rounds
 from awards.services.lifecycle import YearState as S
 from tests import factories
 from tests import factories_decisions as fd

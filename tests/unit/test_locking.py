@@ -14,7 +14,7 @@ from awards.models.decisions import Decision
 from awards.models.jury import Score
 from awards.services import applications as application_service
 from awards.services import decisions as decision_service
-from awards.services import scoring
+from awards.services.jury import scoring
 from tests import factories
 from tests import factories_decisions as fd
 from tests import factories_jury as fj

@@ -13,7 +13,8 @@ from awards.enums import MailStatus
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
-from awards.services import mail, release
+from awards.services import mail
+from awards.services.jury import release
 from tests import factories
 from tests.factories_decisions import decide, submitted
 

@@ -30,7 +30,7 @@ def test_decision_release_and_publication_each_move_the_version(app):
     fd.decide(winner)
     after_decision = version()
     assert after_decision > before
-    from awards.services import release
+    from awards.services.jury import release
 
     release.release_decisions(actor=None, competition=comp)
     after_release = version()

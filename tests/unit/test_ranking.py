@@ -6,7 +6,7 @@ from sqlalchemy import event
 
 from awards.extensions import db
 from awards.models.jury import Conflict, ScoreValue, TieBreak
-from awards.services import ranking, rounds
+from awards.services.jury import ranking, rounds
 from tests import factories, factories_jury as fj
 
 # Criteria of the factory competition: Strahlkraft (weight 2), Nachhaltigkeit (weight 1),
@@ -221,7 +221,7 @@ def _reference_compute(round_):
     from sqlalchemy import select
 
     from awards.models.jury import RoundEntry, Score, ScoreStatus
-    from awards.services.scoring import chair_ids
+    from awards.services.jury.scoring import chair_ids
 
     criteria = list(round_.criteria)
     weights = {c.id: c.weight for c in criteria}

@@ -5,7 +5,7 @@ import pytest
 
 from awards.extensions import db
 from awards.models.jury import Conflict, ScoreStatus, TieBreak
-from awards.services import ranking, scoring
+from awards.services.jury import ranking, scoring
 from tests import factories
 from tests.unit.test_ranking import _build, _rows
 
@@ -72,7 +72,7 @@ def test_reopened_score_gives_a_fresh_ranking(app, computations):
     round_, entries, jurors = _build()
     db.session.commit()
     assert _rows(ranking.ranking(round_), entries)["E3"]["n"] == 3
-    from awards.services.scoring import score_of
+    from awards.services.jury.scoring import score_of
 
     score = score_of(juror=jurors["J3"], entry=entries["E3"])
     score.status = ScoreStatus.DRAFT
@@ -106,7 +106,7 @@ def test_frozen_ranking_is_read_once_and_served_from_the_cache(app, computations
     from sqlalchemy import event
 
     from awards.models.jury import Round
-    from awards.services import rounds
+    from awards.services.jury import rounds
 
     round_, entries, _ = _build()
     rounds.close_round(actor=None, round_=round_)

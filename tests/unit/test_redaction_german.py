@@ -9,8 +9,8 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury import RedactionState
-from awards.services import anonymisation, rounds
-from awards.services.anonymisation import REDACTED as R
+from awards.services.jury import anonymisation, rounds
+from awards.services.jury.anonymisation import REDACTED as R
 from tests import factories, factories_jury as fj
 
 EMPTY = dict(org_name="", contact_name="", street="", postcode="", city="", email="", phone="",

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury import Conflict
-from awards.services import ranking, rounds, scoring
+from awards.services.jury import ranking, rounds, scoring
 from tests import factories, factories_jury as fj
 
 P = "/geschaeftsstelle/jury"

@@ -10,7 +10,8 @@ from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.mail import OutboxMail
-from awards.services import decisions, lifecycle, release
+from awards.services import decisions, lifecycle
+from awards.services.jury import release
 from tests import factories
 from tests import factories_decisions as fd
 

@@ -9,7 +9,7 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.jury import Conflict, Score, ScoreStatus
-from awards.services import rounds
+from awards.services.jury import rounds
 from tests import factories, factories_jury as fj
 
 

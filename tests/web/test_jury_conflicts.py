@@ -10,7 +10,8 @@ from awards.enums import Role
 from awards.extensions import db
 from awards.models.decisions import Decision
 from awards.models.jury import Conflict, Score
-from awards.services import accounts, decisions, scoring
+from awards.services import accounts, decisions
+from awards.services.jury import scoring
 from tests import factories, factories_decisions as fd, factories_jury as fj
 
 D = "/geschaeftsstelle/entscheidungen"

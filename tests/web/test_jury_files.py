@@ -12,7 +12,7 @@ from awards.adapters import pdfrewrite
 from awards.adapters.storage import get_storage
 from awards.extensions import db
 from awards.models.jury import Assignment, RoundEntry, RoundStatus
-from awards.services import anonymisation, rounds
+from awards.services.jury import anonymisation, rounds
 from tests import factories, factories_jury as fj
 
 P = "/geschaeftsstelle/jury"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.applications import IDENTIFYING_FIELDS
 from awards.models.mail import OutboxMail
-from awards.services import rounds, scoring
+from awards.services.jury import rounds, scoring
 from tests import factories, factories_jury as fj
 
 IDENTITY = {

@@ -2,7 +2,7 @@
 unredacted texts — and still never the contact data; the anonymised round beside it hides
 all of them."""
 from awards.extensions import db
-from awards.services import rounds
+from awards.services.jury import rounds
 from tests import factories, factories_jury as fj
 
 CONTACT = dict(org_name="Brückenbauer Rosenheim e.V.", city="Rosenheim",
@@ -57,7 +57,7 @@ def test_switching_a_round_to_open_identity_needs_new_approvals(app):
     rounds.populate_entries(actor=None, round_=round_)
     fj.approve_all(round_)
     db.session.commit()
-    from awards.services import anonymisation
+    from awards.services.jury import anonymisation
 
     assert anonymisation.is_approved(round_.entries[0])
     rounds.update_round(actor=None, round_=round_, anonymised=False)

@@ -23,7 +23,8 @@ from awards.enums import Role
 from awards.extensions import db
 from awards.models.applications import Attachment
 from awards.models.mail import OutboxMail
-from awards.services import accounts, rounds, scoring
+from awards.services import accounts
+from awards.services.jury import rounds, scoring
 from tests import factories, factories_decisions as fd, factories_jury as fj
 from tests.web.test_jury_leaks import FREE_TEXT, IDENTITY, MARKERS, _variant
 

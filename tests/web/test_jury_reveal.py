@@ -9,7 +9,8 @@ from awards.enums import Role
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury_reveal import JuryReveal
-from awards.services import accounts, release, rounds
+from awards.services import accounts
+from awards.services.jury import release, rounds
 from tests import factories, factories_decisions as fd, factories_jury as fj
 
 D = "/geschaeftsstelle/entscheidungen"

@@ -13,7 +13,8 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.nominations import Nomination, NomineeStatus
-from awards.services import publication, release
+from awards.services import publication
+from awards.services.jury import release
 from tests import factories
 from tests.factories_applications import complete_application
 from tests.factories_decisions import decide

@@ -7,7 +7,7 @@ import pytest
 from flask_babel import refresh
 
 from awards.extensions import db
-from awards.services import ranking, rounds
+from awards.services.jury import ranking, rounds
 from tests import factories, factories_jury as fj
 
 P = "/geschaeftsstelle/jury"

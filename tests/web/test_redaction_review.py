@@ -8,8 +8,8 @@ from werkzeug.datastructures import MultiDict
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury import RedactionState, Round, RoundEntry, RoundStatus
-from awards.services import rounds
-from awards.services.anonymisation import REDACTED as R
+from awards.services.jury import rounds
+from awards.services.jury.anonymisation import REDACTED as R
 from tests import factories, factories_jury as fj
 
 P = "/geschaeftsstelle/jury"
@@ -139,7 +139,7 @@ def test_unticking_a_lifted_occurrence_redacts_it_again(world, client, auth):
 
 
 def test_lifting_the_applicants_name_is_refused_and_nothing_saved(world, client, auth):
-    from awards.services import anonymisation
+    from awards.services.jury import anonymisation
 
     world["entry"].application.summary = "Das Quastwerk e.V. lädt ein, in Fürth."
     db.session.commit()

@@ -12,7 +12,7 @@ from awards.models.audit import AuditLog
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundEntry,
                                 RoundStatus)
 from awards.models.mail import OutboxMail
-from awards.services import ranking, rounds
+from awards.services.jury import ranking, rounds
 from tests import factories, factories_jury as fj
 
 P = "/geschaeftsstelle/jury"

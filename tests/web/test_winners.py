@@ -7,7 +7,8 @@ from awards.adapters.storage import get_storage
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.enums import CompetitionStatus, Region
-from awards.services import certificates, decisions, release
+from awards.services import certificates, decisions
+from awards.services.jury import release
 from awards.timeutil import utc
 from tests import factories_decisions as fd
 

@@ -14,7 +14,8 @@ from awards.models.base import utcnow
 from awards.models.decisions import Decision
 from awards.models.jury import RoundStatus
 from awards.models.mail import OutboxMail
-from awards.services import applications, certificates, decisions, lifecycle, release
+from awards.services import applications, certificates, decisions, lifecycle
+from awards.services.jury import release
 from tests import factories
 from tests import factories_decisions as fd
 from tests import factories_jury as fj

@@ -25,8 +25,9 @@ from awards.extensions import db
 from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState
-from awards.services import audit, jury_files
-from awards.services import redaction_patterns as patterns
+from awards.services import audit
+from awards.services.jury import files as jury_files
+from awards.services.jury import redaction_patterns as patterns
 
 log = logging.getLogger("awards.anonymisation")
 
@@ -641,7 +642,7 @@ def set_attachment_visibility(*, actor, attachment, visible):
 # --------------------------------------------------------------------------- attachments
 
 def strip_pdf(data):
-    """A rebuilt copy of the PDF: page content only (see services/jury_files.py)."""
+    """A rebuilt copy of the PDF: page content only (see services/jury/files.py)."""
     return jury_files.rebuild(data, "application/pdf")
 
 

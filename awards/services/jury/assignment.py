@@ -8,7 +8,7 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.jury import Assignment, Conflict, RoundEntry, RoundStatus, Score
 from awards.services import audit
-from awards.services.rounds import competition_jurors
+from awards.services.jury.members import competition_jurors
 
 
 class AssignmentError(Exception):

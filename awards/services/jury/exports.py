@@ -18,7 +18,8 @@ from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.jury import Conflict, RoundEntry, RoundStatus, Score, ScoreValue
 from awards.models.users import User
-from awards.services import anonymisation, ranking
+from awards.services.jury import anonymisation, ranking
+from awards.services.jury.scoring import visible_entries
 
 RANK_HEADER = ("Rang", "Kennung", "Anzahl Bewertungen", "Mittelwert", "Median",
                "Standardabweichung", "Minimum", "Maximum", "Mittelwert normalisiert",
@@ -149,8 +150,6 @@ def juror_scores_table(round_, juror):
         select(Score).where(Score.round_id == round_.id, Score.juror_id == juror.id)
         .options(selectinload(Score.values))).all()
     by_entry = {s.entry_id: s for s in scores}
-    from awards.services.scoring import visible_entries
-
     header = ["Kennung", "Projekttitel", "Status"]
     for c in criteria:
         header += [c.name, f"{c.name}: Anmerkung"]

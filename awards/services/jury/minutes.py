@@ -22,9 +22,10 @@ from awards.enums import Role
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.audit import AuditLog
+from awards.models.jury import Conflict, Round, RoundEntry
 from awards.models.users import RoleAssignment, User
-from awards.services import jury_visibility
-from awards.services.certificates import german_date
+from awards.services.certificates import font_urls, german_date
+from awards.services.jury import ranking, visibility as jury_visibility
 from awards.services.decisions import budget_summary, decisions_for, release_of
 
 TEMPLATE = "pdf/minutes.html"
@@ -112,10 +113,6 @@ def ranking_rows(snapshot, applications_by_id=None, entries_by_id=None, labeller
 def _ranking_of(rnd):
     """The jury module's ranking: the frozen snapshot of a closed round, else the live one."""
     try:
-        from awards.services import ranking
-    except ImportError:  # pragma: no cover - the jury module is part of the app
-        return rnd.snapshot
-    try:
         return ranking.ranking(rnd)
     except Exception:  # noqa: BLE001 - minutes must still print if a round is incomplete
         return rnd.snapshot
@@ -135,11 +132,7 @@ def _round_labeller(hidden, entries):
 
 
 def round_summaries(competition, hidden=False):
-    """Every jury round of the competition with its frozen ranking (if the jury module exists)."""
-    try:
-        from awards.models.jury import Round, RoundEntry
-    except ImportError:  # pragma: no cover - the jury module is part of the app
-        return []
+    """Every jury round of the competition with its frozen ranking."""
     rounds = db.session.scalars(
         select(Round).where(Round.competition_id == competition.id).order_by(Round.position)
     ).all()
@@ -185,10 +178,6 @@ def _competition_labeller(competition, hidden):
 
 def conflicts_of(competition, hidden=False):
     """[(juror name, application label, reason, declared at, self-declared)]."""
-    try:
-        from awards.models.jury import Conflict
-    except ImportError:  # pragma: no cover
-        return []
     rows = db.session.scalars(
         select(Conflict).join(Application, Application.id == Conflict.application_id)
         .where(Application.competition_id == competition.id).order_by(Conflict.created_at)
@@ -280,8 +269,6 @@ def minutes_data(*, competition, session_date, place="", present_ids=None, guest
 
 
 def render_minutes_pdf(data, *, storage):
-    from awards.services.certificates import font_urls
-
     html = current_app.jinja_env.get_template(TEMPLATE).render(m=data, fonts=font_urls(storage))
     return render_pdf(html, static_dir=current_app.static_folder, storage=storage,
                       pdf_variant="pdf/a-3b")

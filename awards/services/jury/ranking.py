@@ -18,10 +18,12 @@ from bisect import bisect_right
 
 from sqlalchemy import case, func, select, true
 
+from awards.adapters.cache import get_cache
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.jury import (Conflict, RoundCriterion, RoundEntry, RoundStatus, Score,
                                 ScoreStatus, ScoreValue, TieBreak)
+from awards.services.jury.members import chair_ids
 
 # A difference of totals above this share of the possible range is flagged as disagreement.
 DISAGREEMENT_SHARE = 0.3
@@ -136,8 +138,6 @@ def compute(round_, *, top_places=None):
     sheets = _complete_sheets(round_, criteria)
     chairs = set()
     if round_.tie_break == TieBreak.CHAIR:
-        from awards.services.scoring import chair_ids
-
         chairs = chair_ids(round_.competition_id)
     if top_places is None:
         top_places = sum(c.count for c in round_.competition.categories) or DEFAULT_TOP_PLACES
@@ -286,8 +286,6 @@ def fingerprint(round_):
                 sum(c.count for c in round_.competition.categories))
     chairs = ()
     if round_.tie_break == TieBreak.CHAIR:
-        from awards.services.scoring import chair_ids
-
         chairs = sorted(chair_ids(round_.competition_id))
     return repr((tuple(row), settings, chairs))
 
@@ -307,8 +305,6 @@ def _cache_key(key):
 def _load(key):
     import marshal
 
-    from awards.adapters.cache import get_cache
-
     cached = get_cache().get(_cache_key(key))
     if cached is None:
         return None
@@ -320,8 +316,6 @@ def _load(key):
 
 def _store(key, data, ttl):
     import marshal
-
-    from awards.adapters.cache import get_cache
 
     get_cache().set(_cache_key(key), marshal.dumps(data), ttl=ttl)
 

@@ -12,7 +12,9 @@ from awards.models.base import utcnow
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundCriterion,
                                 RoundEntry, RoundSource, RoundStatus, TieBreak)
 from awards.models.users import RoleAssignment
-from awards.services import anonymisation, audit, jury_files, lifecycle
+from awards.services import audit, lifecycle
+from awards.services.jury import anonymisation, files as jury_files, ranking
+from awards.services.jury.members import competition_jurors  # noqa: F401  (callers use rounds.)
 
 log = logging.getLogger("awards.rounds")
 
@@ -226,8 +228,6 @@ def open_round(*, actor, round_):
 
 def close_round(*, actor, round_):
     """Close the round and freeze its results; nothing can change afterwards."""
-    from awards.services import ranking
-
     if round_.status != RoundStatus.OPEN:
         raise RoundError(_l("Nur eine freigegebene Runde kann abgeschlossen werden."))
     _require_state("close_round", round_)
@@ -288,19 +288,6 @@ def advance(*, actor, round_, entries, target):
                       "advanced": [(o.code, n.code) for o, n in added]})
     db.session.flush()
     return [n for _, n in added]
-
-
-def competition_jurors(competition_id):
-    """Jury members of a competition: [(User, is_chair)] sorted by name."""
-    from awards.models.users import User
-
-    rows = db.session.execute(
-        select(User, RoleAssignment.is_chair)
-        .join(RoleAssignment, RoleAssignment.user_id == User.id)
-        .where(RoleAssignment.role == Role.JUROR, RoleAssignment.competition_id == competition_id)
-        .order_by(RoleAssignment.is_chair.desc(), User.name, User.email)
-    ).all()
-    return [(u, chair) for u, chair in rows]
 
 
 # --------------------------------------------------------------------------- bounded loading

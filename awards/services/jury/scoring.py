@@ -16,6 +16,7 @@ from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundSt
                                 ScoreStatus, ScoreValue)
 from awards.models.users import RoleAssignment, User
 from awards.services import audit, mail
+from awards.services.jury.members import chair_ids, competition_jurors
 
 log = logging.getLogger("awards.scoring")
 
@@ -321,8 +322,6 @@ def progress(round_):
 
     Returns (jurors, entries): jurors = [{"juror", "assigned", "final", "draft", "conflicts"}],
     entries = [{"entry", "assigned", "final", "conflicts"}]."""
-    from awards.services.rounds import competition_jurors
-
     assignments = db.session.execute(
         select(Assignment.entry_id, Assignment.juror_id, RoundEntry.application_id)
         .join(RoundEntry, RoundEntry.id == Assignment.entry_id)
@@ -371,12 +370,6 @@ def send_reminders(*, actor, round_):
             sent.append(row["juror"].email)
     audit.record(actor=actor, action="jury.reminder.send", obj=round_, new={"to": sent})
     return sent
-
-
-def chair_ids(competition_id):
-    return set(db.session.scalars(select(RoleAssignment.user_id).where(
-        RoleAssignment.role == Role.JUROR, RoleAssignment.competition_id == competition_id,
-        RoleAssignment.is_chair.is_(True))).all())
 
 
 def juror_by_id(juror_id):

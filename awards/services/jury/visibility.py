@@ -19,7 +19,8 @@ from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.jury import Conflict, Round, RoundEntry
 from awards.models.jury_reveal import JuryReveal
-from awards.services import anonymisation, audit
+from awards.services import audit
+from awards.services.jury import anonymisation
 from awards.services.decisions import DecisionError, release_of
 from awards.services.publication import laureate_name
 
