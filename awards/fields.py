@@ -13,7 +13,7 @@ heading of a winner's page, the district is a grouped select).
 
 Leaf module: imports only the enums and Flask-Babel, so every layer may read it. Consumers
 read `FIELDS` (or the helpers) at call time, never copies made at import: a test may extend
-the registry (see tests/unit/test_fields.py).
+the registry (see tests/web/test_field_registry.py).
 """
 from dataclasses import dataclass
 
@@ -22,8 +22,8 @@ from flask_babel import lazy_gettext as _l
 from awards.enums import ApplicantType, SubmissionKind
 
 # Audiences: who gets to read a field.
-STAFF = "staff"          # the staff's intake view (and the applicant's own copy)
-RECEIPT = "receipt"      # the receipt PDF (Eingangsbestätigung) and the read-only views
+STAFF = "staff"          # the staff's view of an application (intake detail)
+RECEIPT = "receipt"      # the receipt PDF (Eingangsbestätigung), the applicant's read-only view
 EXPORT = "export"        # the intake export (CSV/XLSX) for staff
 JURY = "jury"            # the juror projection (free text redacted in anonymised rounds)
 JURY_OPEN = "jury_open"  # the jury, only in rounds that are explicitly not anonymised
@@ -100,6 +100,7 @@ class Field:
     public_slot: str | None = None  # its own place on a winner's page (else in the details)
     section: str | None = None  # a key of SECTIONS
     shown_when: str | None = None  # NOMINATION: shown on the receipt only for nominations
+    shown_with: str | None = None  # a field shown in front of this one, in one row (receipt)
     # What a winner keeps after the retention period (services.retention): ALWAYS (names
     # nobody), "name" or "text" (with that consent to publish); else blanked.
     retained: str | None = None
@@ -221,12 +222,12 @@ FIELDS = (
     Field("street", _l("Straße und Hausnummer"), 1, TEXT, ALWAYS, identifying=True,
           redaction=STREET, max_length=200, render_kw=(("autocomplete", "street-address"),),
           section="laureate"),
-    # Staff view and receipt show the postcode in one row with the place (see `city`).
+    # Staff view and receipt show the postcode in one row with the place (`shown_with`).
     # The export lists the address (export_rank=1) after the contacts.
     Field("postcode", _l("PLZ"), 1, POSTCODE, ALWAYS, frozenset({EXPORT}), identifying=True,
           section="place", export_rank=1),
     Field("city", _l("Ort"), 1, TEXT, ALWAYS, _STAFF_RECEIPT_EXPORT | {JURY_OPEN, PUBLIC},
-          identifying=True, redaction=PLACE, short_label=_l("PLZ und Ort"),
+          identifying=True, redaction=PLACE, short_label=_l("PLZ und Ort"), shown_with="postcode",
           jury_label=_l("Ort"), export_label=_l("Ort"), max_length=120,
           render_kw=(("autocomplete", "address-level2"),), public="name",
           public_slot="place", section="place", retained="name", export_rank=1),
@@ -376,8 +377,9 @@ def receipt_rows(application, steps, audience=RECEIPT):
             continue
         if f.shown_when == NOMINATION and application.kind != SubmissionKind.NOMINATION:
             continue
-        if f.name == "city":  # one row with the postcode (see the registry above)
-            value = f"{application.postcode or ''} {application.city or ''}".strip() or None
+        if f.shown_with:
+            value = " ".join(str(getattr(application, name) or "")
+                             for name in (f.shown_with, f.name)).strip() or None
         else:
             value = f.display(application)
         rows.append((f.receipt_label, value))

@@ -1,7 +1,8 @@
 """Forms of the application (five steps) and of the staff intake.
 
-The forms check formats (length, e-mail, numbers, dates); which fields are required for a
-submission is decided in services.applications, so a draft can always be saved.
+The step forms are built from the field registry (awards.fields): each field's kind decides
+its input and format checks (length, e-mail, numbers, dates). Which fields are required for
+a submission is decided in services.applications, so a draft can always be saved.
 """
 from datetime import date
 
@@ -14,7 +15,7 @@ from wtforms.validators import (Email, Length, NumberRange, Optional, Regexp, UR
                                 ValidationError)
 
 from awards import fields
-from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
+from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region
 
 EMAIL = _l("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de.")
 TOO_LONG = _l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.")

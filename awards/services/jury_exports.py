@@ -157,7 +157,7 @@ def juror_scores_table(round_, juror):
     by_entry = {s.entry_id: s for s in scores}
     from awards.services.scoring import visible_entries
 
-    header = ["Kennung", "Projekttitel", "Status"]
+    header = ["Kennung", fields.get("project_title").plain_juror_label, "Status"]
     for c in criteria:
         header += [c.name, f"{c.name}: Anmerkung"]
     header += ["Gesamtanmerkung"]
