@@ -13,7 +13,7 @@ import types
 
 import click
 
-from awards.models.applications import IDENTIFYING_FIELDS
+from awards import fields
 
 PAGES = 10
 GOAL_SECONDS = 3.0
@@ -57,7 +57,7 @@ def sample_pdf():
 def _ids():
     from awards.services.jury import anonymisation
 
-    values = {name: "" for name in IDENTIFYING_FIELDS}
+    values = {name: "" for name in fields.names(identifying=True)}
     values.update(org_name="Quastwerk e.V.", contact_name="Mirela Quandt", city="Dachau",
                   email="post@quastwerk-dachau.de", phone="08131 556677")
     return anonymisation.identifiers_for(types.SimpleNamespace(**values))

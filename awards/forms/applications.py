@@ -1,7 +1,8 @@
 """Forms of the application (five steps) and of the staff intake.
 
-The forms check formats (length, e-mail, numbers, dates); which fields are required for a
-submission is decided in services.applications, so a draft can always be saved.
+The step forms are built from the field registry (awards.fields): each field's kind decides
+its input and format checks (length, e-mail, numbers, dates). Which fields are required for
+a submission is decided in services.applications, so a draft can always be saved.
 """
 from datetime import date
 
@@ -13,7 +14,8 @@ from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerFi
 from wtforms.validators import (Email, Length, NumberRange, Optional, Regexp, URL,
                                 ValidationError)
 
-from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
+from awards import fields
+from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region
 from awards.timeutil import to_berlin
 from awards.models.base import utcnow
 
@@ -58,67 +60,6 @@ def email(label):
                       render_kw={"autocomplete": "email"})
 
 
-class StepForm(FlaskForm):
-    version = HiddenField()
-
-    def step_values(self, names):
-        """Values of the valid posted fields among `names`. Invalid ones are not stored, and
-        neither are fields missing from the request (except checkboxes: unticked ones are
-        never sent)."""
-        values = {}
-        for name in names:
-            field = self._fields.get(name)
-            if field is None or field.errors:
-                continue
-            if not field.raw_data and field.type != "BooleanField":
-                continue
-            values[name] = field.data
-        return values
-
-
-class Step1Form(StepForm):
-    kind = RadioField(_l("Art der Einreichung"), choices=options(SubmissionKind.choices()),
-                      validators=[Optional()])
-    nominator_name = text(_l("Ihr Name (vorschlagende Person)"), 200, autocomplete="name")
-    nominator_org = text(_l("Ihre Organisation (falls zutreffend)"), 200)
-    nominator_email = email(_l("Ihre E-Mail-Adresse"))
-    nominator_phone = text(_l("Ihre Telefonnummer"), 50, autocomplete="tel")
-    applicant_type = SelectField(_l("Bewerbertyp"), choices=options(CHOOSE + ApplicantType.choices()),
-                                 validators=[Optional()])
-    org_name = text(_l("Name der Organisation bzw. der Person"), 200)
-    contact_name = text(_l("Ansprechperson"), 200)
-    street = text(_l("Straße und Hausnummer"), 200, autocomplete="street-address")
-    postcode = StringField(_l("PLZ"), validators=[Optional(), Regexp(
-        r"^\d{5}$", message=_l("Bitte geben Sie eine fünfstellige Postleitzahl an, z. B. 80331."))],
-        filters=[_strip], render_kw={"maxlength": 5, "inputmode": "numeric",
-                                     "autocomplete": "postal-code"})
-    city = text(_l("Ort"), 120, autocomplete="address-level2")
-    district_id = SelectField(_l("Landkreis oder kreisfreie Stadt"), choices=[],
-                              validators=[Optional()])
-    email = email(_l("E-Mail-Adresse für Rückfragen"))
-    phone = text(_l("Telefon"), 50, autocomplete="tel")
-    website = StringField(_l("Internetseite"), validators=[
-        Optional(), Length(max=300), URL(message=_l("Bitte geben Sie eine Internetadresse an, "
-                                                    "z. B. www.beispiel.de."))],
-        filters=[_website], render_kw={"maxlength": 300, "autocomplete": "url"})
-
-    def __init__(self, *args, districts=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.district_id.choices = options(CHOOSE + [(str(d.id), d.label) for d in districts])
-
-    def step_values(self, names):
-        values = super().step_values(names)
-        if "district_id" in values:
-            values["district_id"] = int(values["district_id"]) if values["district_id"] else None
-        if "applicant_type" in values:
-            values["applicant_type"] = ApplicantType(values["applicant_type"]) \
-                if values["applicant_type"] else None
-        if "kind" in values:
-            values["kind"] = SubmissionKind(values["kind"]) if values["kind"] \
-                else SubmissionKind.SELF
-        return values
-
-
 def not_in_future(form, field):
     if field.data and field.data > date.today():
         raise ValidationError(_l("Das Projekt soll bereits laufen. Bitte geben Sie ein Datum "
@@ -131,62 +72,116 @@ def _explain_date_error(field):
         field.errors = [str(_l("Bitte geben Sie ein Datum an, z. B. 01.09.2023."))]
 
 
-class Step2Form(StepForm):
-    project_title = text(_l("Name des Projekts"), 200)
-    summary = area(_l("Kurzbeschreibung"), 2000, rows=8)
-    description = area(_l("Ausführliche Projektbeschreibung"), 10000, rows=14)
-    goals = area(_l("Ziele"), 3000)
-    target_group = area(_l("Zielgruppe"), 3000, rows=4)
-    motto_relation = area(_l("Bezug zum Jahresmotto"), 3000, rows=4)
-    project_start = DateField(_l("Projektbeginn"), validators=[Optional(), not_in_future],
-                              render_kw={"autocomplete": "off"})
+def input_for(f):
+    """The form input of a registry field (awards.fields), by its kind."""
+    render_kw = dict(f.render_kw)
+    if f.kind == fields.TEXT:
+        return text(f.label, f.max_length, **render_kw)
+    if f.kind == fields.PHONE:
+        return text(f.label, f.max_length or 50, **render_kw)
+    if f.kind == fields.AREA:
+        return area(f.label, f.max_length, rows=f.rows or 6)
+    if f.kind == fields.EMAIL:
+        return email(f.label)
+    if f.kind == fields.POSTCODE:
+        return StringField(f.label, validators=[Optional(), Regexp(
+            r"^\d{5}$", message=_l("Bitte geben Sie eine fünfstellige Postleitzahl an, "
+                                   "z. B. 80331."))],
+            filters=[_strip], render_kw={"maxlength": 5, "inputmode": "numeric",
+                                         "autocomplete": "postal-code"})
+    if f.kind == fields.WEBSITE:
+        return StringField(f.label, validators=[
+            Optional(), Length(max=300), URL(message=_l("Bitte geben Sie eine Internetadresse an, "
+                                                        "z. B. www.beispiel.de."))],
+            filters=[_website], render_kw={"maxlength": 300, "autocomplete": "url"})
+    if f.kind == fields.COUNT:
+        return IntegerField(f.label, validators=[
+            Optional(), NumberRange(min=0, max=1000000, message=NUMBER)],
+            render_kw={"inputmode": "numeric"})
+    if f.kind == fields.PAST_DATE:
+        return DateField(f.label, validators=[Optional(), not_in_future], render_kw=render_kw)
+    if f.kind == fields.RADIO:
+        return RadioField(f.label, choices=options(f.choices.choices()), validators=[Optional()])
+    if f.kind == fields.CHOICE:
+        return SelectField(f.label, choices=options(CHOOSE + f.choices.choices()),
+                           validators=[Optional()])
+    if f.kind == fields.DISTRICT:
+        return SelectField(f.label, choices=[], validators=[Optional()])
+    if f.kind == fields.CONSENT:
+        return BooleanField(f.label)
+    raise ValueError(f"no input for the field kind {f.kind!r}")
+
+
+class StepForm(FlaskForm):
+    """Base of the step forms; the inputs come from the registry (see `step_form`)."""
+
+    version = HiddenField()
+    step = None
+
+    def __init__(self, *args, districts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in fields.step_fields(self.step):
+            if f.kind == fields.DISTRICT:
+                self[f.name].choices = options(CHOOSE + [(str(d.id), d.label) for d in districts])
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        _explain_date_error(self.project_start)
-        return ok
-
-
-class Step3Form(StepForm):
-    volunteers_count = IntegerField(_l("Anzahl ehrenamtlich Engagierter"), validators=[
-        Optional(), NumberRange(min=0, max=1000000, message=NUMBER)],
-        render_kw={"inputmode": "numeric"})
-    staff_count = IntegerField(_l("Anzahl hauptamtlich Beschäftigter"), validators=[
-        Optional(), NumberRange(min=0, max=1000000, message=NUMBER)],
-        render_kw={"inputmode": "numeric"})
-    partners = area(_l("Kooperationspartner"), 3000, rows=4)
-    funding = area(_l("Finanzierung"), 3000, rows=4)
-    previous_awards = area(_l("Bisherige Auszeichnungen"), 3000, rows=3)
-
-    def validate(self, extra_validators=None):
-        ok = super().validate(extra_validators)
-        for field in (self.volunteers_count, self.staff_count):
-            if field.errors:
+        for f in fields.step_fields(self.step):
+            field = self[f.name]
+            if f.kind == fields.PAST_DATE:
+                _explain_date_error(field)
+            elif f.kind == fields.COUNT and field.errors:
                 field.errors = [str(NUMBER)]
         return ok
 
+    def step_values(self, names):
+        """Values of the valid posted fields among `names`. Invalid ones are not stored, and
+        neither are fields missing from the request (except checkboxes: unticked ones are
+        never sent). Choices become what the application stores."""
+        values = {}
+        for name in names:
+            field = self._fields.get(name)
+            if field is None or field.errors:
+                continue
+            if not field.raw_data and field.type != "BooleanField":
+                continue
+            values[name] = field.data
+        for f in fields.step_fields(self.step):
+            if f.name not in values:
+                continue
+            value = values[f.name]
+            if f.kind == fields.DISTRICT:
+                values[f.name] = int(value) if value else None
+            elif f.kind == fields.CHOICE:
+                values[f.name] = f.choices(value) if value else None
+            elif f.kind == fields.RADIO:
+                values[f.name] = f.choices(value) if value else f.choices(f.choices.choices()[0][0])
+        return values
 
-class Step4Form(StepForm):
-    image_rights_confirmed = BooleanField(_l(
-        "Ich bestätige, dass ich die Rechte an den Fotos habe und alle abgebildeten Personen "
-        "(bei Minderjährigen die Eltern) mit der Verwendung einverstanden sind."))
-    files = MultipleFileField(_l("Dateien auswählen"))
-    file_description = text(_l("Beschreibung der Datei"), 300)
+
+def _step4_extras():
+    """Step 4 also takes files, which are attachments, not fields of the application."""
+    return {"files": MultipleFileField(_l("Dateien auswählen")),
+            "file_description": text(_l("Beschreibung der Datei"), 300)}
 
 
-class Step5Form(StepForm):
-    consent_privacy = BooleanField(_l("Ich habe die Datenschutzhinweise gelesen."))
-    consent_truthful = BooleanField(_l("Ich versichere, dass meine Angaben wahrheitsgemäß sind."))
-    consent_publish_name = BooleanField(_l(
-        "Im Fall einer Auszeichnung darf der Name der Organisation bzw. Person veröffentlicht "
-        "werden."))
-    consent_publish_text = BooleanField(_l(
-        "Im Fall einer Auszeichnung darf die Projektbeschreibung veröffentlicht werden."))
-    consent_publish_photos = BooleanField(_l(
-        "Im Fall einer Auszeichnung dürfen die Fotos veröffentlicht werden."))
+_EXTRAS = {4: _step4_extras}
+_built = {}
 
 
-STEP_FORMS = {1: Step1Form, 2: Step2Form, 3: Step3Form, 4: Step4Form, 5: Step5Form}
+def step_form(step):
+    """The form class of a step, built from the registry (again when the registry changed)."""
+    declared = tuple(fields.step_fields(step))
+    key = tuple(map(id, declared))
+    cached = _built.get(step)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    attrs = {"step": step}
+    attrs.update((f.name, input_for(f)) for f in declared)
+    attrs.update(_EXTRAS.get(step, dict)())
+    form = type(f"Step{step}Form", (StepForm,), attrs)
+    _built[step] = (key, form)
+    return form
 
 
 class ConfirmForm(FlaskForm):
@@ -263,12 +258,3 @@ class IntakeFilterForm(FlaskForm):
             if self.applicant_type.data else None,
             "formal": FormalCheck(self.formal.data) if self.formal.data else None,
         }
-
-
-def field_label(name):
-    """The label of a step field by name (for lists of missing fields)."""
-    for form in STEP_FORMS.values():
-        unbound = getattr(form, name, None)
-        if unbound is not None and hasattr(unbound, "args") and unbound.args:
-            return str(unbound.args[0])
-    return name

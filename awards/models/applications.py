@@ -1,7 +1,7 @@
 """An application (Bewerbung) with its attachments.
 
-Fields split into two groups: IDENTIFYING_FIELDS are for staff only; JURY_FIELDS are what
-the jury may read (after redaction). The jury never reads this model directly.
+What each field is for (labels, step, who reads it, whether it identifies the applicant) is
+declared once in the field registry, awards.fields. The jury never reads this model directly.
 """
 from datetime import date, datetime
 
@@ -11,16 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
 from awards.extensions import db
 from awards.models.base import TimestampMixin, UTCDateTime, utcnow
-
-IDENTIFYING_FIELDS = (
-    "org_name", "contact_name", "street", "postcode", "city", "email", "phone", "website",
-    "nominator_name", "nominator_org", "nominator_email", "nominator_phone",
-)
-JURY_FIELDS = (
-    "project_title", "summary", "description", "goals", "target_group", "motto_relation",
-    "project_start", "volunteers_count", "staff_count", "partners", "funding",
-    "previous_awards",
-)
 
 
 class Application(TimestampMixin, db.Model):

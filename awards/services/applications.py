@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
+from awards import fields
 from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck, Level, SubmissionKind
 from awards.extensions import db
 from awards.models.applications import Application, Attachment, FormStash
@@ -25,37 +26,6 @@ from awards.timeutil import to_berlin
 
 log = logging.getLogger("awards.applications")
 
-STEP_TITLES = {
-    1: _l("Bewerber/Organisation und Kontakt"),
-    2: _l("Projekt"),
-    3: _l("Zahlen und Partner"),
-    4: _l("Anlagen"),
-    5: _l("Einwilligungen und Absenden"),
-}
-STEP_COUNT = len(STEP_TITLES)
-NOMINATOR_FIELDS = ("nominator_name", "nominator_org", "nominator_email", "nominator_phone")
-STEP_FIELDS = {
-    1: ("kind",) + NOMINATOR_FIELDS + (
-        "applicant_type", "org_name", "contact_name", "street", "postcode", "city",
-        "district_id", "email", "phone", "website"),
-    2: ("project_title", "summary", "description", "goals", "target_group", "motto_relation",
-        "project_start"),
-    3: ("volunteers_count", "staff_count", "partners", "funding", "previous_awards"),
-    4: ("image_rights_confirmed",),
-    5: ("consent_privacy", "consent_truthful", "consent_publish_name", "consent_publish_text",
-        "consent_publish_photos"),
-}
-FIELD_STEP = {name: step for step, names in STEP_FIELDS.items() for name in names}
-REQUIRED = {
-    1: ("kind", "applicant_type", "org_name", "contact_name", "street", "postcode", "city",
-        "district_id", "email"),
-    2: ("project_title", "summary", "description", "goals", "target_group", "project_start"),
-    3: ("volunteers_count", "staff_count"),
-    4: (),
-    5: ("consent_privacy", "consent_truthful"),
-}
-# Every value an application carries over into a copy (consents are given anew).
-COPY_FIELDS = tuple(n for s in (1, 2, 3) for n in STEP_FIELDS[s]) + ("region",)
 STASH_MAX_AGE = timedelta(days=2)
 # Caps on what logged-out visitors can make us keep (see stash_form): the longest field of
 # the form holds 10,000 characters (line breaks may arrive as two).
@@ -188,7 +158,7 @@ def save_draft(*, actor, application, step, values, next_step=None, expected_ver
     """Store the given values of one step (unknown keys are ignored) and where the applicant
     is. Returns the names of the fields that changed."""
     _check_editable(application, expected_version)
-    allowed = STEP_FIELDS.get(step, ())
+    allowed = fields.step_names(step)
     changed = []
     for name, value in values.items():
         if name not in allowed:
@@ -220,20 +190,18 @@ def _empty(value):
 def missing_fields(application, steps=None):
     """{field: message} for required values not given yet, in the given steps (all)."""
     errors = {}
-    for step in steps or STEP_FIELDS:
-        names = list(REQUIRED[step])
-        if step == 1 and application.kind == SubmissionKind.NOMINATION:
-            names += ["nominator_name", "nominator_email"]
-        if step == 2 and application.competition.motto:
-            names.append("motto_relation")
-        for name in names:
-            if _empty(getattr(application, name)):
-                if name.startswith("consent"):
-                    errors[name] = str(MISSING_CONSENT)
-                elif name in ("kind", "applicant_type", "district_id"):
-                    errors[name] = str(MISSING_CHOICE)
+    for step in steps or fields.STEPS:
+        # The fields required always first, then those required in this case.
+        required = sorted((f for f in fields.step_fields(step) if f.required_for(application)),
+                          key=lambda f: f.required != fields.ALWAYS)
+        for f in required:
+            if _empty(f.value(application)):
+                if f.kind == fields.CONSENT:
+                    errors[f.name] = str(MISSING_CONSENT)
+                elif f.kind in fields.CHOICE_KINDS:
+                    errors[f.name] = str(MISSING_CHOICE)
                 else:
-                    errors[name] = str(MISSING)
+                    errors[f.name] = str(MISSING)
         if step == 1 and "district_id" not in errors:
             problem = region_problem(application)
             if problem:
@@ -306,7 +274,7 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
     if errors:
         raise SubmissionInvalid(errors)
     if application.kind == SubmissionKind.SELF:
-        for name in NOMINATOR_FIELDS:
+        for name in fields.nomination_only_names():
             setattr(application, name, "")
     before = {name: getattr(application, name) for name in _SUBMISSION_STATE}
     _assign_reference(application)
@@ -367,7 +335,7 @@ def copy_to(*, actor, source, competition, now=None, storage=None):
     if not is_open_for_submission(competition, now):
         raise DeadlinePassed(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
     copy = Application(competition=competition, owner=actor, copied_from_id=source.id)
-    for name in COPY_FIELDS:
+    for name in fields.copied_names():
         setattr(copy, name, getattr(source, name))
     db.session.add(copy)
     db.session.flush()
@@ -546,7 +514,7 @@ def stash_form(*, application, step, data, client, now=None):
     """
     now = now or utcnow()
     db.session.execute(delete(FormStash).where(FormStash.created_at < now - STASH_MAX_AGE))
-    allowed = set(STEP_FIELDS.get(step, ())) | {"version"}
+    allowed = set(fields.step_names(step)) | {"version"}
     kept = {name: [str(v) for v in values[:1]] for name, values in data.items()
             if name in allowed and values}
     sizes = [len(v) for values in kept.values() for v in values]

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy.orm import joinedload, selectinload
 
+from awards import fields
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.services.applications import intake_query
@@ -16,25 +17,18 @@ from awards.timeutil import to_berlin
 def columns():
     return [
         _("Bewerbungsnummer"), _("Status"), _("Formale Prüfung"), _("Begründung"),
-        _("Eingegangen am"), _("Art der Einreichung"), _("Bewerbertyp"),
-        _("Name der Organisation bzw. Person"), _("Ansprechperson"), _("E-Mail"), _("Telefon"),
-        _("PLZ"), _("Ort"), _("Landkreis/kreisfreie Stadt"), _("Regierungsbezirk"),
-        _("Name des Projekts"), _("Projektbeginn"), _("Ehrenamtliche"), _("Hauptamtliche"),
-        _("Anlagen"),
-    ]
+        _("Eingegangen am"),
+    ] + [str(f.column_label) for f in fields.export_fields()] + [_("Anlagen")]
 
 
 def _row(a):
+    """The intake data of one application; its fields as the registry (awards.fields) lists
+    them for the export."""
     submitted = to_berlin(a.submitted_at)
     return [
         a.reference or "", a.status.label, a.formal_check.label, a.formal_check_reason,
         submitted.strftime("%d.%m.%Y %H:%M:%S") if submitted else "",
-        a.kind.label if a.kind else "", a.applicant_type.label if a.applicant_type else "",
-        a.org_name, a.contact_name, a.email, a.phone, a.postcode, a.city,
-        a.district.label if a.district else "", a.region.label if a.region else "",
-        a.project_title, a.project_start.strftime("%d.%m.%Y") if a.project_start else "",
-        a.volunteers_count, a.staff_count, len(a.attachments),
-    ]
+    ] + [f.display(a) for f in fields.export_fields()] + [len(a.attachments)]
 
 
 def _safe(value):

@@ -7,6 +7,7 @@ guessed. What is shown of a winner follows the application's consents (checked o
 request, so a withdrawn consent removes the item at once):
 - consent_publish_name: laureate's name and place (city);
 - consent_publish_text: project title and short description;
+- further fields of the registry's public audience (awards.fields), each after its consent;
 - consent_publish_photos (and image rights confirmed): photos.
 Category, amount, prize, year and Regierungsbezirk are the jury's decision, always shown.
 """
@@ -16,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from awards import fields
 from awards.enums import ApplicantType, Region
 from awards.extensions import db
 from awards.models.applications import Application, Attachment
@@ -147,6 +149,8 @@ class PublicWinner:
     summary: str | None
     photo_ids: list = field(default_factory=list)
     published_at: datetime | None = None
+    # [(field name, value)]: public fields without a place of their own (awards.fields).
+    details: tuple = ()
 
     @property
     def heading(self):
@@ -157,6 +161,27 @@ def public_photos(application):
     if not (application.consent_publish_photos and application.image_rights_confirmed):
         return []
     return [a for a in application.attachments if a.is_image][:MAX_PHOTOS]
+
+
+# The consent that publishes each group of public fields (`Field.public`).
+PUBLIC_CONSENTS = {"name": "consent_publish_name", "text": "consent_publish_text"}
+
+
+def may_publish(application, f):
+    """True if the application's consent lets the public see field `f`."""
+    return f.has(fields.PUBLIC) and bool(getattr(application, PUBLIC_CONSENTS[f.public]))
+
+
+def _public(application, name):
+    f = fields.get(name)
+    return f.value(application) if may_publish(application, f) else None
+
+
+def public_details(application):
+    """The consented public fields that have no place of their own on a winner's page."""
+    return tuple((f.name, f.display(application)) for f in fields.for_audience(fields.PUBLIC)
+                 if f.public_slot is None and may_publish(application, f)
+                 and f.display(application) not in (None, ""))
 
 
 def laureate_name(application):
@@ -181,12 +206,13 @@ def project(decision):
         amount_cents=decision.amount_cents,
         region_code=region.value if region else None,
         region_name=Region(region).label if region else None,
-        name=laureate_name(application) if application.consent_publish_name else None,
-        place=application.city if application.consent_publish_name and application.city else None,
-        project_title=application.project_title if application.consent_publish_text else None,
-        summary=application.summary if application.consent_publish_text else None,
+        name=laureate_name(application) if may_publish(application, fields.get("org_name")) else None,
+        place=_public(application, "city") or None,
+        project_title=_public(application, "project_title"),
+        summary=_public(application, "summary"),
         photo_ids=[a.id for a in public_photos(application)],
         published_at=min(published) if published else None,
+        details=public_details(application),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import event, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
+from awards import fields
 from awards.enums import ApplicationStatus
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition, PrizeCategory
@@ -25,12 +26,17 @@ from awards.models.decisions import Decision, DecisionRelease
 from awards.models.base import utcnow
 from awards.models.publication import PublicationState
 
-# Fields of an application that a public page may show (after the consents).
-PUBLIC_FIELDS = frozenset({
-    "status", "competition_id", "applicant_type", "org_name", "contact_name", "city",
-    "project_title", "summary", "region", "consent_publish_name", "consent_publish_text",
-    "consent_publish_photos", "image_rights_confirmed",
+# Columns of an application that decide what a public page shows, besides the registry's
+# public fields (awards.fields).
+PUBLIC_STATE_FIELDS = frozenset({
+    "status", "competition_id", "applicant_type", "region", "consent_publish_name",
+    "consent_publish_text", "consent_publish_photos", "image_rights_confirmed",
 })
+
+
+def public_fields():
+    """Fields of an application that a public page may show (after the consents)."""
+    return PUBLIC_STATE_FIELDS | set(fields.names(fields.PUBLIC))
 ALWAYS_RELEVANT = (Competition, PrizeCategory, Decision, DecisionRelease)
 STATE_ID = 1
 
@@ -50,7 +56,7 @@ def _application_relevant(session, application):
     if application in session.deleted:
         return True
     state = inspect(application)
-    return any(state.attrs[name].history.has_changes() for name in PUBLIC_FIELDS)
+    return any(state.attrs[name].history.has_changes() for name in public_fields())
 
 
 def _attachment_relevant(session, attachment):

@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import String, select
 
+from awards import fields
 from awards.enums import ApplicantType, ApplicationStatus, CompetitionStatus
 from awards.extensions import db
 from awards.models.applications import Application
@@ -31,17 +32,22 @@ from awards.models.audit import AuditLog
 
 log = logging.getLogger("awards.retention")
 
-# Kept for every winner regardless of consent: nothing here names a person.
-ALWAYS_KEPT = {
+# Kept for every winner regardless of consent: nothing here names a person. The fields of
+# the application declare what they keep in the registry (`Field.retained`).
+ALWAYS_KEPT_COLUMNS = {
     "id", "competition_id", "status", "number", "reference", "submitted_at", "resubmitted_at",
-    "withdrawn_at", "current_step", "kind", "applicant_type", "region", "project_start",
-    "volunteers_count", "staff_count", "formal_check", "formal_checked_at", "version",
+    "withdrawn_at", "current_step", "formal_check", "formal_checked_at", "version",
     "created_at", "updated_at", "autosaved_at", "reopened_at",
-    "consent_privacy", "consent_truthful", "consent_publish_name", "consent_publish_text",
-    "consent_publish_photos", "image_rights_confirmed",
 }
-KEPT_WITH_NAME_CONSENT = {"org_name", "city", "website"}
-KEPT_WITH_TEXT_CONSENT = {"project_title", "summary", "description"}
+
+
+def always_kept():
+    return ALWAYS_KEPT_COLUMNS | {f.name for f in fields.FIELDS if f.retained == fields.ALWAYS}
+
+
+def kept_with_consent(consent):
+    """Fields a winner keeps with the consent to publish "name" or "text"."""
+    return {f.name for f in fields.FIELDS if f.retained == consent}
 
 
 def winners_of(competition):
@@ -88,7 +94,7 @@ class CompetitionPlan:
 
 
 def _personal_columns():
-    return [c.key for c in Application.__table__.columns if c.key not in ALWAYS_KEPT]
+    return [c.key for c in Application.__table__.columns if c.key not in always_kept()]
 
 
 def _blank(column_key):
@@ -107,11 +113,11 @@ def _blankable(column_key):
 def _winner_fields_to_blank(app):
     kept = set()
     if app.consent_publish_name:
-        kept |= KEPT_WITH_NAME_CONSENT
+        kept |= kept_with_consent("name")
         if app.applicant_type == ApplicantType.PERSON:
             kept.add("contact_name")  # the laureate is the person
     if app.consent_publish_text:
-        kept |= KEPT_WITH_TEXT_CONSENT
+        kept |= kept_with_consent("text")
     return [key for key in _personal_columns()
             if key not in kept and _blankable(key) and getattr(app, key) not in (None, "")]
 

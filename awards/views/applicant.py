@@ -8,10 +8,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from awards import permissions
+from awards import fields, permissions
 from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.extensions import db, limiter
-from awards.forms.applications import STEP_FORMS, ConfirmForm, CopyForm, field_label
+from awards.forms.applications import ConfirmForm, CopyForm, step_form
 from awards.forms.document_requests import DocumentAnswerForm
 from awards.forms.nominations import NomineeResponseForm
 from awards.models.applications import Application, Attachment
@@ -79,27 +79,34 @@ def _districts():
 def _make_form(step, application, formdata=None):
     """The step's form, filled from the application or from posted data ("request" for
     this request's form and files). Fields missing from posted data show the stored value."""
-    form_class = STEP_FORMS[step]
-    kwargs = {"districts": _districts()} if step == 1 else {}
+    form_class = step_form(step)
+    step_fields = fields.step_fields(step)
+    kwargs = {"districts": _districts()} \
+        if any(f.kind == fields.DISTRICT for f in step_fields) else {}
     if formdata is None:
         form = form_class(obj=application, **kwargs)
-        if step == 1:
-            form.district_id.data = str(application.district_id or "")
-            form.applicant_type.data = application.applicant_type.value \
-                if application.applicant_type else ""
-            form.kind.data = application.kind.value if application.kind else "self"
+        for f in step_fields:
+            if f.kind in fields.CHOICE_KINDS:
+                form[f.name].data = _choice_value(f, f.value(application))
         form.version.data = str(application.version)
         return form
     if formdata == "request":
         formdata = CombinedMultiDict((request.files, request.form))
     form = form_class(formdata=formdata, **kwargs)
-    for name in service.STEP_FIELDS[step]:
-        field = form._fields.get(name)
+    for f in step_fields:
+        field = form._fields.get(f.name)
         if field is not None and not field.raw_data and field.type != "BooleanField":
-            value = getattr(application, name)
-            field.data = value.value if hasattr(value, "value") else \
-                (str(value) if name == "district_id" and value else value)
+            value = f.value(application)
+            field.data = _choice_value(f, value) if f.kind in fields.CHOICE_KINDS else value
     return form
+
+
+def _choice_value(f, value):
+    """A stored choice as the form's string value; a radio group without one shows its
+    first option chosen."""
+    if value is None or value == "":
+        return f.choices.choices()[0][0] if f.kind == fields.RADIO else ""
+    return str(getattr(value, "value", value))
 
 
 def _int(value):
@@ -108,16 +115,16 @@ def _int(value):
 
 def _missing_links(application, errors):
     return [
-        {"label": field_label(name), "message": message,
+        {"label": fields.label(name), "message": message,
          "url": url_for(".step", application_id=application.id,
-                        step=service.FIELD_STEP.get(name, 1)) + f"#{name}"}
+                        step=fields.step_of(name)) + f"#{name}"}
         for name, message in errors.items()
     ]
 
 
 def _render_step(application, step, form, status=200, **extra):
     context = dict(application=application, competition=application.competition, step=step,
-                   steps=service.STEP_TITLES, step_count=service.STEP_COUNT, form=form,
+                   steps=fields.STEP_TITLES, step_count=len(fields.STEPS), form=form,
                    districts=_districts() if step == 1 else (),
                    file_limit_mb=current_app.config["MAX_FILE_MB"],
                    application_limit_mb=current_app.config["MAX_APPLICATION_MB"],
@@ -201,7 +208,7 @@ def resume(application_id):
 @bp.route("/<int:application_id>/schritt/<int:step>", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"], exempt_when=_logged_in)
 def step(application_id, step):
-    if step not in STEP_FORMS:
+    if step not in fields.STEPS:
         abort(404)
     if not current_user.is_authenticated:
         return _stash_and_login(application_id, step)
@@ -254,7 +261,7 @@ def _show_step(application, step):
     form.validate()
     try:
         service.save_draft(actor=current_user, application=application, step=step,
-                           values=form.step_values(service.STEP_FIELDS[step]))
+                           values=form.step_values(fields.step_names(step)))
     except service.ApplicationError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -271,10 +278,10 @@ def _show_step(application, step):
 
 def _target_step(action, step):
     if action == "next":
-        return min(step + 1, service.STEP_COUNT)
+        return min(step + 1, len(fields.STEPS))
     if action == "back":
         return max(step - 1, 1)
-    if action and action.startswith("goto-") and _int(action[5:]) in STEP_FORMS:
+    if action and action.startswith("goto-") and _int(action[5:]) in fields.STEPS:
         return _int(action[5:])
     return step
 
@@ -286,7 +293,7 @@ def _post_step(application, step):
     target = _target_step(action, step)
     if not form_ok:
         target = step
-    values = form.step_values(service.STEP_FIELDS[step])
+    values = form.step_values(fields.step_names(step))
     try:
         service.save_draft(actor=current_user, application=application, step=step,
                            values=values, next_step=target,
@@ -324,7 +331,7 @@ def _post_step(application, step):
             db.session.commit()
             form.version.data = str(application.version)
             return _render_step(application, step, form, status=422)
-    if action == "submit" and step == service.STEP_COUNT:
+    if action == "submit" and step == len(fields.STEPS):
         return _submit(application, form)
     if action == "upload":
         return redirect(url_for(".step", application_id=application.id, step=4) + "#anlagen")
@@ -362,14 +369,14 @@ def _submit(application, form):
         service.submit(actor=current_user, application=application)
     except service.SubmissionInvalid as exc:
         db.session.rollback()
-        return _render_step(application, service.STEP_COUNT, form, status=422,
+        return _render_step(application, len(fields.STEPS), form, status=422,
                             missing=_missing_links(application, exc.errors),
                             submit_failed=True)
     except service.ApplicationError as exc:
         db.session.rollback()
         form.form_errors.append(str(exc))
         status = 503 if isinstance(exc, service.SubmissionFailed) else 422
-        return _render_step(application, service.STEP_COUNT, form, status=status)
+        return _render_step(application, len(fields.STEPS), form, status=status)
     db.session.commit()
     flash(_("Ihre Bewerbung ist eingegangen. Vielen Dank! Ihre Bewerbungsnummer: %(ref)s",
             ref=application.reference), "success")
@@ -384,7 +391,7 @@ def autosave(application_id):
                                                 "Sie den Entwurf, dann melden Sie sich an.")), 401
     application = _own_application(application_id)
     step = _int(request.form.get("step"))
-    if step not in STEP_FORMS:
+    if step not in fields.STEPS:
         return jsonify(error="step", message=_("Unbekannter Schritt.")), 400
     if application.status not in EDITABLE:
         return jsonify(error="frozen", message=_("Die Bewerbung ist abgesendet.")), 409
@@ -392,7 +399,7 @@ def autosave(application_id):
     form.validate()
     try:
         service.save_draft(actor=current_user, application=application, step=step,
-                           values=form.step_values(service.STEP_FIELDS[step]),
+                           values=form.step_values(fields.step_names(step)),
                            expected_version=_int(form.version.data))
     except service.Conflict as exc:
         db.session.rollback()

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from flask_babel import get_locale, ngettext
 from flask_login import current_user
 
-from awards import permissions
+from awards import fields, permissions
 from awards.timeutil import format_money, to_berlin
 
 
@@ -38,6 +38,8 @@ def register(app):
 
     app.jinja_env.globals["url_rules"] = app.view_functions
     app.jinja_env.globals["get_locale"] = get_locale
+    # The application's field registry: step pages, receipt and read-only views read it.
+    app.jinja_env.globals["application_fields"] = fields
 
     @app.context_processor
     def inject_roles():

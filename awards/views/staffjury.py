@@ -330,9 +330,9 @@ def review(round_id, entry_id):
             return redirect(url_for("staffjury.review", round_id=round_.id, entry_id=entry.id))
     view = anonymisation.project(entry)
     ids = anonymisation.identifiers_for(application, entry)
-    highlighted = [(anonymisation.FIELD_LABELS[name],
-                    anonymisation.review_segments(getattr(application, name) or "", ids, field=name))
-                   for name in anonymisation.TEXT_FIELDS if getattr(application, name)]
+    highlighted = [(f.juror_label,
+                    anonymisation.review_segments(f.value(application) or "", ids, field=f.name))
+                   for f in anonymisation.text_fields() if f.value(application)]
     attachments = []
     for a in application.attachments:
         hits = anonymisation.attachment_text_hits(attachment=a, entry=entry) if a.jury_visible else []

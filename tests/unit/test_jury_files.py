@@ -16,8 +16,8 @@ import pytest
 from PIL import Image, PngImagePlugin
 from pikepdf import Array, Dictionary, Name, String
 
+from awards import fields
 from awards.adapters import pdfrewrite
-from awards.models.applications import IDENTIFYING_FIELDS
 from awards.services.jury import anonymisation, files as jury_files
 from awards.services.jury.anonymisation import REDACTED
 
@@ -27,7 +27,7 @@ PERSON = "Mirela Quandt"
 
 
 def _ids():
-    values = {name: "" for name in IDENTIFYING_FIELDS}
+    values = {name: "" for name in fields.names(identifying=True)}
     values.update(org_name=f"{SECRET} e.V.", contact_name=PERSON, city="Dachau",
                   email="post@quastwerk-dachau.de", website=WEBSITE, phone="08131 556677",
                   street="Ludwig-Thoma-Straße 7", postcode="85221")

@@ -9,8 +9,8 @@ from datetime import date
 from flask import url_for
 from sqlalchemy import select
 
+from awards import fields
 from awards.extensions import db
-from awards.models.applications import IDENTIFYING_FIELDS
 from awards.models.mail import OutboxMail
 from awards.services.jury import rounds, scoring
 from tests import factories, factories_jury as fj
@@ -152,7 +152,7 @@ def test_markers_are_really_in_the_data(app):
     """Guard: the leak test would be empty if the markers were not stored where claimed."""
     comp = factories.competition(prize_code="OBB")
     application = _marked_application(comp, "")
-    assert {f: getattr(application, f) for f in IDENTIFYING_FIELDS} == IDENTITY
+    assert {f: getattr(application, f) for f in fields.names(identifying=True)} == IDENTITY
     from awards.adapters.storage import get_storage
 
     raw = get_storage().read(application.attachments[0].storage_key)

@@ -19,10 +19,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 from flask_babel import lazy_gettext as _l
 
+from awards import fields
 from awards.adapters import pdfrewrite
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
-from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState
 from awards.services import audit
@@ -33,34 +33,22 @@ log = logging.getLogger("awards.anonymisation")
 
 REDACTED = "[geschwärzt]"
 
-FIELD_LABELS = {
-    "project_title": _l("Projekttitel"),
-    "summary": _l("Kurzbeschreibung"),
-    "description": _l("Ausführliche Projektbeschreibung"),
-    "goals": _l("Ziele"),
-    "target_group": _l("Zielgruppe"),
-    "motto_relation": _l("Bezug zum Jahresmotto"),
-    "project_start": _l("Projektbeginn"),
-    "volunteers_count": _l("Ehrenamtlich Engagierte"),
-    "staff_count": _l("Hauptamtlich Beschäftigte"),
-    "partners": _l("Kooperationspartner"),
-    "funding": _l("Finanzierung"),
-    "previous_awards": _l("Bisherige Auszeichnungen"),
-}
-# Untranslated labels for stored scan results (data, not UI).
-PLAIN_LABELS = {
-    "project_title": "Projekttitel", "summary": "Kurzbeschreibung",
-    "description": "Ausführliche Projektbeschreibung", "goals": "Ziele",
-    "target_group": "Zielgruppe", "motto_relation": "Bezug zum Jahresmotto",
-    "project_start": "Projektbeginn", "volunteers_count": "Ehrenamtlich Engagierte",
-    "staff_count": "Hauptamtlich Beschäftigte", "partners": "Kooperationspartner",
-    "funding": "Finanzierung", "previous_awards": "Bisherige Auszeichnungen",
-    "org_name": "Organisation", "city": "Ort",
-}
-TEXT_FIELDS = tuple(f for f in JURY_FIELDS if f not in ("project_start", "volunteers_count", "staff_count"))
-# Shown to jurors only in rounds that are explicitly not anonymised.
-OPEN_IDENTITY_FIELDS = ("org_name", "city")
-OPEN_IDENTITY_LABELS = {"org_name": _l("Organisation"), "city": _l("Ort")}
+# Which fields the jury reads, their labels and which fields identify the applicant: the
+# field registry (awards.fields).
+
+
+def text_fields():
+    """The free-text fields of the projection: the ones redacted."""
+    return [f for f in fields.for_audience(fields.JURY) if f.is_text]
+
+
+def plain_label(name):
+    """The untranslated jury label of a field (stored scan results are data, not UI)."""
+    try:
+        return fields.get(name).plain_juror_label
+    except KeyError:
+        return name
+
 
 # Generic words that are parts of names but identify nobody; never redacted on their own.
 STOPWORDS = {
@@ -91,13 +79,12 @@ STREET_RE = re.compile(
 WORD_SPLIT_RE = re.compile(r"[\s,;:()/&+\"'„“”‚‘’!?<>\[\]]+")
 # Parts of names shorter than this identify nobody on their own ("Al", "Bo").
 MIN_PART = 3
-# Fields whose whole values are also ordinary words elsewhere ("Fürth" in "Volkshochschule
-# Fürth"), so staff may lift single occurrences of them. Names, the full address and contacts
-# never (parts of names and of the street may be lifted like any other part).
-PLACE_FIELDS = ("city",)
-# Fields holding names of people: their parts match with their endings ("Öztürks"), not
-# inside compounds.
-PERSON_FIELDS = ("contact_name", "nominator_name")
+# How each identifying field is redacted is declared in the registry (`Field.redaction`):
+# places (fields.PLACE) are also ordinary words elsewhere ("Fürth" in "Volkshochschule
+# Fürth"), so staff may lift single occurrences of their whole values. Names, the full
+# address and contacts never (parts of names and of the street may be lifted like any other
+# part). Names of people (fields.PERSON) match with their endings ("Öztürks"), not inside
+# compounds.
 # Characters either side of an occurrence that identify it, with its own text, when staff
 # lift it (see `occurrences`).
 CONTEXT_CHARS = 30
@@ -151,33 +138,36 @@ def identifiers_for(application, entry=None):
             seen.add((bucket, term.casefold()))
             getattr(ids, bucket).append(term)
 
-    def add_value(name, term):
+    def add_value(f, term):
         add("values", term)
-        if name not in PLACE_FIELDS:
+        if f.redaction != fields.PLACE:
             ids.fixed.add(_clean(term).casefold())
 
-    for name in IDENTIFYING_FIELDS:
-        value = _clean(getattr(application, name, ""))
+    for f in fields.FIELDS:
+        if not f.identifying:
+            continue
+        value = _clean(f.value(application) or "")
         if not value:
             continue
-        add_value(name, value)
-        if name in ("website",):
+        add_value(f, value)
+        if f.kind == fields.WEBSITE:
             bare = re.sub(r"^(https?://)?(www\.)?", "", value, flags=re.IGNORECASE).rstrip("/")
-            add_value(name, bare)
-            add_value(name, bare.split("/")[0])
-        if name.endswith("email") and "@" in value:
+            add_value(f, bare)
+            add_value(f, bare.split("/")[0])
+        if f.kind == fields.EMAIL and "@" in value:
             domain = value.split("@", 1)[1].lower()
             if domain not in FREE_MAIL_DOMAINS:
-                add_value(name, domain)
-        if name.endswith("phone"):
+                add_value(f, domain)
+        if f.kind == fields.PHONE:
             digits = patterns.phone_digits(value)
             if digits and digits not in ids.phones:
                 ids.phones.append(digits)
                 ids.fixed.add(digits)
-        if name in ("org_name", "contact_name", "nominator_name", "nominator_org", "street", "city"):
-            for part in _name_parts(re.sub(r"\d+\s?[a-zA-Z]?$", "", value) if name == "street" else value):
+        if f.redaction is not None:
+            for part in _name_parts(re.sub(r"\d+\s?[a-zA-Z]?$", "", value)
+                                    if f.redaction == fields.STREET else value):
                 add("parts", part)
-                (person if name in PERSON_FIELDS else other).add(part.casefold())
+                (person if f.redaction == fields.PERSON else other).add(part.casefold())
     if entry is not None:
         for term in entry.extra_terms or []:
             add("extra", term)
@@ -388,8 +378,8 @@ def redaction_terms(application, entry):
     ids = identifiers_for(application, entry)
     ids_all = replace(ids, kept=set(), lifted=[])
     found = {}
-    for name in TEXT_FIELDS:
-        text = getattr(application, name, "") or ""
+    for f in text_fields():
+        text = f.value(application) or ""
         for h in find_hits(text, ids_all):
             term = text[h.start:h.end]
             key = term.casefold()
@@ -407,9 +397,9 @@ def lift_choices(application, entry):
     [(key, field label, Occurrence)] in the order of the fields and the text."""
     ids = identifiers_for(application, entry)
     out = []
-    for name in TEXT_FIELDS:
-        for occ in occurrences(getattr(application, name, "") or "", ids, name):
-            out.append((occ.key(name), FIELD_LABELS[name], occ))
+    for f in text_fields():
+        for occ in occurrences(f.value(application) or "", ids, f.name):
+            out.append((occ.key(f.name), f.juror_label, occ))
     return out
 
 
@@ -445,7 +435,7 @@ class JurorEntry:
             "code": self.code,
             "round_id": self.round_id,
             "title": self.title,
-            "fields": [{"key": f.key, "label": PLAIN_LABELS.get(f.key, f.key), "value": f.value}
+            "fields": [{"key": f.key, "label": plain_label(f.key), "value": f.value}
                        for f in self.fields],
             "attachments": [asdict(a) for a in self.attachments],
         }
@@ -463,33 +453,28 @@ def _jury_attachments(application):
             if a.jury_visible and a.content_type in ATTACHMENT_EXT]
 
 
-def _format_value(name, value):
-    if value is None or value == "":
-        return ""
-    if name == "project_start":
-        return value.strftime("%m/%Y")
-    return str(value)
-
-
 def project(entry, round_=None):
-    """THE juror-facing projection of one round entry."""
+    """THE juror-facing projection of one round entry: the registry's jury fields (and, in
+    a round that is not anonymised, its open-identity fields) with their jury labels."""
     application = entry.application
     round_ = round_ or entry.round
     anonymised = round_.anonymised
     ids = identifiers_for(application, entry)
-    fields = []
+    juror_fields = []
     if not anonymised:
-        for name in OPEN_IDENTITY_FIELDS:
-            value = _clean(getattr(application, name, ""))
+        for f in fields.for_audience(fields.JURY_OPEN):
+            value = _clean(f.value(application) or "")
             if value:
-                fields.append(JurorField(name, OPEN_IDENTITY_LABELS[name], value))
-    for name in JURY_FIELDS:
-        value = _format_value(name, getattr(application, name, None))
-        if not value or name == "project_title":
+                juror_fields.append(JurorField(f.name, f.juror_label, value))
+    for f in fields.for_audience(fields.JURY):
+        if f.identifying:  # a declaration error: the jury never reads these
             continue
-        if name in TEXT_FIELDS and anonymised:
-            value = redact(value, ids, field=name)
-        fields.append(JurorField(name, FIELD_LABELS[name], value))
+        value = f.jury_value(application)
+        if not value or f.name == "project_title":  # the title is the entry's heading
+            continue
+        if f.is_text and anonymised:
+            value = redact(value, ids, field=f.name)
+        juror_fields.append(JurorField(f.name, f.juror_label, value))
     title = application.project_title or ""
     title = redact(title, ids, field="project_title") if anonymised else title
     attachments = tuple(
@@ -498,7 +483,7 @@ def project(entry, round_=None):
         for i, a in enumerate(_jury_attachments(application), start=1)
     )
     return JurorEntry(code=entry.code, round_id=entry.round_id, title=title or "–",
-                      fields=tuple(fields), attachments=attachments)
+                      fields=tuple(juror_fields), attachments=attachments)
 
 
 def project_title(entry):
@@ -771,9 +756,10 @@ def projection_leaks(entry, view, ids):
     for term, _kind in residual_hits(application.project_title or "", shown_ids,
                                      field="project_title", search_ids=ids):
         hits.append({"where": "Kennung und Titel", "term": term})
+    text_names = {t.name for t in text_fields()}
     for f in view.fields:
-        where = PLAIN_LABELS.get(f.key, f.key)
-        if f.key in TEXT_FIELDS:
+        where = plain_label(f.key)
+        if f.key in text_names:
             found = [t for t, _kind in residual_hits(getattr(application, f.key, "") or "", shown_ids,
                                                      field=f.key, search_ids=ids)]
         else:

@@ -12,7 +12,7 @@ import io
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from awards import permissions
+from awards import fields, permissions
 from awards.adapters import xlsx
 from awards.extensions import db
 from awards.models.applications import Application
@@ -24,7 +24,12 @@ from awards.services.jury.scoring import visible_entries
 RANK_HEADER = ("Rang", "Kennung", "Anzahl Bewertungen", "Mittelwert", "Median",
                "Standardabweichung", "Minimum", "Maximum", "Mittelwert normalisiert",
                "Rang roh", "Rang normalisiert", "Gleichstand", "Hohe Uneinigkeit")
-IDENTITY_HEADER = ("Bewerbungsnummer", "Organisation", "Projekttitel")
+# After the round: the Bewerbungsnummer and these fields (with their jury labels).
+IDENTITY_FIELDS = ("org_name", "project_title")
+
+
+def identity_header():
+    return ("Bewerbungsnummer",) + tuple(fields.get(n).plain_juror_label for n in IDENTITY_FIELDS)
 STATUS_TEXT = {"draft": "zwischengespeichert", "final": "abgeschlossen"}
 
 
@@ -50,9 +55,10 @@ def _conflicted(round_, viewer):
 def _identities(application_ids):
     """Bewerbungsnummer, organisation and title by application id (ids or a subquery)."""
     rows = db.session.execute(
-        select(Application.id, Application.reference, Application.org_name, Application.project_title)
+        select(Application.id, Application.reference,
+               *(getattr(Application, n) for n in IDENTITY_FIELDS))
         .where(Application.id.in_(application_ids))).all()
-    return {r.id: (r.reference or "", r.org_name, r.project_title) for r in rows}
+    return {r[0]: (r[1] or "", *r[2:]) for r in rows}
 
 
 def ranking_table(round_, viewer=None):
@@ -60,7 +66,7 @@ def ranking_table(round_, viewer=None):
     identities = with_identities(round_, viewer)
     skip = _conflicted(round_, viewer)
     ident = _identities([r["application_id"] for r in data["rows"]]) if identities else {}
-    header = list(RANK_HEADER) + (list(IDENTITY_HEADER) if identities else [])
+    header = list(RANK_HEADER) + (list(identity_header()) if identities else [])
     rows = []
     for r in data["rows"]:
         if r["application_id"] in skip:
@@ -70,7 +76,7 @@ def ranking_table(round_, viewer=None):
                _num(r["norm_mean"]), r["raw_rank"] or "", r["norm_rank"] or "",
                "ja" if r["tie"] else "nein", "ja" if r["disagreement"] else "nein"]
         if identities:
-            row += list(ident.get(r["application_id"], ("", "", "")))
+            row += list(ident.get(r["application_id"], ("",) * len(identity_header())))
         rows.append(row)
     return header, rows
 
@@ -95,7 +101,7 @@ def scores_table(round_, viewer=None):
         header += [f"{c.name} (Gewicht {c.weight})", f"{c.name}: Anmerkung"]
     header += ["Gesamtpunktzahl", "Gesamtanmerkung"]
     if identities:
-        header += list(IDENTITY_HEADER)
+        header += list(identity_header())
     return header, _score_rows(round_, criteria, jurors, ident, _conflicted(round_, viewer))
 
 
@@ -150,7 +156,7 @@ def juror_scores_table(round_, juror):
         select(Score).where(Score.round_id == round_.id, Score.juror_id == juror.id)
         .options(selectinload(Score.values))).all()
     by_entry = {s.entry_id: s for s in scores}
-    header = ["Kennung", "Projekttitel", "Status"]
+    header = ["Kennung", fields.get("project_title").plain_juror_label, "Status"]
     for c in criteria:
         header += [c.name, f"{c.name}: Anmerkung"]
     header += ["Gesamtanmerkung"]
