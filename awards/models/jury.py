@@ -8,7 +8,7 @@ to them, they declared no conflict for its application and the round is open.
 """
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -1,6 +1,6 @@
 """Accounts: passwords, login bookkeeping, invitations and role assignment."""
 from argon2 import PasswordHasher
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 

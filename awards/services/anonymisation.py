@@ -17,7 +17,7 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 
 from awards.adapters import pdfrewrite
 from awards.adapters.storage import StorageError, get_storage

@@ -2,7 +2,7 @@
 manual adjustment by staff."""
 import random
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from sqlalchemy import select
 
 from awards.extensions import db

@@ -1,7 +1,7 @@
 """Competitions: create, edit, move through the status path, categories, criteria, copy."""
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from sqlalchemy import func, select
 
 from awards.enums import ApplicationStatus, CompetitionStatus, Level, Region

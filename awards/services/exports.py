@@ -3,10 +3,10 @@ import csv
 import io
 import tempfile
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy.orm import joinedload, selectinload
 
+from awards.i18n import _l, text
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.services.applications import intake_query
@@ -14,14 +14,14 @@ from awards.timeutil import to_berlin
 
 
 def columns():
-    return [
-        _("Bewerbungsnummer"), _("Status"), _("Formale Prüfung"), _("Begründung"),
-        _("Eingegangen am"), _("Art der Einreichung"), _("Bewerbertyp"),
-        _("Name der Organisation bzw. Person"), _("Ansprechperson"), _("E-Mail"), _("Telefon"),
-        _("PLZ"), _("Ort"), _("Landkreis/kreisfreie Stadt"), _("Regierungsbezirk"),
-        _("Name des Projekts"), _("Projektbeginn"), _("Ehrenamtliche"), _("Hauptamtliche"),
-        _("Anlagen"),
-    ]
+    return [text(c) for c in (
+        _l("Bewerbungsnummer"), _l("Status"), _l("Formale Prüfung"), _l("Begründung"),
+        _l("Eingegangen am"), _l("Art der Einreichung"), _l("Bewerbertyp"),
+        _l("Name der Organisation bzw. Person"), _l("Ansprechperson"), _l("E-Mail"), _l("Telefon"),
+        _l("PLZ"), _l("Ort"), _l("Landkreis/kreisfreie Stadt"), _l("Regierungsbezirk"),
+        _l("Name des Projekts"), _l("Projektbeginn"), _l("Ehrenamtliche"), _l("Hauptamtliche"),
+        _l("Anlagen"),
+    )]
 
 
 def _row(a):
@@ -69,7 +69,7 @@ def export_csv(**filters):
 def export_xlsx(**filters):
     """XLSX written in write-only mode (constant memory per row); returns bytes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Bewerbungen"))
+    sheet = workbook.create_sheet(_l("Bewerbungen"))
     sheet.append(columns())
     for row in iter_rows(**filters):
         sheet.append(row)

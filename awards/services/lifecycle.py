@@ -21,7 +21,7 @@ do, and no page reads a separate flag to say where a year stands.
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from sqlalchemy import select
 
 from awards.enums import CompetitionStatus, LabelledEnum

@@ -2,7 +2,7 @@
 import logging
 import secrets
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from sqlalchemy import func, select
 
 from awards.enums import ApplicationStatus, FormalCheck, Role

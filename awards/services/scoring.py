@@ -2,7 +2,7 @@
 conflicts of interest, progress and reminders."""
 import logging
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
