@@ -83,11 +83,15 @@ def language():
         else DEFAULT_LANGUAGE
 
 
-# Patterns per language. German keeps the house style the pages always had.
-_DATETIME = {"de": "dd.MM.yyyy, HH:mm 'Uhr'", "en": "d MMMM yyyy, h:mm a"}
-_DATETIME_SHORT = {"de": "dd.MM.yyyy, HH:mm", "en": "dd/MM/yyyy, HH:mm"}
-_DATE = {"de": "dd.MM.yyyy", "en": "d MMMM yyyy"}
-_TIME = {"de": "HH:mm 'Uhr'", "en": "h:mm a"}
+# CLDR patterns per style and language. German keeps the house style the pages always had.
+PATTERNS = {
+    "long": {"de": "dd.MM.yyyy, HH:mm 'Uhr'", "en": "d MMMM yyyy, h:mm a"},
+    "at": {"de": "dd.MM.yyyy 'um' HH:mm 'Uhr'", "en": "d MMMM yyyy 'at' h:mm a"},
+    "seconds": {"de": "dd.MM.yyyy 'um' HH:mm:ss 'Uhr'", "en": "d MMMM yyyy 'at' HH:mm:ss"},
+    "sheet": {"de": "dd.MM.yyyy HH:mm:ss", "en": "yyyy-MM-dd HH:mm:ss"},
+    "date": {"de": "dd.MM.yyyy", "en": "d MMMM yyyy"},
+    "time": {"de": "HH:mm", "en": "h:mm a"},
+}
 
 
 def _aware(value):
@@ -96,54 +100,56 @@ def _aware(value):
     return value
 
 
-def format_berlin_datetime(value, style="long"):
-    """A UTC time shown in Berlin time in the active language ('' for None)."""
+def format_berlin_datetime(value, style="long", lang=None):
+    """A (UTC) time in Berlin time, in the active language or `lang` ('' for None).
+
+    Babel converts to the app's time zone (BABEL_DEFAULT_TIMEZONE = Europe/Berlin)."""
     if value is None:
         return ""
-    patterns = _DATETIME_SHORT if style == "short" else _DATETIME
-    # Babel converts to the app's configured time zone (Europe/Berlin, see create_app).
-    return format_datetime(_aware(value), patterns[language()])
+    with force_locale(lang or language()):
+        return format_datetime(_aware(value), PATTERNS[style][lang or language()])
 
 
-def format_berlin_time(value):
-    if value is None:
-        return ""
-    return format_datetime(_aware(value), _TIME[language()])
+def format_berlin_time(value, lang=None):
+    """'23:59' / '11:59 PM' (the words around it, e.g. "Uhr", belong to the sentence)."""
+    return format_berlin_datetime(value, "time", lang)
 
 
-def format_berlin_date(value):
-    """A date (or a UTC time's Berlin calendar day) in the active language."""
+def format_berlin_date(value, lang=None):
+    """A date, or a UTC time's Berlin calendar day: '05.02.2026' / '5 February 2026'."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_berlin(value).date()
-    # A date has no time zone: format it as midnight of that day in Berlin.
-    local = datetime(value.year, value.month, value.day, tzinfo=BERLIN)
-    return format_datetime(local, _DATE[language()])
+    # A date has no time zone: format noon of that day in Berlin (same day in any zone).
+    local = datetime(value.year, value.month, value.day, 12, tzinfo=BERLIN)
+    lang = lang or language()
+    with force_locale(lang):
+        return format_datetime(local, PATTERNS["date"][lang])
 
 
-def format_money(cents):
+def format_money(cents, lang=None):
     """Whole cents as euros: '4.000 €' / '500,50 €' in German, '€4,000' / '€500.50' in
-    English. Whole euros show no decimals, as on the prize pages."""
+    English. Whole euros show no decimals, as the prize pages always did."""
     if cents is None:
         return ""
-    amount = Decimal(int(cents)) / 100
+    lang = lang or language()
+    amount = abs(Decimal(int(cents)) / 100)
     pattern = "#,##0" if int(cents) % 100 == 0 else "#,##0.00"
-    number = format_decimal(abs(amount), format=pattern)
+    with force_locale(lang):
+        number = format_decimal(amount, format=pattern)
     sign = "-" if cents < 0 else ""
-    if language() == "en":
-        return f"{sign}€{number}"
-    return f"{sign}{number} €"
+    return f"{sign}€{number}" if lang == "en" else f"{sign}{number} €"
 
 
-def format_number(value, digits=None):
-    """A number with the active language's separators ('90,00' / '90.00')."""
+def format_number(value, digits=None, lang=None):
+    """A number with the language's separators: 90.5 -> '90,50' / '90.50' (digits=2),
+    12345 -> '12.345' / '12,345'."""
     if value is None:
         return ""
-    if digits is None:
-        return format_decimal(value)
-    pattern = "#,##0." + "0" * digits if digits else "#,##0"
-    return format_decimal(value, format=pattern)
+    pattern = "#,##0.###" if digits is None else ("#,##0." + "0" * digits if digits else "#,##0")
+    with force_locale(lang or language()):
+        return format_decimal(value, format=pattern)
 
 
 def in_language(lang):
@@ -154,4 +160,4 @@ def in_language(lang):
 
 __all__ = ["LazyText", "_l", "_nl", "text", "install_session_tag", "language",
            "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
-           "format_money", "format_number", "in_language"]
+           "format_money", "format_number", "in_language", "PATTERNS"]

@@ -17,11 +17,10 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 
-from awards.i18n import _l
-
 from awards.adapters import pdfrewrite
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import IDENTIFYING_FIELDS, JURY_FIELDS
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState

@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
-from awards.i18n import _l
 from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck, Level, SubmissionKind
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application, Attachment, FormStash
 from awards.models.base import utcnow
 from awards.models.competitions import Competition

@@ -19,20 +19,21 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from babel import dates as babel_dates
 from flask import current_app
 from sqlalchemy import select
 
 from awards.adapters.pdf import render_pdf
 from awards.adapters.storage import NotFound
 from awards.extensions import db
-from awards.i18n import _l
+from awards.i18n import _l, format_money
 from awards.models.base import utcnow
 from awards.models.decisions import Certificate, CertificateSettings, Decision
 from awards.services import audit
 from awards.services.decisions import DecisionError, decision_for, decisions_for, release_of
 from awards.services.publication import is_public, laureate_name
 from awards.services.uploads import image_problem
-from awards.timeutil import format_money, to_berlin
+from awards.timeutil import to_berlin
 from awards.urls import public_base_url
 
 log = logging.getLogger("awards.certificates")
@@ -41,8 +42,6 @@ TEMPLATE = "pdf/certificate.html"
 DEFAULT_LOGO = "/static/img/logo.svg"
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_SIGNATORIES = 3
-GERMAN_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                 "September", "Oktober", "November", "Dezember")
 _CODE_CHARS = re.compile(r"[^0-9A-Z]")
 
 
@@ -51,7 +50,8 @@ class CertificateError(DecisionError):
 
 
 def german_date(value):
-    return f"{value.day}. {GERMAN_MONTHS[value.month - 1]} {value.year}" if value else ""
+    """'5. Februar 2026': certificates and minutes are German documents in any UI language."""
+    return babel_dates.format_date(value, "d. MMMM yyyy", locale="de") if value else ""
 
 
 # --- settings and logo -----------------------------------------------------------------
@@ -211,7 +211,7 @@ def certificate_data(*, competition, application, decision, settings, code):
         "laureate": laureate_name(application),
         "project": application.display_title,
         "category": decision.category.label,
-        "amount": format_money(decision.amount_cents) if settings.show_amount and decision.amount_cents else "",
+        "amount": format_money(decision.amount_cents, "de") if settings.show_amount and decision.amount_cents else "",
         "tribute": settings.tribute or "",
         "place": settings.place or competition.ceremony_place or "",
         "date": german_date(issue),
@@ -289,7 +289,7 @@ def sample_data(competition, settings):
         "laureate": "Musterverein Begegnung e. V.",
         "project": "Beispielprojekt: Sprachcafé für alle",
         "category": category.label if category else "1. Preis",
-        "amount": format_money(category.amount_cents) if settings.show_amount and category else "",
+        "amount": format_money(category.amount_cents, "de") if settings.show_amount and category else "",
         "tribute": settings.tribute or "",
         "place": settings.place or competition.ceremony_place or "",
         "date": german_date(settings.issue_date or (ceremony.date() if ceremony else date.today())),

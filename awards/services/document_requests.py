@@ -9,9 +9,9 @@ from datetime import datetime, time
 
 from sqlalchemy import select
 
-from awards.i18n import _l
 from awards.enums import ApplicationStatus, FormalCheck
 from awards.extensions import db
+from awards.i18n import _l, format_berlin_datetime
 from awards.models.base import utcnow
 from awards.models.document_requests import DocumentRequest, DocumentRequestFile
 from awards.services import audit, mail, uploads
@@ -116,7 +116,7 @@ def _check_answerable(request, now):
 def _overdue_error(request):
     return AnswerOverdue(_l("Die Frist für die Antwort ist am %(when)s abgelaufen. Ihr Text "
                            "bleibt gespeichert; bitte wenden Sie sich an die Geschäftsstelle.",
-                           when=to_berlin(request.due_at).strftime("%d.%m.%Y um %H:%M Uhr")))
+                           when=format_berlin_datetime(request.due_at, "at")))
 
 
 def save_answer(*, actor, request, text, now=None):

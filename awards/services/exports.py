@@ -6,11 +6,10 @@ import tempfile
 from openpyxl import Workbook
 from sqlalchemy.orm import joinedload, selectinload
 
-from awards.i18n import _l, text
 from awards.extensions import db
+from awards.i18n import _l, format_berlin_date, format_berlin_datetime, text
 from awards.models.applications import Application
 from awards.services.applications import intake_query
-from awards.timeutil import to_berlin
 
 
 def columns():
@@ -25,14 +24,13 @@ def columns():
 
 
 def _row(a):
-    submitted = to_berlin(a.submitted_at)
     return [
         a.reference or "", a.status.label, a.formal_check.label, a.formal_check_reason,
-        submitted.strftime("%d.%m.%Y %H:%M:%S") if submitted else "",
+        format_berlin_datetime(a.submitted_at, "sheet"),
         a.kind.label if a.kind else "", a.applicant_type.label if a.applicant_type else "",
         a.org_name, a.contact_name, a.email, a.phone, a.postcode, a.city,
         a.district.label if a.district else "", a.region.label if a.region else "",
-        a.project_title, a.project_start.strftime("%d.%m.%Y") if a.project_start else "",
+        a.project_title, format_berlin_date(a.project_start),
         a.volunteers_count, a.staff_count, len(a.attachments),
     ]
 

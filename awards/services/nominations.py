@@ -14,9 +14,9 @@ import logging
 
 from sqlalchemy import select
 
-from awards.i18n import _l
 from awards.enums import ApplicationStatus, SubmissionKind, TokenPurpose
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.nominations import NomineeStatus, Nomination

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from awards.enums import CompetitionStatus, FormalCheck
 from awards.extensions import db
-from awards.i18n import _l
+from awards.i18n import _l, format_berlin_date, format_money
 from awards.models.base import utcnow
 from awards.models.decisions import MAIL_KINDS, DecisionRelease, MailTemplate
 from awards.services import audit, decisions as decisions_service, lifecycle, mail, nominations
 from awards.services.decisions import DecisionError, decisions_for, eligible_applications, release_of
-from awards.timeutil import format_money, to_berlin
+from awards.timeutil import to_berlin
 from awards.urls import public_base_url
 
 log = logging.getLogger("awards.decisions")
@@ -41,6 +41,8 @@ PLACEHOLDERS = {
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 MAX_SUBJECT = 200
+# The app keeps no language per recipient: decision mails are German (as their texts).
+MAIL_LANGUAGE = "de"
 
 
 class TemplateError(DecisionError):
@@ -135,8 +137,9 @@ def mail_values(application, competition, decision=None):
         "preis": competition.title,
         "jahr": competition.year,
         "kategorie": decision.category.label if decision else "",
-        "betrag": format_money(decision.amount_cents) if decision else "",
-        "verleihung_datum": ceremony.strftime("%d.%m.%Y") if ceremony else "(wird noch bekannt gegeben)",
+        "betrag": format_money(decision.amount_cents, MAIL_LANGUAGE) if decision else "",
+        "verleihung_datum": (format_berlin_date(ceremony, MAIL_LANGUAGE) if ceremony
+                             else "(wird noch bekannt gegeben)"),
         "verleihung_ort": competition.ceremony_place or "(wird noch bekannt gegeben)",
         "link": public_base_url() + "/",
         "grund": (application.formal_check_reason or "")

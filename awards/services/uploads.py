@@ -9,9 +9,9 @@ import uuid
 from flask import current_app
 from sqlalchemy import func, select
 
-from awards.i18n import _l
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Attachment
 from awards.services import audit
 

@@ -17,10 +17,10 @@ from awards import permissions
 from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
 from awards.extensions import db
-from awards.i18n import _l
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
                                     MailTemplateForm, MinutesForm, PublicationForm, PublishNowForm,
                                     RevealForm, RevokeForm)
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
