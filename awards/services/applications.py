@@ -234,7 +234,7 @@ def missing_fields(application, steps=None):
         if step == 1 and "district_id" not in errors:
             problem = region_problem(application)
             if problem:
-                errors["district_id"] = problem
+                errors["district_id"] = str(problem)
         if step == 4 and any(a.is_image for a in application.attachments) \
                 and not application.image_rights_confirmed:
             errors["image_rights_confirmed"] = str(MISSING_IMAGE_RIGHTS)
