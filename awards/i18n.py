@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from flask_babel import LazyString, force_locale, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _gettext
-from flask_babel import ngettext as _ngettext
 from flask.json.tag import JSONTag
 
 from awards.timeutil import BERLIN, to_berlin
@@ -36,10 +35,6 @@ class LazyText(LazyString):
 def _l(string, **variables):
     """The message `string`, translated when shown; `%(name)s` placeholders filled then."""
     return LazyText(_gettext, string, **variables)
-
-
-def _nl(singular, plural, num, **variables):
-    return LazyText(_ngettext, singular, plural, num, **variables)
 
 
 def text(message):
@@ -158,6 +153,6 @@ def in_language(lang):
     return force_locale(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-__all__ = ["LazyText", "_l", "_nl", "text", "install_session_tag", "language",
+__all__ = ["LazyText", "_l", "text", "install_session_tag", "language",
            "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
            "format_money", "format_number", "in_language", "PATTERNS"]

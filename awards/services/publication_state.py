@@ -27,9 +27,10 @@ from awards.models.base import utcnow
 from awards.models.publication import PublicationState
 
 # What the public winners pages and the open-data API read: every column of the editions,
-# categories, criteria, decisions, releases and (photos) attachments of submitted applications; of an
-# application only the fields a public page may show (after the consents). A flush that
-# changes any of it moves the version (see touches_public_pages, derived from this).
+# categories, criteria, decisions, releases and (photos) attachments of submitted
+# applications; of an application only the fields a public page may show (after the
+# consents). A flush that changes any of it moves the version (touches_public_pages reads
+# this declaration; tests/unit/test_cache_inputs.py holds the pages' queries to it).
 PUBLIC_DATA = CacheInputs(
     "public-data",
     tables={

@@ -7,8 +7,8 @@ from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 
 from awards import permissions
-from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time, format_money,
-                         format_number)
+from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time,
+                         format_money, format_number)
 from awards.timeutil import to_berlin
 
 

@@ -24,11 +24,11 @@ NOT_TRANSLATED = {"awards/views/api.py", "awards/views/api_contract.py", "awards
 # Errors only operators read on the command line (`flask archive-…`), never a page.
 OPERATOR_ERRORS = {"ArchiveError"}
 
-TRANSLATORS = {"_", "_l", "_nl", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
+TRANSLATORS = {"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"}
 SINK_CALLS = {"flash", "abort", "render_error", "ValidationError", "send", "queue"}
 SINK_KEYWORDS = {"subject", "message", "error", "title", "text", "label", "description",
                  "hint", "reason_text"}
-KEYWORDS = {"_": None, "_l": None, "_nl": (1, 2), "gettext": None, "lazy_gettext": None,
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None,
             "ngettext": (1, 2), "lazy_ngettext": (1, 2)}
 METHOD_MAP = [("awards/**.py", "python"), ("templates/**.html", "jinja2"),
               ("templates/**.txt", "jinja2")]
@@ -81,7 +81,8 @@ def unwrapped_messages(source, filename="<code>"):
                 arguments += node.args
             arguments += [k.value for k in node.keywords if k.arg in SINK_KEYWORDS]
         elif isinstance(node, ast.Assign) and any(
-                _name(t) == "errors" or (isinstance(t, ast.Subscript) and _name(t.value) == "errors")
+                _name(t) == "errors"
+                or (isinstance(t, ast.Subscript) and _name(t.value) == "errors")
                 for t in node.targets):
             arguments.append(node.value)
         for argument in arguments:
