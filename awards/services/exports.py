@@ -67,7 +67,7 @@ def export_csv(**filters):
 def export_xlsx(**filters):
     """XLSX written in write-only mode (constant memory per row); returns bytes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_l("Bewerbungen"))
+    sheet = workbook.create_sheet(text(_l("Bewerbungen")))
     sheet.append(columns())
     for row in iter_rows(**filters):
         sheet.append(row)
