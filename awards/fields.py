@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from awards.enums import ApplicantType, SubmissionKind
+from awards.i18n import format_berlin_date
 
 # Audiences: who gets to read a field.
 STAFF = "staff"          # the staff's view of an application (intake detail)
@@ -143,7 +144,7 @@ class Field:
 
     def display(self, application):
         """The value for people (receipt, staff view, export): labels of choices, dates in
-        German format, None when empty. Booleans stay booleans (the page says ja/nein)."""
+        the active language (Babel), None when empty. Booleans stay booleans (the page says ja/nein)."""
         value = self.value(application)
         if value is None or value == "":
             return None
@@ -153,7 +154,7 @@ class Field:
         if hasattr(value, "label"):
             return value.label
         if self.kind == PAST_DATE:
-            return value.strftime("%d.%m.%Y")
+            return format_berlin_date(value)
         return value
 
     def jury_value(self, application):

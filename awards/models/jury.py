@@ -8,12 +8,12 @@ to them, they declared no conflict for its application and the round is open.
 """
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awards.enums import LabelledEnum
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.base import TimestampMixin, UTCDateTime, utcnow
 
 __all__ = [

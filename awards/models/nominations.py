@@ -3,12 +3,12 @@ submission, confirms or declines, gives their own publication consents, and rece
 to the application in their own account once the decisions are released."""
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from awards.enums import LabelledEnum
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.base import TimestampMixin, UTCDateTime
 
 

@@ -1,11 +1,11 @@
 """Accounts: passwords, login bookkeeping, invitations and role assignment."""
 from argon2 import PasswordHasher
-from flask_babel import lazy_gettext as _l
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from awards.enums import Role, TokenPurpose
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.base import utcnow
 from awards.models.users import RoleAssignment, User, new_session_id
 from awards.services import audit, mail, tokens

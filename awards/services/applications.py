@@ -7,8 +7,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
@@ -16,6 +14,7 @@ from sqlalchemy.orm import joinedload, load_only
 from awards import fields
 from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck, Level, SubmissionKind
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application, Attachment, FormStash
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
@@ -68,7 +67,7 @@ class SubmissionFailed(ApplicationError):
 
 class SubmissionInvalid(ApplicationError):
     def __init__(self, errors):
-        super().__init__(_("Die Bewerbung ist noch nicht vollständig."))
+        super().__init__(_l("Die Bewerbung ist noch nicht vollständig."))
         self.errors = errors  # {field: message}
 
 
@@ -111,9 +110,9 @@ def region_problem(application):
         select(Competition).where(Competition.prize_code == application.region.value,
                                   Competition.year == competition.year)
     ).first()
-    prize = right.title if right else _("Integrationspreis der Regierung von %(r)s",
+    prize = right.title if right else _l("Integrationspreis der Regierung von %(r)s",
                                         r=application.region.label)
-    return _("Ihr Projekt liegt im Regierungsbezirk %(region)s. Dieser Preis nimmt nur Projekte "
+    return _l("Ihr Projekt liegt im Regierungsbezirk %(region)s. Dieser Preis nimmt nur Projekte "
              "aus %(own)s an. Bitte bewerben Sie sich beim „%(prize)s“ oder beim Bayerischen "
              "Integrationspreis.", region=application.region.label,
              own=competition.region.label, prize=prize)
@@ -134,7 +133,7 @@ def right_competition_for(application):
 
 def start(*, actor, competition, now=None):
     if not is_open_for_submission(competition, now):
-        raise DeadlinePassed(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
+        raise DeadlinePassed(_l("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
     application = Application(competition=competition, owner=actor, email=actor.email,
                               contact_name=actor.name or "")
     db.session.add(application)
@@ -146,9 +145,9 @@ def start(*, actor, competition, now=None):
 
 def _check_editable(application, expected_version):
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED):
-        raise NotEditable(_("Diese Bewerbung ist abgesendet und kann nicht mehr geändert werden."))
+        raise NotEditable(_l("Diese Bewerbung ist abgesendet und kann nicht mehr geändert werden."))
     if expected_version is not None and expected_version != application.version:
-        raise Conflict(_("Diese Bewerbung wurde inzwischen an anderer Stelle geändert (z. B. in "
+        raise Conflict(_l("Diese Bewerbung wurde inzwischen an anderer Stelle geändert (z. B. in "
                          "einem anderen Fenster). Bitte prüfen Sie die Angaben und speichern Sie "
                          "erneut."))
 
@@ -205,7 +204,7 @@ def missing_fields(application, steps=None):
         if step == 1 and "district_id" not in errors:
             problem = region_problem(application)
             if problem:
-                errors["district_id"] = problem
+                errors["district_id"] = str(problem)
         if step == 4 and any(a.is_image for a in application.attachments) \
                 and not application.image_rights_confirmed:
             errors["image_rights_confirmed"] = str(MISSING_IMAGE_RIGHTS)
@@ -245,7 +244,7 @@ def _assign_reference(application):
             return
         except IntegrityError:
             log.info("reference number %s taken, retrying", number)
-    raise ApplicationError(_("Die Bewerbungsnummer konnte nicht vergeben werden. Bitte senden "
+    raise ApplicationError(_l("Die Bewerbungsnummer konnte nicht vergeben werden. Bitte senden "
                              "Sie die Bewerbung erneut ab."))
 
 
@@ -262,12 +261,12 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
     # A correction requested by staff may come after the deadline, until its own deadline;
     # a first submission not.
     if not resubmission and not is_open_for_submission(application.competition, now):
-        raise DeadlinePassed(_("Der Bewerbungsschluss ist vorbei. Die Bewerbung kann nicht mehr "
+        raise DeadlinePassed(_l("Der Bewerbungsschluss ist vorbei. Die Bewerbung kann nicht mehr "
                                "abgesendet werden. Ihr Entwurf bleibt gespeichert."))
     if resubmission:
         _require("resubmit", application.competition, now)
     if resubmission and correction_overdue(application, now):
-        raise DeadlinePassed(_("Die Frist für die Korrektur ist abgelaufen. Bitte wenden Sie "
+        raise DeadlinePassed(_l("Die Frist für die Korrektur ist abgelaufen. Bitte wenden Sie "
                                "sich an die Geschäftsstelle; Ihre Änderungen bleiben "
                                "gespeichert."))
     errors = missing_fields(application)
@@ -294,7 +293,7 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
         for name, value in before.items():
             setattr(application, name, value)
         db.session.flush()
-        raise SubmissionFailed(_(
+        raise SubmissionFailed(_l(
             "Ihre Bewerbung konnte gerade nicht abgesendet werden, weil die "
             "Eingangsbestätigung nicht gespeichert werden konnte (technische Störung). Ihr "
             "Entwurf ist vollständig gespeichert; eine Bewerbungsnummer wurde noch nicht "
@@ -315,7 +314,7 @@ def submit(*, actor, application, now=None, storage=None, expected_version=None)
 def withdraw(*, actor, application, now=None):
     now = now or utcnow()
     if application.status == ApplicationStatus.WITHDRAWN:
-        raise ApplicationError(_("Diese Bewerbung ist bereits zurückgezogen."))
+        raise ApplicationError(_l("Diese Bewerbung ist bereits zurückgezogen."))
     if application.status != ApplicationStatus.DRAFT:
         # After the deadline only staff can; after the release no one (staff revoke).
         _require("withdraw", application.competition, now)
@@ -331,9 +330,9 @@ def withdraw(*, actor, application, now=None):
 def copy_to(*, actor, source, competition, now=None, storage=None):
     """A new draft in another open competition with the texts and files of `source`."""
     if competition.id == source.competition_id:
-        raise ApplicationError(_("Bitte wählen Sie einen anderen Preis aus."))
+        raise ApplicationError(_l("Bitte wählen Sie einen anderen Preis aus."))
     if not is_open_for_submission(competition, now):
-        raise DeadlinePassed(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
+        raise DeadlinePassed(_l("Für diesen Preis ist keine Bewerbung (mehr) möglich."))
     copy = Application(competition=competition, owner=actor, copied_from_id=source.id)
     for name in fields.copied_names():
         setattr(copy, name, getattr(source, name))
@@ -354,13 +353,13 @@ def formal_check(*, actor, application, result, reason=""):
     result = FormalCheck(result)
     reason = (reason or "").strip()
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
-        raise ApplicationError(_("Nur abgesendete Bewerbungen können geprüft werden."))
+        raise ApplicationError(_l("Nur abgesendete Bewerbungen können geprüft werden."))
     if result == FormalCheck.REQUEST:
         # A request needs a deadline and an answer in the portal: services.document_requests.
-        raise ApplicationError(_("Eine Nachforderung stellen Sie bitte mit Frist unter "
+        raise ApplicationError(_l("Eine Nachforderung stellen Sie bitte mit Frist unter "
                                  "„Unterlagen nachfordern“."))
     if result == FormalCheck.INADMISSIBLE and not reason:
-        raise ApplicationError(_("Bitte geben Sie eine Begründung an."))
+        raise ApplicationError(_l("Bitte geben Sie eine Begründung an."))
     _require("formal_check", application.competition)
     old = {"formal_check": application.formal_check.value,
            "reason": application.formal_check_reason}
@@ -392,14 +391,14 @@ def reopen(*, actor, application, reason, due=None, now=None):
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("Bitte geben Sie an, was korrigiert werden soll."))
+        raise ApplicationError(_l("Bitte geben Sie an, was korrigiert werden soll."))
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
-        raise ApplicationError(_("Nur abgesendete Bewerbungen können zur Korrektur geöffnet "
+        raise ApplicationError(_l("Nur abgesendete Bewerbungen können zur Korrektur geöffnet "
                                  "werden."))
     _require("reopen", application.competition, now)
     due_at = correction_deadline(due) if due is not None else None
     if due_at is not None and due_at <= now:
-        raise CorrectionDueInvalid(_("Die Frist für die Korrektur muss in der Zukunft liegen."))
+        raise CorrectionDueInvalid(_l("Die Frist für die Korrektur muss in der Zukunft liegen."))
     old = {"status": application.status.value, "correction_due_at": application.correction_due_at}
     again = application.status == ApplicationStatus.REOPENED
     application.status = ApplicationStatus.REOPENED

@@ -19,19 +19,21 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from babel import dates as babel_dates
 from flask import current_app
 from sqlalchemy import select
 
 from awards.adapters.pdf import render_pdf
 from awards.adapters.storage import NotFound
 from awards.extensions import db
+from awards.i18n import _l, format_money
 from awards.models.base import utcnow
 from awards.models.decisions import Certificate, CertificateSettings, Decision
 from awards.services import audit
 from awards.services.decisions import DecisionError, decision_for, decisions_for, release_of
 from awards.services.publication import is_public, laureate_name
 from awards.services.uploads import image_problem
-from awards.timeutil import format_money, to_berlin
+from awards.timeutil import to_berlin
 from awards.urls import public_base_url
 
 log = logging.getLogger("awards.certificates")
@@ -40,8 +42,6 @@ TEMPLATE = "pdf/certificate.html"
 DEFAULT_LOGO = "/static/img/logo.svg"
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_SIGNATORIES = 3
-GERMAN_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-                 "September", "Oktober", "November", "Dezember")
 _CODE_CHARS = re.compile(r"[^0-9A-Z]")
 
 
@@ -50,7 +50,8 @@ class CertificateError(DecisionError):
 
 
 def german_date(value):
-    return f"{value.day}. {GERMAN_MONTHS[value.month - 1]} {value.year}" if value else ""
+    """'5. Februar 2026': certificates and minutes are German documents in any UI language."""
+    return babel_dates.format_date(value, "d. MMMM yyyy", locale="de") if value else ""
 
 
 # --- settings and logo -----------------------------------------------------------------
@@ -71,12 +72,12 @@ def save_settings(*, actor, competition, show_amount, place, issue_date, tribute
         name, title = (entry.get("name") or "").strip(), (entry.get("title") or "").strip()
         if name or title:
             if not name:
-                raise CertificateError("Bitte geben Sie zu jedem Titel auch einen Namen an.",
+                raise CertificateError(_l("Bitte geben Sie zu jedem Titel auch einen Namen an."),
                                        "signatories")
             cleaned.append({"name": name, "title": title})
     if len(cleaned) > MAX_SIGNATORIES:
-        raise CertificateError(f"Höchstens {MAX_SIGNATORIES} Unterschriften passen auf die Urkunde.",
-                               "signatories")
+        raise CertificateError(_l("Höchstens %(n)d Unterschriften passen auf die Urkunde.",
+                                  n=MAX_SIGNATORIES), "signatories")
     settings = settings_for(competition)
     old = {"show_amount": settings.show_amount, "place": settings.place,
            "issue_date": settings.issue_date, "tribute": settings.tribute,
@@ -105,31 +106,31 @@ _SVG_FORBIDDEN = re.compile(
 def check_logo(data, filename=""):
     """Content type of a valid logo ('image/png' or 'image/svg+xml'); raises otherwise."""
     if not data:
-        raise CertificateError("Bitte wählen Sie eine Datei aus.", "logo")
+        raise CertificateError(_l("Bitte wählen Sie eine Datei aus."), "logo")
     if len(data) > MAX_LOGO_BYTES:
-        raise CertificateError("Das Logo darf höchstens 1 MB groß sein.", "logo")
+        raise CertificateError(_l("Das Logo darf höchstens 1 MB groß sein."), "logo")
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         # Decoded whole, within the pixel limit of uploads (verify() alone misses broken
         # image data and decompression bombs).
         if image_problem(io.BytesIO(data), "PNG"):
-            raise CertificateError("Die PNG-Datei ist beschädigt.", "logo")
+            raise CertificateError(_l("Die PNG-Datei ist beschädigt."), "logo")
         return "image/png"
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096].lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
         if _SVG_FORBIDDEN.search(data):
-            raise CertificateError("Die SVG-Datei enthält Skripte oder Verweise auf andere "
-                                   "Dateien. Bitte speichern Sie das Logo als einfaches SVG "
-                                   "oder als PNG.", "logo")
+            raise CertificateError(_l("Die SVG-Datei enthält Skripte oder Verweise auf andere "
+                                      "Dateien. Bitte speichern Sie das Logo als einfaches SVG "
+                                      "oder als PNG."), "logo")
         import xml.etree.ElementTree as ET
 
         try:
             root = ET.fromstring(data)
         except ET.ParseError as exc:
-            raise CertificateError("Die SVG-Datei ist fehlerhaft.", "logo") from exc
+            raise CertificateError(_l("Die SVG-Datei ist fehlerhaft."), "logo") from exc
         if not root.tag.endswith("svg"):
-            raise CertificateError("Die Datei ist kein SVG-Bild.", "logo")
+            raise CertificateError(_l("Die Datei ist kein SVG-Bild."), "logo")
         return "image/svg+xml"
-    raise CertificateError("Bitte laden Sie das Logo als PNG oder SVG hoch.", "logo")
+    raise CertificateError(_l("Bitte laden Sie das Logo als PNG oder SVG hoch."), "logo")
 
 
 def save_logo(*, actor, competition, data, storage):
@@ -210,7 +211,7 @@ def certificate_data(*, competition, application, decision, settings, code):
         "laureate": laureate_name(application),
         "project": application.display_title,
         "category": decision.category.label,
-        "amount": format_money(decision.amount_cents) if settings.show_amount and decision.amount_cents else "",
+        "amount": format_money(decision.amount_cents, "de") if settings.show_amount and decision.amount_cents else "",
         "tribute": settings.tribute or "",
         "place": settings.place or competition.ceremony_place or "",
         "date": german_date(issue),
@@ -288,7 +289,7 @@ def sample_data(competition, settings):
         "laureate": "Musterverein Begegnung e. V.",
         "project": "Beispielprojekt: Sprachcafé für alle",
         "category": category.label if category else "1. Preis",
-        "amount": format_money(category.amount_cents) if settings.show_amount and category else "",
+        "amount": format_money(category.amount_cents, "de") if settings.show_amount and category else "",
         "tribute": settings.tribute or "",
         "place": settings.place or competition.ceremony_place or "",
         "date": german_date(settings.issue_date or (ceremony.date() if ceremony else date.today())),
@@ -325,9 +326,9 @@ def ensure_certificate(*, actor, application, storage, now=None):
     competition = application.competition
     decision = decision_for(application)
     if decision is None or release_of(competition) is None:
-        raise CertificateError("Für diese Bewerbung gibt es (noch) keine Urkunde.")
+        raise CertificateError(_l("Für diese Bewerbung gibt es (noch) keine Urkunde."))
     if decision.revoked_at is not None:
-        raise CertificateError("Die Auszeichnung ist aberkannt; es gibt keine Urkunde mehr.")
+        raise CertificateError(_l("Die Auszeichnung ist aberkannt; es gibt keine Urkunde mehr."))
     certificate = certificate_of(application)
     if certificate is None:
         certificate = Certificate(application_id=application.id, competition_id=competition.id)

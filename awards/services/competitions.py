@@ -1,11 +1,11 @@
 """Competitions: create, edit, move through the status path, categories, criteria, copy."""
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from awards.enums import ApplicationStatus, CompetitionStatus, Level, Region
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import audit, lifecycle

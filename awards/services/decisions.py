@@ -16,6 +16,7 @@ from sqlalchemy import select
 from awards import permissions
 from awards.enums import AllocationMode, ApplicationStatus, FormalCheck
 from awards.extensions import db
+from awards.i18n import LazyText, _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.decisions import Decision, DecisionRelease
@@ -25,8 +26,8 @@ from awards.services import audit, lifecycle
 log = logging.getLogger("awards.decisions")
 
 MIN_REASON_LENGTH = 10
-CONFLICT_MESSAGE = ("Sie haben für diese Bewerbung eine Befangenheit angezeigt (oder die "
-                    "Geschäftsstelle hat sie vermerkt). Sie können über sie nicht entscheiden.")
+CONFLICT_MESSAGE = _l("Sie haben für diese Bewerbung eine Befangenheit angezeigt (oder die "
+                      "Geschäftsstelle hat sie vermerkt). Sie können über sie nicht entscheiden.")
 
 # What happened to an application on its way through the year; decides the mail it gets.
 AWARDED = "awarded"
@@ -35,9 +36,9 @@ NOT_ADMISSIBLE = "inadmissible"  # formally not admissible
 NOT_SCORED = "not_scored"      # never scored by the jury (not checked, or no round reached)
 PARTLY_SCORED = "partly_scored"  # scored in an earlier round, not in the last one
 JOURNEY_LABELS = {
-    NOT_ADMISSIBLE: "formal nicht zulässig",
-    NOT_SCORED: "von der Jury nicht bewertet",
-    PARTLY_SCORED: "nicht in der letzten Bewertungsrunde bewertet",
+    NOT_ADMISSIBLE: _l("formal nicht zulässig"),
+    NOT_SCORED: _l("von der Jury nicht bewertet"),
+    PARTLY_SCORED: _l("nicht in der letzten Bewertungsrunde bewertet"),
 }
 
 
@@ -208,31 +209,32 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
     if permissions.has_conflict(actor, application):
         raise DecisionError(CONFLICT_MESSAGE)
     if is_released(competition):
-        raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
-                              "mehr geändert werden.")
+        raise DecisionsLocked(_l("Die Entscheidungen sind bereits freigegeben und können nicht "
+                                 "mehr geändert werden."))
     try:
         lifecycle.require("record_decision", competition)
     except lifecycle.NotAllowed as exc:
         raise DecisionError(str(exc.message)) from None
     if application.status != ApplicationStatus.SUBMITTED:
-        raise DecisionError("Nur eingereichte Bewerbungen können ausgezeichnet werden.")
+        raise DecisionError(_l("Nur eingereichte Bewerbungen können ausgezeichnet werden."))
     journey = journey_of(application)
     exception_reason = (exception_reason or "").strip() if journey != COMPLETE else ""
     if journey != COMPLETE and len(exception_reason) < MIN_REASON_LENGTH:
         raise DecisionError(
-            f"Diese Bewerbung ist {JOURNEY_LABELS[journey]}. Eine Auszeichnung ist nur mit "
-            f"einer Begründung für die Ausnahme möglich (mindestens {MIN_REASON_LENGTH} "
-            "Zeichen).", "exception_reason")
+            _l("Diese Bewerbung ist %(journey)s. Eine Auszeichnung ist nur mit einer Begründung "
+               "für die Ausnahme möglich (mindestens %(n)d Zeichen).",
+               journey=JOURNEY_LABELS[journey], n=MIN_REASON_LENGTH), "exception_reason")
     if category is None or category.competition_id != competition.id:
-        raise DecisionError("Bitte wählen Sie eine Preiskategorie dieses Wettbewerbs.", "category")
+        raise DecisionError(_l("Bitte wählen Sie eine Preiskategorie dieses Wettbewerbs."),
+                            "category")
     rationale = (rationale or "").strip()
     if not rationale:
-        raise DecisionError("Bitte begründen Sie die Entscheidung.", "rationale")
+        raise DecisionError(_l("Bitte begründen Sie die Entscheidung."), "rationale")
 
     existing = decision_for(application)
     if existing is not None and expected_version is not None and existing.version != expected_version:
-        raise StaleDecision("Jemand anderes hat diese Entscheidung inzwischen geändert. Bitte "
-                            "prüfen Sie den aktuellen Stand.")
+        raise StaleDecision(_l("Jemand anderes hat diese Entscheidung inzwischen geändert. Bitte "
+                               "prüfen Sie den aktuellen Stand."))
 
     others = active([d for d in decisions_for(competition) if d.application_id != application.id])
     mode = competition.allocation_mode
@@ -242,10 +244,10 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
         amount = equal_share(competition.budget_cents, len(others) + 1)
     else:
         if amount_cents is None:
-            raise DecisionError("Bitte geben Sie einen Betrag an.", "amount")
+            raise DecisionError(_l("Bitte geben Sie einen Betrag an."), "amount")
         amount = int(amount_cents)
     if amount < 0:
-        raise DecisionError("Der Betrag darf nicht negativ sein.", "amount")
+        raise DecisionError(_l("Der Betrag darf nicht negativ sein."), "amount")
 
     warnings = []
     total = sum(d.amount_cents for d in others) + amount
@@ -260,13 +262,14 @@ def record_decision(*, actor, application, category, rationale, amount_cents=Non
     if warnings and not (confirm_over_budget and len(reason) >= MIN_REASON_LENGTH):
         parts = []
         if "budget" in warnings:
-            parts.append("Die Summe der Preisgelder überschreitet das Budget.")
+            parts.append(_l("Die Summe der Preisgelder überschreitet das Budget."))
         if "count" in warnings:
-            parts.append(f"„{category.label}“ wird öfter vergeben als vorgesehen "
-                         f"({category.count}).")
-        parts.append("Bitte bestätigen Sie die Abweichung und nennen Sie einen Grund "
-                     f"(mindestens {MIN_REASON_LENGTH} Zeichen).")
-        raise NeedsConfirmation(" ".join(parts), warnings=warnings, total_cents=total,
+            parts.append(_l("„%(category)s“ wird öfter vergeben als vorgesehen (%(count)d).",
+                            category=category.label, count=category.count))
+        parts.append(_l("Bitte bestätigen Sie die Abweichung und nennen Sie einen Grund "
+                        "(mindestens %(n)d Zeichen).", n=MIN_REASON_LENGTH))
+        message = LazyText(lambda: " ".join(str(part) for part in parts))
+        raise NeedsConfirmation(message, warnings=warnings, total_cents=total,
                                 budget_cents=competition.budget_cents)
 
     if existing is None:
@@ -324,10 +327,10 @@ def remove_decision(*, actor, decision, expected_version=None):
     if permissions.has_conflict(actor, decision.application):
         raise DecisionError(CONFLICT_MESSAGE)
     if is_released(competition):
-        raise DecisionsLocked("Die Entscheidungen sind bereits freigegeben und können nicht "
-                              "mehr geändert werden.")
+        raise DecisionsLocked(_l("Die Entscheidungen sind bereits freigegeben und können nicht "
+                                 "mehr geändert werden."))
     if expected_version is not None and decision.version != expected_version:
-        raise StaleDecision("Jemand anderes hat diese Entscheidung inzwischen geändert.")
+        raise StaleDecision(_l("Jemand anderes hat diese Entscheidung inzwischen geändert."))
     try:
         lifecycle.require("record_decision", competition)
     except lifecycle.NotAllowed as exc:
@@ -348,15 +351,15 @@ def revoke(*, actor, decision, reason, now=None):
     now = now or utcnow()
     competition = decision.competition
     if decision.revoked_at is not None:
-        raise DecisionError("Diese Auszeichnung ist bereits aberkannt.")
+        raise DecisionError(_l("Diese Auszeichnung ist bereits aberkannt."))
     try:
         lifecycle.require("revoke", competition, now)
     except lifecycle.NotAllowed as exc:
         raise DecisionError(str(exc.message)) from None
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
-        raise DecisionError(f"Bitte nennen Sie den Grund (mindestens {MIN_REASON_LENGTH} "
-                            "Zeichen).", "reason")
+        raise DecisionError(_l("Bitte nennen Sie den Grund (mindestens %(n)d Zeichen).",
+                               n=MIN_REASON_LENGTH), "reason")
     decision.revoked_at = now
     decision.revoked_by_id = getattr(actor, "id", None)
     decision.revoke_reason = reason

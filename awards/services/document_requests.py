@@ -7,11 +7,11 @@ lost); sending the answer and adding files are refused after the deadline.
 import logging
 from datetime import datetime, time
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from awards.enums import ApplicationStatus, FormalCheck
 from awards.extensions import db
+from awards.i18n import _l, format_berlin_datetime
 from awards.models.base import utcnow
 from awards.models.document_requests import DocumentRequest, DocumentRequestFile
 from awards.services import audit, mail, uploads
@@ -65,17 +65,17 @@ def request_documents(*, actor, application, message, due_at, now=None):
     now = now or utcnow()
     message = (message or "").strip()
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
-        raise RequestError(_("Nachforderungen sind nur bei abgesendeten Bewerbungen möglich."))
+        raise RequestError(_l("Nachforderungen sind nur bei abgesendeten Bewerbungen möglich."))
     if not message:
-        raise RequestError(_("Bitte schreiben Sie, welche Unterlagen oder Angaben fehlen."),
+        raise RequestError(_l("Bitte schreiben Sie, welche Unterlagen oder Angaben fehlen."),
                            "message")
     if len(message) > MAX_MESSAGE:
-        raise RequestError(_("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.",
+        raise RequestError(_l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.",
                              max=MAX_MESSAGE), "message")
     if due_at is None:
-        raise RequestError(_("Bitte geben Sie eine Frist an."), "due_date")
+        raise RequestError(_l("Bitte geben Sie eine Frist an."), "due_date")
     if due_at <= now:
-        raise RequestError(_("Die Frist muss in der Zukunft liegen."), "due_date")
+        raise RequestError(_l("Die Frist muss in der Zukunft liegen."), "due_date")
     row = open_request(application)
     again = row is not None
     old = {"message": row.message, "due_at": row.due_at} if again else None
@@ -107,16 +107,16 @@ def request_documents(*, actor, application, message, due_at, now=None):
 
 def _check_answerable(request, now):
     if request.answered_at is not None:
-        raise RequestError(_("Diese Nachforderung ist bereits beantwortet."))
+        raise RequestError(_l("Diese Nachforderung ist bereits beantwortet."))
     if request.application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
-        raise RequestError(_("Diese Bewerbung ist zurückgezogen; eine Antwort ist nicht mehr "
+        raise RequestError(_l("Diese Bewerbung ist zurückgezogen; eine Antwort ist nicht mehr "
                              "möglich."))
 
 
 def _overdue_error(request):
-    return AnswerOverdue(_("Die Frist für die Antwort ist am %(when)s abgelaufen. Ihr Text "
+    return AnswerOverdue(_l("Die Frist für die Antwort ist am %(when)s abgelaufen. Ihr Text "
                            "bleibt gespeichert; bitte wenden Sie sich an die Geschäftsstelle.",
-                           when=to_berlin(request.due_at).strftime("%d.%m.%Y um %H:%M Uhr")))
+                           when=format_berlin_datetime(request.due_at, "at")))
 
 
 def save_answer(*, actor, request, text, now=None):
@@ -161,7 +161,7 @@ def submit_answer(*, actor, request, text, now=None):
     if is_overdue(request, now):
         raise _overdue_error(request)
     if not request.answer_text and not request.files:
-        raise RequestError(_("Bitte schreiben Sie eine Antwort oder laden Sie eine Datei hoch."),
+        raise RequestError(_l("Bitte schreiben Sie eine Antwort oder laden Sie eine Datei hoch."),
                            "answer_text")
     request.answered_at = now
     request.answered_by_id = getattr(actor, "id", None)

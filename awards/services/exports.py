@@ -3,31 +3,29 @@ import csv
 import io
 import tempfile
 
-from flask_babel import gettext as _
 from openpyxl import Workbook
 from sqlalchemy.orm import joinedload, selectinload
 
 from awards import fields
 from awards.extensions import db
+from awards.i18n import _l, format_berlin_date, format_berlin_datetime, text
 from awards.models.applications import Application
 from awards.services.applications import intake_query
-from awards.timeutil import to_berlin
 
 
 def columns():
-    return [
-        _("Bewerbungsnummer"), _("Status"), _("Formale Prüfung"), _("Begründung"),
-        _("Eingegangen am"),
-    ] + [str(f.column_label) for f in fields.export_fields()] + [_("Anlagen")]
+    return [text(c) for c in (
+        _l("Bewerbungsnummer"), _l("Status"), _l("Formale Prüfung"), _l("Begründung"),
+        _l("Eingegangen am"),
+    )] + [str(f.column_label) for f in fields.export_fields()] + [text(_l("Anlagen"))]
 
 
 def _row(a):
     """The intake data of one application; its fields as the registry (awards.fields) lists
     them for the export."""
-    submitted = to_berlin(a.submitted_at)
     return [
         a.reference or "", a.status.label, a.formal_check.label, a.formal_check_reason,
-        submitted.strftime("%d.%m.%Y %H:%M:%S") if submitted else "",
+        format_berlin_datetime(a.submitted_at, "sheet"),
     ] + [f.display(a) for f in fields.export_fields()] + [len(a.attachments)]
 
 
@@ -63,7 +61,7 @@ def export_csv(**filters):
 def export_xlsx(**filters):
     """XLSX written in write-only mode (constant memory per row); returns bytes."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Bewerbungen"))
+    sheet = workbook.create_sheet(text(_l("Bewerbungen")))
     sheet.append(columns())
     for row in iter_rows(**filters):
         sheet.append(row)

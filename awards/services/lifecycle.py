@@ -21,11 +21,11 @@ do, and no page reads a separate flag to say where a year stands.
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from awards.enums import CompetitionStatus, LabelledEnum
 from awards.extensions import db
+from awards.i18n import _l, format_berlin_datetime
 from awards.models.base import utcnow
 from awards.models.decisions import DecisionRelease
 from awards.models.jury import Round, RoundStatus
@@ -229,10 +229,7 @@ def _refusal(action, state, competition):
 
 
 def _berlin(value):
-    from awards.timeutil import to_berlin
-
-    local = to_berlin(value)
-    return local.strftime("%d.%m.%Y, %H:%M Uhr") if local else ""
+    return format_berlin_datetime(value)
 
 
 def require(action, competition, at=None):

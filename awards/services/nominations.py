@@ -12,11 +12,11 @@
 """
 import logging
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from awards.enums import ApplicationStatus, SubmissionKind, TokenPurpose
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.nominations import NomineeStatus, Nomination
@@ -35,7 +35,7 @@ class NominationError(Exception):
 
 
 def _nominator_label(application):
-    name = application.nominator_name or _("eine Person")
+    name = application.nominator_name or _l("eine Person")
     return f"{name} ({application.nominator_org})" if application.nominator_org else name
 
 
@@ -106,9 +106,9 @@ def respond(*, token, confirm, consents=None, now=None):
     nomination = for_token(token)
     application = nomination.application
     if nomination.status != NomineeStatus.PENDING:
-        raise NominationError(_("Sie haben auf diesen Vorschlag bereits geantwortet."))
+        raise NominationError(_l("Sie haben auf diesen Vorschlag bereits geantwortet."))
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
-        raise NominationError(_("Dieser Vorschlag ist zurückgezogen. Eine Antwort ist nicht "
+        raise NominationError(_l("Dieser Vorschlag ist zurückgezogen. Eine Antwort ist nicht "
                                 "mehr nötig."))
     tokens.consume(purpose=TokenPurpose.NOMINEE, token=token)
     actor = accounts.find_user(nomination.nominee_email)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from awards import fields
 from awards.enums import ApplicantType, Region
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition, PrizeCategory
@@ -106,7 +107,7 @@ def publish_now(*, actor, competition, now=None):
     (awards.services.lifecycle): no stored status changes."""
     now = now or utcnow()
     if release_of(competition) is None:
-        raise DecisionError("Bitte geben Sie zuerst die Entscheidungen frei.")
+        raise DecisionError(_l("Bitte geben Sie zuerst die Entscheidungen frei."))
     _require("publish", competition, now)
     old = {"published_at": competition.published_at}
     competition.published_at = now

@@ -19,25 +19,49 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
 from awards import fields
+from awards.cachekeys import CacheInputs
 from awards.enums import ApplicationStatus
 from awards.models.applications import Application, Attachment
-from awards.models.competitions import Competition, PrizeCategory
-from awards.models.decisions import Decision, DecisionRelease
+from awards.models.competitions import Competition
+from awards.models.decisions import DecisionRelease
 from awards.models.base import utcnow
 from awards.models.publication import PublicationState
 
-# Columns of an application that decide what a public page shows, besides the registry's
-# public fields (awards.fields).
 PUBLIC_STATE_FIELDS = frozenset({
     "status", "competition_id", "applicant_type", "region", "consent_publish_name",
     "consent_publish_text", "consent_publish_photos", "image_rights_confirmed",
 })
+# What the public winners pages and the open-data API read: every column of the editions,
+# categories, criteria, decisions, releases and (photos) attachments of submitted
+# applications; of an application only the fields a public page may show (after the
+# consents). A flush that changes any of it moves the version (touches_public_pages reads
+# this declaration; tests/unit/test_cache_inputs.py holds the pages' queries to it).
+PUBLIC_DATA = CacheInputs(
+    "public-data",
+    tables={
+        "competitions": {"*"},
+        "prize_categories": {"*"},
+        "criteria": {"*"},  # loaded with every edition (Competition.criteria is eager)
+        "decisions": {"*"},
+        "decision_releases": {"*"},
+        "attachments": {"*"},
+        # The columns that decide whether and how an application is shown, and the
+        # registry's public fields (awards.fields).
+        "applications": {"id", *PUBLIC_STATE_FIELDS, *fields.names(fields.PUBLIC)},
+    },
+    fixed={"applications.id"},
+    context=(),
+)
+PUBLIC_FIELDS = frozenset(PUBLIC_DATA.tables["applications"]) - {"id"}
+# Tables whose every change counts (attachments count only for submitted applications).
+_WHOLE_TABLES = frozenset(name for name, columns in PUBLIC_DATA.tables.items()
+                          if columns == {"*"})
+ALWAYS_RELEVANT_TABLES = _WHOLE_TABLES - {"attachments"}
 
 
 def public_fields():
     """Fields of an application that a public page may show (after the consents)."""
-    return PUBLIC_STATE_FIELDS | set(fields.names(fields.PUBLIC))
-ALWAYS_RELEVANT = (Competition, PrizeCategory, Decision, DecisionRelease)
+    return PUBLIC_FIELDS
 STATE_ID = 1
 
 
@@ -70,9 +94,14 @@ def _attachment_relevant(session, attachment):
     return status is None or status != ApplicationStatus.DRAFT
 
 
+def _table_of(obj):
+    table = getattr(type(obj), "__table__", None)
+    return table.name if table is not None else None
+
+
 def touches_public_pages(session):
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, ALWAYS_RELEVANT):
+        if _table_of(obj) in ALWAYS_RELEVANT_TABLES:
             if obj in session.dirty and not session.is_modified(obj):
                 continue
             return True

@@ -7,12 +7,11 @@ import unicodedata
 import uuid
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Attachment
 from awards.services import audit
 
@@ -137,15 +136,15 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
     storage = storage or get_storage()
     file_limit, application_limit = limits()
     if len(application.attachments) >= MAX_FILES:
-        raise UploadRejected(_("Sie können höchstens %(n)s Dateien anhängen.", n=MAX_FILES))
+        raise UploadRejected(_l("Sie können höchstens %(n)s Dateien anhängen.", n=MAX_FILES))
     shown = sanitise_filename(filename)
     head = stream.read(16)
     content_type = sniff_head(head)
     if content_type is None:
-        raise UploadRejected(_("„%(name)s“ ist keine PDF-, JPEG- oder PNG-Datei. Bitte laden Sie "
+        raise UploadRejected(_l("„%(name)s“ ist keine PDF-, JPEG- oder PNG-Datei. Bitte laden Sie "
                                "nur diese Dateitypen hoch.", name=shown))
     if content_type in (JPEG, PNG) and not images_allowed:
-        raise UploadRejected(_("Für Fotos bestätigen Sie bitte zuerst die Bildrechte (Kästchen "
+        raise UploadRejected(_l("Für Fotos bestätigen Sie bitte zuerst die Bildrechte (Kästchen "
                                "oberhalb der Dateiauswahl). „%(name)s“ wurde nicht gespeichert.",
                                name=shown))
     remaining = application_limit - used_bytes(application)
@@ -157,20 +156,20 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
                 spool.write(chunk)
         except _TooLarge:
             if reader.size > file_limit:
-                raise UploadRejected(_("„%(name)s“ ist größer als %(mb)s MB. Bitte verkleinern "
+                raise UploadRejected(_l("„%(name)s“ ist größer als %(mb)s MB. Bitte verkleinern "
                                        "Sie die Datei.", name=shown,
                                        mb=current_app.config["MAX_FILE_MB"])) from None
-            raise UploadRejected(_("Alle Anlagen zusammen dürfen höchstens %(mb)s MB groß sein. "
+            raise UploadRejected(_l("Alle Anlagen zusammen dürfen höchstens %(mb)s MB groß sein. "
                                    "Bitte entfernen oder verkleinern Sie Dateien.",
                                    mb=current_app.config["MAX_APPLICATION_MB"])) from None
         if not tail_is_complete(content_type, reader.tail):
-            raise UploadRejected(_("„%(name)s“ ist unvollständig oder beschädigt. Bitte speichern "
+            raise UploadRejected(_l("„%(name)s“ ist unvollständig oder beschädigt. Bitte speichern "
                                    "Sie die Datei neu und laden Sie sie erneut hoch.", name=shown))
         spool.seek(0)
         problem = parse_problem(spool, content_type)
         if problem:
             log.info("upload %r refused: %s", shown, problem)
-            raise UploadRejected(_("„%(name)s“ lässt sich nicht öffnen: Die Datei ist beschädigt, "
+            raise UploadRejected(_l("„%(name)s“ lässt sich nicht öffnen: Die Datei ist beschädigt, "
                                    "verschlüsselt oder kein gültiges %(kind)s. Bitte speichern Sie "
                                    "sie neu (z. B. „Als PDF drucken“) und laden Sie sie erneut "
                                    "hoch.", name=shown, kind=KIND_NAMES[content_type]))
@@ -181,7 +180,7 @@ def add_attachment(*, actor, application, stream, filename, description="", stor
         except StorageError:
             log.exception("storing attachment failed")
             _discard(storage, key)
-            raise UploadRejected(_("Die Datei konnte gerade nicht gespeichert werden. Bitte "
+            raise UploadRejected(_l("Die Datei konnte gerade nicht gespeichert werden. Bitte "
                                    "versuchen Sie es in einigen Minuten erneut.")) from None
     attachment = Attachment(
         application=application, storage_key=key,

@@ -19,6 +19,7 @@ from datetime import timedelta, timezone
 from flask import Blueprint, Response, request, url_for
 
 from awards.adapters.cache import get_cache
+from awards.cachekeys import CacheInputs
 from awards.extensions import db
 from awards.services import opendata, publication, publication_state
 from awards.services.exports import _safe as neutralise
@@ -115,12 +116,18 @@ def _finish(body, mimetype, *, last_modified, links=None, filename=None, now=Non
     return response.make_conditional(request)
 
 
+# The answer cache's key: the public data's fingerprint (publication_state.PUBLIC_DATA),
+# the API version, the host (links are absolute) and the URL.
+CACHE_INPUTS = CacheInputs("api", tables=publication_state.PUBLIC_DATA.tables,
+                           fixed=publication_state.PUBLIC_DATA.fixed,
+                           context=("version", "host", "path", "extra"))
+
+
 def _cached(build, *, mimetype, now, filename=None, extra_key=()):
     """Serve `build()` -> (body, links) from the page cache under the URL (with the host:
     links are absolute) and the publication state's fingerprint, like the winners pages."""
-    material = repr(("api", API_VERSION, request.host_url, request.full_path, extra_key,
-                     publication_state.fingerprint(db.session, now)))
-    key = "api:" + hashlib.sha256(material.encode()).hexdigest()
+    key = CACHE_INPUTS.key(version=API_VERSION, host=request.host_url, path=request.full_path,
+                           extra=extra_key, data=publication_state.fingerprint(db.session, now))
     cache = get_cache()
     stored = cache.get(key)
     if stored is None:

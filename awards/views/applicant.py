@@ -14,13 +14,13 @@ from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
 from awards.forms.document_requests import DocumentAnswerForm
 from awards.forms.nominations import NomineeResponseForm
+from awards.i18n import format_berlin_time, format_number
 from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import applications as service
 from awards.services import document_requests, nominations, tokens, uploads
-from awards.timeutil import to_berlin
 from awards.views.converters import parse_id
 from awards.views.errors import render_error, wants_json
 from awards.views.util import stored_file_response
@@ -33,11 +33,11 @@ EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED)
 
 @bp.app_template_filter("filesize")
 def filesize(size):
-    """12345 -> '12,1 KB', 3456789 -> '3,3 MB' (German decimal comma)."""
+    """12345 -> '12,1 KB', 3456789 -> '3,3 MB' (decimal sign of the page's language)."""
     size = size or 0
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB".replace(".", ",")
-    return f"{size / 1024 / 1024:.1f} MB".replace(".", ",")
+        return f"{format_number(size / 1024, 1)} KB"
+    return f"{format_number(size / 1024 / 1024, 1)} MB"
 
 
 def _logged_in():
@@ -337,7 +337,7 @@ def _post_step(application, step):
         return redirect(url_for(".step", application_id=application.id, step=4) + "#anlagen")
     if action == "save":
         flash(_("Entwurf gespeichert um %(time)s Uhr.",
-                time=to_berlin(application.autosaved_at).strftime("%H:%M")), "success")
+                time=format_berlin_time(application.autosaved_at)), "success")
     return redirect(url_for(".step", application_id=application.id, step=target))
 
 
@@ -405,7 +405,7 @@ def autosave(application_id):
         db.session.rollback()
         return jsonify(error="conflict", message=str(exc)), 409
     db.session.commit()
-    time = to_berlin(application.autosaved_at).strftime("%H:%M")
+    time = format_berlin_time(application.autosaved_at)
     errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()
               if name not in ("version", None)}
     message = _("Gespeichert um %(time)s Uhr", time=time)

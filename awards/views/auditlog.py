@@ -2,6 +2,7 @@
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -46,10 +47,10 @@ def read_filters(args):
     errors = {}
     for key in ("object_id", "competition_id"):
         if args.get(key, "").strip() and filters[key] is None:
-            errors[key] = "Bitte geben Sie eine ganze Zahl ein."
+            errors[key] = _("Bitte geben Sie eine ganze Zahl ein.")
     for key in ("date_from", "date_to"):
         if args.get(key, "").strip() and filters[key] is None:
-            errors[key] = "Bitte geben Sie ein Datum im Format JJJJ-MM-TT ein."
+            errors[key] = _("Bitte geben Sie ein Datum im Format JJJJ-MM-TT ein.")
     return filters, errors
 
 

@@ -20,6 +20,7 @@ from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
                                     MailTemplateForm, MinutesForm, PublicationForm, PublishNowForm,
                                     RevealForm, RevokeForm)
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
@@ -34,10 +35,11 @@ from awards.models.decisions import Certificate
 
 bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")
 
-KIND_LABELS = {"congratulation": "Glückwunsch an die Preisträger",
-               "notice": "Nachricht an von der Jury bewertete, nicht ausgezeichnete Bewerbungen",
-               "inadmissible": "Nachricht an formal nicht zulässige Bewerbungen",
-               "not_scored": "Nachricht an von der Jury nicht bewertete Bewerbungen"}
+KIND_LABELS = {"congratulation": _l("Glückwunsch an die Preisträger"),
+               "notice": _l("Nachricht an von der Jury bewertete, nicht ausgezeichnete "
+                            "Bewerbungen"),
+               "inadmissible": _l("Nachricht an formal nicht zulässige Bewerbungen"),
+               "not_scored": _l("Nachricht an von der Jury nicht bewertete Bewerbungen")}
 
 
 def _competition(competition_id, predicate=permissions.can_release_decisions):

@@ -1,4 +1,4 @@
-"""German error pages; database faults roll back and answer 503."""
+"""Error pages in the reader's language; database faults roll back and answer 503."""
 import logging
 
 from flask import has_request_context, jsonify, render_template, request
@@ -8,28 +8,35 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
 from awards.extensions import db
+from awards.i18n import _l, in_language, text
 from awards.views.api import problem_response
 
 log = logging.getLogger("awards.errors")
 
 ERROR_TEXTS = {
-    400: ("Ungültige Anfrage", "Die Anfrage konnte nicht verarbeitet werden."),
-    403: ("Kein Zugriff", "Sie haben keine Berechtigung für diese Seite. Bitte melden Sie sich "
-          "mit einem passenden Konto an oder wenden Sie sich an die Geschäftsstelle."),
-    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht oder nicht mehr. Bitte prüfen Sie "
-          "die Adresse."),
-    405: ("Nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
-    409: ("Änderung überschneidet sich", "Jemand anderes hat diese Daten inzwischen geändert. "
-          "Bitte laden Sie die Seite neu und prüfen Sie Ihre Änderung."),
-    413: ("Datei zu groß", "Die gesendeten Dateien sind zu groß. Bitte verkleinern Sie die "
-          "Dateien und versuchen Sie es erneut. Ihre bisherigen Eingaben sind gespeichert."),
-    429: ("Zu viele Versuche", "Bitte warten Sie einige Minuten und versuchen Sie es dann "
-          "erneut."),
-    500: ("Technischer Fehler", "Es ist ein Fehler aufgetreten. Bitte versuchen Sie es später "
-          "erneut."),
-    503: ("Vorübergehend nicht verfügbar", "Der Dienst ist gerade nicht erreichbar. Es wurde "
-          "nichts gespeichert. Bitte versuchen Sie es in einigen Minuten erneut."),
+    400: (_l("Ungültige Anfrage"), _l("Die Anfrage konnte nicht verarbeitet werden.")),
+    403: (_l("Kein Zugriff"), _l("Sie haben keine Berechtigung für diese Seite. Bitte melden "
+                                 "Sie sich mit einem passenden Konto an oder wenden Sie sich "
+                                 "an die Geschäftsstelle.")),
+    404: (_l("Seite nicht gefunden"), _l("Diese Seite gibt es nicht oder nicht mehr. Bitte "
+                                         "prüfen Sie die Adresse.")),
+    405: (_l("Nicht erlaubt"), _l("Diese Aktion ist auf dieser Seite nicht möglich.")),
+    409: (_l("Änderung überschneidet sich"), _l("Jemand anderes hat diese Daten inzwischen "
+                                                "geändert. Bitte laden Sie die Seite neu und "
+                                                "prüfen Sie Ihre Änderung.")),
+    413: (_l("Datei zu groß"), _l("Die gesendeten Dateien sind zu groß. Bitte verkleinern Sie "
+                                  "die Dateien und versuchen Sie es erneut. Ihre bisherigen "
+                                  "Eingaben sind gespeichert.")),
+    429: (_l("Zu viele Versuche"), _l("Bitte warten Sie einige Minuten und versuchen Sie es "
+                                      "dann erneut.")),
+    500: (_l("Technischer Fehler"), _l("Es ist ein Fehler aufgetreten. Bitte versuchen Sie es "
+                                       "später erneut.")),
+    503: (_l("Vorübergehend nicht verfügbar"), _l("Der Dienst ist gerade nicht erreichbar. Es "
+                                                  "wurde nichts gespeichert. Bitte versuchen "
+                                                  "Sie es in einigen Minuten erneut.")),
 }
+CSRF_MESSAGE = _l("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie "
+                  "es erneut.")
 
 
 # Endpoints whose callers are scripts (fetch in applicant.js, the open-data API): their
@@ -51,17 +58,19 @@ def wants_json():
 
 
 def render_error(code, message=None):
-    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    title, body = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if has_request_context() and request.path.startswith("/api/"):
-        # The open-data API answers problem+json, also for addresses it does not know.
-        return problem_response(code, message or text, title)
+        # The open-data API answers problem+json, also for addresses it does not know; its
+        # contract is German whatever the browser session's language.
+        with in_language("de"):
+            return problem_response(code, text(message or body), text(title))
     if wants_json():
-        response = jsonify(error=code, title=title, message=message or text)
+        response = jsonify(error=code, title=text(title), message=text(message or body))
         response.status_code = code
         response.headers["Cache-Control"] = "no-store"
         return response
     return render_template("errors/error.html", code=code, title=title,
-                           text=message or text), code
+                           text=message or body), code
 
 
 def register_error_handlers(app):
@@ -78,8 +87,7 @@ def register_error_handlers(app):
                     "AWARDS_PROXY_COUNT)" % (request.scheme, request.host))
         log.warning("form post refused by the CSRF check: %s %s: %s%s", request.method,
                     request.path, exc.description, hint)
-        return render_error(400, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu "
-                                 "und senden Sie es erneut.")
+        return render_error(400, CSRF_MESSAGE)
 
     @app.errorhandler(StaleDataError)
     def stale(exc):

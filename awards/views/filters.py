@@ -1,20 +1,23 @@
-"""Jinja filters and globals for dates in Berlin time, money and navigation."""
+"""Jinja filters and globals for dates in Berlin time, money, numbers and navigation.
+
+Dates, times and numbers are formatted by Babel in the page's language (awards.i18n)."""
 from datetime import datetime, timezone
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, gettext as _, ngettext
 from flask_login import current_user
 
 from awards import fields, permissions
-from awards.timeutil import format_money, to_berlin
+from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time,
+                         format_money, format_number)
+from awards.timeutil import to_berlin
 
 
-def berlin_datetime(value, fmt="%d.%m.%Y, %H:%M Uhr"):
-    local = to_berlin(value)
-    return local.strftime(fmt) if local else ""
+def berlin_datetime(value, style="long"):
+    return format_berlin_datetime(value, style)
 
 
 def berlin_date(value):
-    return berlin_datetime(value, "%d.%m.%Y")
+    return format_berlin_date(value)
 
 
 def days_left(deadline, now=None):
@@ -26,14 +29,20 @@ def days_left(deadline, now=None):
         return ""
     days = (to_berlin(deadline).date() - to_berlin(now).date()).days
     if days == 0:
-        return "endet heute"
+        return _("endet heute")
     return ngettext("noch %(num)s Tag", "noch %(num)s Tage", days)
+
+
+def berlin_time(value):
+    return format_berlin_time(value)
 
 
 def register(app):
     app.add_template_filter(berlin_datetime, "berlin")
     app.add_template_filter(berlin_date, "berlin_date")
+    app.add_template_filter(berlin_time, "berlin_time")
     app.add_template_filter(format_money, "money")
+    app.add_template_filter(format_number, "number")
     app.add_template_filter(days_left, "days_left")
 
     app.jinja_env.globals["url_rules"] = app.view_functions

@@ -6,7 +6,6 @@ scores, plus the page and the identities shown). The language and a stamp of the
 fragment's templates are added here, so a translation or a deploy never serves old HTML.
 Nothing user-specific may go into a fragment: no form token, no name of the viewer.
 """
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,9 +13,13 @@ from flask import current_app, render_template
 from flask_babel import get_locale
 
 from awards.adapters.cache import get_cache
+from awards.cachekeys import CacheInputs
 from awards.views.security import rendered_fragment
 
 FRAGMENT_TTL = 3600
+# `data` is the caller's key of what the fragment shows (for the ranking rows: the
+# ranking's key from services.ranking.INPUTS, the page and the identities shown).
+INPUTS = CacheInputs("fragment", context=("templates", "language", "stamp"))
 
 
 @lru_cache(maxsize=64)
@@ -30,9 +33,8 @@ def cached_fragment(templates, key, **context):
     language and template files were rendered before. `templates` lists the fragment's
     template and every template it imports."""
     templates = tuple(templates)
-    material = repr((templates, key, str(get_locale()),
-                     _stamp(current_app.template_folder, templates)))
-    cache_key = "fragment:" + hashlib.sha256(material.encode()).hexdigest()
+    cache_key = INPUTS.key(templates=templates, data=key, language=str(get_locale()),
+                           stamp=_stamp(current_app.template_folder, templates))
     cache = get_cache()
     html = cache.get(cache_key)
     if html is None:

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from awards.enums import CompetitionStatus
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.competitions import Competition
 from awards.services import lifecycle, publication
 from awards.views.util import safe_next
@@ -12,11 +13,11 @@ bp = Blueprint("public", __name__)
 
 VISIBLE_STATUSES = [s for s in CompetitionStatus if s != CompetitionStatus.DRAFT]
 PAGES = {
-    "impressum": "Impressum",
-    "datenschutz": "Datenschutzhinweise",
-    "barrierefreiheit": "Erklärung zur Barrierefreiheit",
-    "leichte-sprache": "Informationen in Leichter Sprache",
-    "gebaerdensprache": "Informationen in Deutscher Gebärdensprache",
+    "impressum": _l("Impressum"),
+    "datenschutz": _l("Datenschutzhinweise"),
+    "barrierefreiheit": _l("Erklärung zur Barrierefreiheit"),
+    "leichte-sprache": _l("Informationen in Leichter Sprache"),
+    "gebaerdensprache": _l("Informationen in Deutscher Gebärdensprache"),
 }
 
 

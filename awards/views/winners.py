@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from awards import permissions
 from awards.adapters.storage import get_storage
+from awards.cachekeys import CacheInputs
 from awards.enums import Region
 from awards.extensions import db
 from awards.models.applications import Application
@@ -58,6 +59,12 @@ def _template_stamp():
     return max(f.stat().st_mtime_ns for f in files)
 
 
+# The page cache's key: the publication state's fingerprint of the public data (declared in
+# publication_state.PUBLIC_DATA), the URL, the templates' stamp, the language and the viewer.
+PAGE_INPUTS = CacheInputs("winners-page", tables=publication_state.PUBLIC_DATA.tables,
+                          fixed=publication_state.PUBLIC_DATA.fixed,
+                          context=("path", "templates", "language", "viewer"))
+
 # As long as shared caches may keep the page anyway (PUBLIC_CACHE): the fingerprint moves
 # with every change, the lifetime only bounds what disagreeing host clocks could leave stale.
 CACHE_TTL = 60
@@ -80,8 +87,9 @@ def _page(template, build, now):
     from flask_babel import get_locale
 
     viewer = current_user.get_id() if current_user.is_authenticated else None
-    material = repr((request.full_path, publication_state.fingerprint(db.session, now),
-                     _template_stamp(), str(get_locale()), viewer))
+    material = PAGE_INPUTS.material(
+        path=request.full_path, data=publication_state.fingerprint(db.session, now),
+        templates=_template_stamp(), language=str(get_locale()), viewer=viewer)
     etag = hashlib.sha256(material.encode()).hexdigest()[:40]
     cache = get_cache() if viewer is None else None
     body = None

@@ -17,12 +17,11 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
 
-from flask_babel import lazy_gettext as _l
-
 from awards import fields
 from awards.adapters import pdfrewrite
 from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.base import utcnow
 from awards.models.jury import RedactionState
 from awards.services import audit

@@ -2,10 +2,10 @@
 manual adjustment by staff."""
 import random
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.jury import Assignment, Conflict, RoundEntry, RoundStatus, Score
 from awards.services import audit
 from awards.services.jury.members import competition_jurors

@@ -20,6 +20,7 @@ from awards import permissions
 from awards.adapters.pdf import render_pdf
 from awards.enums import Role
 from awards.extensions import db
+from awards.i18n import in_language
 from awards.models.applications import Application
 from awards.models.audit import AuditLog
 from awards.models.jury import Conflict, Round, RoundEntry
@@ -269,6 +270,8 @@ def minutes_data(*, competition, session_date, place="", present_ids=None, guest
 
 
 def render_minutes_pdf(data, *, storage):
-    html = current_app.jinja_env.get_template(TEMPLATE).render(m=data, fonts=font_urls(storage))
+    # The minutes are a German document whatever language the staff member reads the pages in.
+    with in_language("de"):
+        html = current_app.jinja_env.get_template(TEMPLATE).render(m=data, fonts=font_urls(storage))
     return render_pdf(html, static_dir=current_app.static_folder, storage=storage,
                       pdf_variant="pdf/a-3b")

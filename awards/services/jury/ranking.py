@@ -19,6 +19,7 @@ from bisect import bisect_right
 from sqlalchemy import case, func, select, true
 
 from awards.adapters.cache import get_cache
+from awards.cachekeys import CacheInputs
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.jury import (Conflict, RoundCriterion, RoundEntry, RoundStatus, Score,
@@ -29,6 +30,41 @@ from awards.services.jury.members import chair_ids
 DISAGREEMENT_SHARE = 0.3
 DEFAULT_TOP_PLACES = 3
 _PRECISION = 9
+
+# What the live ranking reads (tests/unit/test_cache_inputs.py holds compute() to it and
+# changes each column to see `fingerprint` move). Ids, foreign keys and entry codes are
+# never changed in place: a new or deleted row is the change, seen by counts and newest ids.
+INPUTS = CacheInputs(
+    "ranking",
+    tables={
+        "jury_rounds": {"id", "competition_id", "status", "tie_break", "tie_break_criterion_id",
+                        "rank_by_normalised"},
+        "jury_round_criteria": {"id", "round_id", "position", "name", "weight", "scale_min",
+                                "scale_max"},
+        "jury_round_entries": {"id", "round_id", "application_id", "code"},
+        "jury_scores": {"id", "round_id", "entry_id", "juror_id", "status", "version"},
+        "jury_score_values": {"score_id", "round_criterion_id", "value"},
+        "jury_conflicts": {"id", "application_id", "juror_id"},
+        "competitions": {"id"},
+        "prize_categories": {"competition_id", "rank", "count"},
+        "criteria": {"competition_id", "position"},
+        "role_assignments": {"user_id", "role", "competition_id", "is_chair"},
+    },
+    fixed={"jury_rounds.id", "jury_rounds.competition_id", "jury_round_criteria.id",
+           "jury_round_criteria.round_id", "jury_round_entries.id", "jury_round_entries.round_id",
+           "jury_round_entries.application_id", "jury_round_entries.code", "jury_scores.id",
+           "jury_scores.round_id", "jury_scores.entry_id", "jury_scores.juror_id",
+           "jury_score_values.score_id", "jury_score_values.round_criterion_id",
+           "jury_conflicts.id", "jury_conflicts.application_id", "jury_conflicts.juror_id",
+           "competitions.id", "prize_categories.competition_id", "criteria.competition_id",
+           "role_assignments.user_id", "role_assignments.role", "role_assignments.competition_id"},
+    # Order only: the categories' rank and the competition's criteria order what is loaded,
+    # never what is computed.
+    order_only={"prize_categories.rank", "criteria.position"},
+    # Every save of a score's values raises the score's version (optimistic lock).
+    witnesses={"jury_score_values.value": "jury_scores.version"},
+    context=("source", "format"),
+)
 
 
 def _r(x):
@@ -282,7 +318,8 @@ def fingerprint(round_):
         scores.join(conflicts, true()).join(entries, true()))).one()
     settings = (round_.id, round_.status.value, round_.tie_break.value,
                 round_.tie_break_criterion_id, round_.rank_by_normalised,
-                [(c.id, c.weight, c.scale_min, c.scale_max) for c in round_.criteria],
+                [(c.id, c.position, c.name, c.weight, c.scale_min, c.scale_max)
+                 for c in round_.criteria],
                 sum(c.count for c in round_.competition.categories))
     chairs = ()
     if round_.tie_break == TieBreak.CHAIR:
@@ -294,12 +331,10 @@ LIVE_TTL = 3600
 
 
 def _cache_key(key):
-    """marshal: plain dicts, lists and numbers, loaded several times faster than JSON and
-    without pickle's power to run code; its format is part of every key."""
+    """The stored entry's name: `key` (from INPUTS) plus a part (head, a page of rows)."""
     import hashlib
-    import marshal
 
-    return "ranking:" + hashlib.sha256(f"{marshal.version}:{key}".encode()).hexdigest()
+    return "ranking:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _load(key):
@@ -342,10 +377,16 @@ def _sources(round_):
     closed; it never changes after), then the live computation under the round's
     fingerprint, so it is computed once per change of the scores, not once per view. The
     fingerprint is only read when there is no snapshot."""
+    import marshal
+
+    # marshal: plain dicts, lists and numbers, loaded several times faster than JSON and
+    # without pickle's power to run code; its format is part of every key.
     if round_.status == RoundStatus.CLOSED:
         closed = round_.closed_at.isoformat() if round_.closed_at else ""
-        yield f"snapshot:{round_.id}:{closed}", lambda: _for_views(round_.snapshot)
-    yield f"live:{fingerprint(round_)}", lambda: _for_views(compute(round_))
+        yield (INPUTS.key(source="snapshot", format=marshal.version, data=(round_.id, closed)),
+               lambda: _for_views(round_.snapshot))
+    yield (INPUTS.key(source="live", format=marshal.version, data=fingerprint(round_)),
+           lambda: _for_views(compute(round_)))
 
 
 def ranking(round_):

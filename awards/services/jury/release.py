@@ -14,32 +14,35 @@ from sqlalchemy import select
 
 from awards.enums import CompetitionStatus, FormalCheck
 from awards.extensions import db
+from awards.i18n import _l, format_berlin_date, format_money
 from awards.models.base import utcnow
 from awards.models.decisions import MAIL_KINDS, DecisionRelease, MailTemplate
 from awards.services import audit, decisions as decisions_service, lifecycle, mail, nominations
 from awards.services.decisions import DecisionError, decisions_for, eligible_applications, release_of
-from awards.timeutil import format_money, to_berlin
+from awards.timeutil import to_berlin
 from awards.urls import public_base_url
 
 log = logging.getLogger("awards.decisions")
 
 PLACEHOLDERS = {
-    "ansprechperson": "Name der Ansprechperson",
-    "organisation": "Name der Organisation oder Person",
-    "projekt": "Projekttitel",
-    "referenz": "Bewerbungsnummer",
-    "preis": "Name des Preises",
-    "jahr": "Jahr",
-    "kategorie": "Preiskategorie (nur Glückwunsch)",
-    "betrag": "Preisgeld (nur Glückwunsch)",
-    "verleihung_datum": "Datum der Preisverleihung",
-    "verleihung_ort": "Ort der Preisverleihung",
-    "link": "Link zum Konto (Urkunde herunterladen)",
-    "grund": "Begründung der formalen Prüfung (nur bei „formal nicht zulässig“)",
+    "ansprechperson": _l("Name der Ansprechperson"),
+    "organisation": _l("Name der Organisation oder Person"),
+    "projekt": _l("Projekttitel"),
+    "referenz": _l("Bewerbungsnummer"),
+    "preis": _l("Name des Preises"),
+    "jahr": _l("Jahr"),
+    "kategorie": _l("Preiskategorie (nur Glückwunsch)"),
+    "betrag": _l("Preisgeld (nur Glückwunsch)"),
+    "verleihung_datum": _l("Datum der Preisverleihung"),
+    "verleihung_ort": _l("Ort der Preisverleihung"),
+    "link": _l("Link zum Konto (Urkunde herunterladen)"),
+    "grund": _l("Begründung der formalen Prüfung (nur bei „formal nicht zulässig“)"),
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 MAX_SUBJECT = 200
+# The app keeps no language per recipient: decision mails are German (as their texts).
+MAIL_LANGUAGE = "de"
 
 
 class TemplateError(DecisionError):
@@ -86,18 +89,20 @@ def save_template(*, actor, competition, kind, subject, body):
         raise ValueError(kind)
     subject, body = (subject or "").strip(), (body or "").strip()
     if not subject:
-        raise TemplateError("Bitte geben Sie einen Betreff an.", "subject")
+        raise TemplateError(_l("Bitte geben Sie einen Betreff an."), "subject")
     if len(subject) > MAX_SUBJECT:
-        raise TemplateError(f"Der Betreff darf höchstens {MAX_SUBJECT} Zeichen haben.", "subject")
+        raise TemplateError(_l("Der Betreff darf höchstens %(n)d Zeichen haben.", n=MAX_SUBJECT),
+                            "subject")
     if "\n" in subject or "\r" in subject:
-        raise TemplateError("Der Betreff muss in eine Zeile passen.", "subject")
+        raise TemplateError(_l("Der Betreff muss in eine Zeile passen."), "subject")
     if not body:
-        raise TemplateError("Bitte geben Sie einen Text an.", "body")
+        raise TemplateError(_l("Bitte geben Sie einen Text an."), "body")
     for field_name, text in (("subject", subject), ("body", body)):
         unknown = unknown_placeholders(text)
         if unknown:
-            raise TemplateError("Unbekannte Platzhalter: " + ", ".join("{{ %s }}" % u for u in unknown)
-                                + ". Bitte verwenden Sie nur die aufgeführten.", field_name)
+            raise TemplateError(_l("Unbekannte Platzhalter: %(names)s. Bitte verwenden Sie nur die "
+                                   "aufgeführten.",
+                                   names=", ".join("{{ %s }}" % u for u in unknown)), field_name)
     row = _row(competition, kind)
     old_subject, old_body, _ = template_for(competition, kind)
     if row is None:
@@ -132,8 +137,9 @@ def mail_values(application, competition, decision=None):
         "preis": competition.title,
         "jahr": competition.year,
         "kategorie": decision.category.label if decision else "",
-        "betrag": format_money(decision.amount_cents) if decision else "",
-        "verleihung_datum": ceremony.strftime("%d.%m.%Y") if ceremony else "(wird noch bekannt gegeben)",
+        "betrag": format_money(decision.amount_cents, MAIL_LANGUAGE) if decision else "",
+        "verleihung_datum": (format_berlin_date(ceremony, MAIL_LANGUAGE) if ceremony
+                             else "(wird noch bekannt gegeben)"),
         "verleihung_ort": competition.ceremony_place or "(wird noch bekannt gegeben)",
         "link": public_base_url() + "/",
         "grund": (application.formal_check_reason or "")
@@ -195,14 +201,15 @@ def release_decisions(*, actor, competition, now=None):
     inadmissible ones and ones the jury never scored their own texts."""
     now = now or utcnow()
     if release_of(competition) is not None:
-        raise DecisionError("Die Entscheidungen sind bereits freigegeben.")
+        raise DecisionError(_l("Die Entscheidungen sind bereits freigegeben."))
     try:
         lifecycle.require("release", competition)
     except lifecycle.NotAllowed as exc:
         raise DecisionError(str(exc.message)) from None
     decisions = {d.application_id: d for d in decisions_service.active(decisions_for(competition))}
     if not decisions:
-        raise DecisionError("Es gibt noch keine Entscheidungen, die freigegeben werden könnten.")
+        raise DecisionError(_l("Es gibt noch keine Entscheidungen, die freigegeben werden "
+                               "könnten."))
     winners = others = 0
     kinds = {}
     for application, kind in planned_mails(competition):

@@ -2,11 +2,11 @@
 import logging
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from awards.enums import ApplicationStatus, FormalCheck, Role
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundCriterion,

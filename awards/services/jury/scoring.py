@@ -2,13 +2,13 @@
 conflicts of interest, progress and reminders."""
 import logging
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from awards.enums import Role
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.competitions import Competition

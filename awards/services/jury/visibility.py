@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from awards import permissions
 from awards.extensions import db
+from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.jury import Conflict, Round, RoundEntry
@@ -164,10 +165,10 @@ def reveal_names(*, actor, competition, now=None):
     Only after the decisions are recorded and released (then they can no longer change),
     and only while the anonymity holds. Final; audited."""
     if not permissions.jury_anonymity_holds(competition):
-        raise DecisionError("Für diesen Wettbewerb gibt es keine verdeckten Namen aufzudecken.")
+        raise DecisionError(_l("Für diesen Wettbewerb gibt es keine verdeckten Namen aufzudecken."))
     if release_of(competition) is None:
-        raise DecisionError("Die Namen können erst aufgedeckt werden, wenn die Entscheidungen "
-                            "erfasst und freigegeben sind.")
+        raise DecisionError(_l("Die Namen können erst aufgedeckt werden, wenn die Entscheidungen "
+                               "erfasst und freigegeben sind."))
     reveal = JuryReveal(competition_id=competition.id, revealed_at=now or utcnow(),
                         revealed_by_id=getattr(actor, "id", None))
     db.session.add(reveal)

@@ -1,0 +1,158 @@
+"""Translated messages and Babel formatting in the active language. A leaf module.
+
+Services, models and permissions write every user-facing message as `_l("German text")`
+(imported from here): the text is translated when it is shown, in the language of whoever
+reads it, and `pybabel extract` finds it under the keyword `_l`.
+
+Why not flask_babel's lazy_gettext directly: its lazy string declares `__html__`, so Jinja
+and Flask's session treat it as safe markup. A message that quotes what a user typed (a file
+name, a category label) would then reach the page unescaped. `_l` returns plain text.
+
+Dates, times and amounts are formatted by Babel in the active locale, in Berlin time:
+German output stays "05.02.2026, 23:59 Uhr" and "4.000 €"; English pages get English forms.
+"""
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from flask_babel import LazyString, force_locale, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _gettext
+from flask.json.tag import JSONTag
+
+from awards.timeutil import BERLIN, to_berlin
+
+DEFAULT_LANGUAGE = "de"
+LANGUAGES = ("de", "en")
+
+
+class LazyText(LazyString):
+    """A lazily translated message that is plain text, never markup."""
+
+    @property
+    def __html__(self):  # noqa: PLW3201  (hides the markup protocol of LazyString)
+        raise AttributeError("__html__")
+
+
+def _l(string, **variables):
+    """The message `string`, translated when shown; `%(name)s` placeholders filled then."""
+    return LazyText(_gettext, string, **variables)
+
+
+def text(message):
+    """A plain str of a (lazy) message, for places that need one (files, JSON, logs)."""
+    return None if message is None else str(message)
+
+
+class TagLazyText(JSONTag):
+    """Session serialisation of a lazy message (e.g. a flashed service error): stored as
+    the plain text it reads as now, so it comes back as a str and is escaped when shown."""
+
+    __slots__ = ()
+    key = " lt"
+
+    def check(self, value):
+        return isinstance(value, LazyString)
+
+    def to_json(self, value):
+        return str(value)
+
+    def to_python(self, value):
+        return value
+
+
+def install_session_tag(app):
+    """Let flash() and the session carry lazy messages as plain text."""
+    from flask.json.tag import TaggedJSONSerializer
+    from flask.sessions import SecureCookieSessionInterface
+
+    interface = app.session_interface
+    if isinstance(interface, SecureCookieSessionInterface):
+        serializer = TaggedJSONSerializer()
+        serializer.register(TagLazyText, index=0)
+        interface.serializer = serializer
+
+
+def language():
+    """The active language code ('de' or 'en'); German outside a request."""
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES \
+        else DEFAULT_LANGUAGE
+
+
+# CLDR patterns per style and language. German keeps the house style the pages always had.
+PATTERNS = {
+    "long": {"de": "dd.MM.yyyy, HH:mm 'Uhr'", "en": "d MMMM yyyy, h:mm a"},
+    "at": {"de": "dd.MM.yyyy 'um' HH:mm 'Uhr'", "en": "d MMMM yyyy 'at' h:mm a"},
+    "seconds": {"de": "dd.MM.yyyy 'um' HH:mm:ss 'Uhr'", "en": "d MMMM yyyy 'at' HH:mm:ss"},
+    "sheet": {"de": "dd.MM.yyyy HH:mm:ss", "en": "yyyy-MM-dd HH:mm:ss"},
+    "date": {"de": "dd.MM.yyyy", "en": "d MMMM yyyy"},
+    "time": {"de": "HH:mm", "en": "h:mm a"},
+}
+
+
+def _aware(value):
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def format_berlin_datetime(value, style="long", lang=None):
+    """A (UTC) time in Berlin time, in the active language or `lang` ('' for None).
+
+    Babel converts to the app's time zone (BABEL_DEFAULT_TIMEZONE = Europe/Berlin)."""
+    if value is None:
+        return ""
+    with force_locale(lang or language()):
+        return format_datetime(_aware(value), PATTERNS[style][lang or language()])
+
+
+def format_berlin_time(value, lang=None):
+    """'23:59' / '11:59 PM' (the words around it, e.g. "Uhr", belong to the sentence)."""
+    return format_berlin_datetime(value, "time", lang)
+
+
+def format_berlin_date(value, lang=None):
+    """A date, or a UTC time's Berlin calendar day: '05.02.2026' / '5 February 2026'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_berlin(value).date()
+    # A date has no time zone: format noon of that day in Berlin (same day in any zone).
+    local = datetime(value.year, value.month, value.day, 12, tzinfo=BERLIN)
+    lang = lang or language()
+    with force_locale(lang):
+        return format_datetime(local, PATTERNS["date"][lang])
+
+
+def format_money(cents, lang=None):
+    """Whole cents as euros: '4.000 €' / '500,50 €' in German, '€4,000' / '€500.50' in
+    English. Whole euros show no decimals, as the prize pages always did."""
+    if cents is None:
+        return ""
+    lang = lang or language()
+    amount = abs(Decimal(int(cents)) / 100)
+    pattern = "#,##0" if int(cents) % 100 == 0 else "#,##0.00"
+    with force_locale(lang):
+        number = format_decimal(amount, format=pattern)
+    sign = "-" if cents < 0 else ""
+    return f"{sign}€{number}" if lang == "en" else f"{sign}{number} €"
+
+
+def format_number(value, digits=None, lang=None):
+    """A number with the language's separators: 90.5 -> '90,50' / '90.50' (digits=2),
+    12345 -> '12.345' / '12,345'."""
+    if value is None:
+        return ""
+    pattern = "#,##0.###" if digits is None else ("#,##0." + "0" * digits if digits else "#,##0")
+    with force_locale(lang or language()):
+        return format_decimal(value, format=pattern)
+
+
+def in_language(lang):
+    """Context manager: format and translate in `lang` (a recipient's language), German
+    when it is unknown."""
+    return force_locale(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+__all__ = ["LazyText", "_l", "text", "install_session_tag", "language",
+           "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
+           "format_money", "format_number", "in_language", "PATTERNS"]
