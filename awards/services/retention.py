@@ -16,13 +16,13 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import String, select
 
-from awards.enums import ApplicantType, ApplicationStatus, CompetitionStatus
+from awards.enums import ApplicantType, ApplicationStatus
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.retention import RetentionStatistics
-from awards.services import audit, jury_files
+from awards.services import audit, jury_files, lifecycle
 from awards.services.privacy import _forget, delete_files_after_commit, delete_with_dependents
 
 log = logging.getLogger("awards.retention")
@@ -63,7 +63,7 @@ def due_competitions(*, now=None, months=None):
         RetentionStatistics.competition_id.is_not(None))
     candidates = db.session.scalars(
         select(Competition)
-        .where(Competition.status == CompetitionStatus.ARCHIVED,
+        .where(lifecycle.stage_may_be({lifecycle.S.ARCHIVED}),
                Competition.archived_at.is_not(None),
                Competition.id.not_in(done))
         .order_by(Competition.archived_at, Competition.id)

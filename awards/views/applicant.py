@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from awards import permissions
-from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.enums import ApplicationStatus
 from awards.extensions import db, limiter
 from awards.forms.applications import STEP_FORMS, ConfirmForm, CopyForm, field_label
 from awards.forms.document_requests import DocumentAnswerForm
@@ -19,7 +19,7 @@ from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import applications as service
-from awards.services import document_requests, nominations, tokens, uploads
+from awards.services import document_requests, lifecycle, nominations, tokens, uploads
 from awards.timeutil import to_berlin
 from awards.views.converters import parse_id
 from awards.views.errors import render_error, wants_json
@@ -163,7 +163,7 @@ def dashboard():
 @bp.route("/start/<int:competition_id>", methods=["GET", "POST"])
 def start(competition_id):
     competition = db.session.get(Competition, competition_id)
-    if competition is None or competition.status == CompetitionStatus.DRAFT:
+    if competition is None or lifecycle.state_of(competition) not in lifecycle.PUBLIC_STATES:
         abort(404)
     is_open = service.is_open_for_submission(competition)
     here = url_for(".start", competition_id=competition.id)
