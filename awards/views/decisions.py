@@ -36,7 +36,9 @@ bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidung
 KIND_LABELS = {"congratulation": "Glückwunsch an die Preisträger",
                "notice": "Nachricht an von der Jury bewertete, nicht ausgezeichnete Bewerbungen",
                "inadmissible": "Nachricht an formal nicht zulässige Bewerbungen",
-               "not_scored": "Nachricht an von der Jury nicht bewertete Bewerbungen"}
+               "not_scored": "Nachricht an von der Jury nicht bewertete Bewerbungen",
+               "not_resubmitted": "Nachricht an zur Korrektur geöffnete, nicht erneut "
+                                  "abgesendete Bewerbungen"}
 
 
 def _competition(competition_id, predicate=permissions.can_release_decisions):
