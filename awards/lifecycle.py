@@ -94,6 +94,13 @@ ACTIONS = {a.name: a for a in (
     _action("submit", _l("Bewerbung absenden"), {S.OPEN}),
     _action("resubmit", _l("Korrigierte Bewerbung absenden"), {S.OPEN, S.CLOSED, S.JURY}),
     _action("withdraw", _l("Bewerbung zurückziehen"), {S.OPEN}),
+    # The nominee of a nomination (Vorschlag durch Dritte): confirm with their own consents,
+    # or decline, and change that answer until the release. Declining withdraws the
+    # nomination, so it ends at the release like withdrawing; a nominee who never answered
+    # may still confirm (and consent) afterwards (services.nominations).
+    _action("nominee_confirm", _l("Vorschlag bestätigen"),
+            {S.OPEN, S.CLOSED, S.JURY, S.DECIDED, S.RELEASED, S.PUBLISHED}),
+    _action("nominee_decline", _l("Vorschlag ablehnen"), {S.OPEN, S.CLOSED, S.JURY, S.DECIDED}),
     # Intake (staff).
     _action("formal_check", _l("Formal prüfen"), {S.OPEN, S.CLOSED, S.JURY}),
     _action("reopen", _l("Zur Korrektur öffnen"), {S.OPEN, S.CLOSED, S.JURY}),
@@ -247,6 +254,12 @@ def _refusal(action, state, competition):
         if state in (S.DRAFT,):
             return _l("Für diesen Preis ist keine Bewerbung möglich.")
         return _l("Der Bewerbungsschluss ist vorbei. Bewerbungen sind nicht mehr möglich.")
+    if action in ("nominee_confirm", "nominee_decline") and state in (
+            S.RELEASED, S.PUBLISHED, S.ARCHIVED):
+        return _l("Die Entscheidungen sind freigegeben. Ihre Antwort kann jetzt nicht mehr "
+                  "geändert werden. Bitte wenden Sie sich an die Geschäftsstelle.")
+    if action in ("nominee_confirm", "nominee_decline"):
+        return _l("Für diesen Preis ist im Moment keine Antwort auf einen Vorschlag möglich.")
     if action == "withdraw" and state in (S.RELEASED, S.PUBLISHED, S.ARCHIVED):
         return _l("Die Entscheidungen sind freigegeben. Eine Bewerbung kann jetzt nicht mehr "
                   "zurückgezogen werden. Bitte wenden Sie sich an die Geschäftsstelle.")

@@ -529,33 +529,71 @@ def answer_request(application_id, request_id):
 
 # --- the nominee's answer to a nomination ----------------------------------------------
 
-@bp.route("/vorschlag/<token>", methods=["GET", "POST"])
-def nominee(token):
+@bp.get("/vorschlag/<token>")
+def nominee_legacy(token):
+    """Links of older mails carried the token in the path: on to the page that takes it from
+    the query string (and never repeats it in a link)."""
+    return redirect(url_for(".nominee", token=token))
+
+
+def _nominee_page(*, token, form=None, error=None, status=200):
     try:
-        nomination = nominations.for_token(token)
+        nomination = nominations.for_token(token or "")
     except tokens.TokenInvalid as exc:
-        return render_template("applicant/nominee_invalid.html", reason=exc.reason), 410
+        return _no_store(render_template("applicant/nominee_invalid.html",
+                                         reason=exc.reason), 410)
     application = nomination.application
-    form = NomineeResponseForm()
-    error = None
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            nominations.respond(
-                token=token, confirm=form.response.data == "confirm",
-                consents={name: form[name].data for name in nominations.CONSENTS})
-        except nominations.NominationError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            return redirect(url_for(".nominee_done", result=form.response.data))
-    status = 422 if request.method == "POST" else 200
-    response = current_app.make_response((render_template(
+    can_confirm = nominations.answer_problem(nomination, confirm=True) is None
+    can_decline = nominations.answer_problem(nomination, confirm=False) is None
+    if form is None:
+        answered = nomination.status.value in ("confirmed", "declined")
+        form = NomineeResponseForm(data={
+            "token": token,
+            "response": {"confirmed": "confirm", "declined": "decline"}.get(
+                nomination.status.value),
+            **{name: getattr(nomination, name) for name in nominations.CONSENTS},
+        } if answered else {"token": token})
+    if not can_decline:
+        form.response.choices = [c for c in form.response.choices if c.value != "decline"]
+    if not can_confirm and not can_decline:
+        error = error or nominations.answer_problem(nomination, confirm=True)
+    return _no_store(render_template(
         "applicant/nominee.html", nomination=nomination, application=application,
-        competition=application.competition, form=form, error=error), status))
+        competition=application.competition, form=form, error=error,
+        can_answer=can_confirm or can_decline), status)
+
+
+def _no_store(body, status):
+    response = current_app.make_response((body, status))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.get("/vorschlag")
+def nominee():
+    # GET only shows the page: mail scanners that follow links must not answer for anyone.
+    return _nominee_page(token=request.args.get("token"))
+
+
+@bp.post("/vorschlag")
+def nominee_answer():
+    form = NomineeResponseForm()
+    token = form.token.data or ""
+    if not form.validate_on_submit():
+        return _nominee_page(token=token, form=form, status=422)
+    try:
+        nominations.respond(
+            token=token, confirm=form.response.data == "confirm",
+            consents={name: form[name].data for name in nominations.CONSENTS})
+    except tokens.TokenInvalid:
+        db.session.rollback()
+        return _nominee_page(token=token)
+    except nominations.NominationError as exc:
+        db.session.rollback()
+        return _nominee_page(token=token, form=form, error=str(exc), status=422)
+    db.session.commit()
+    return redirect(url_for(".nominee_done", result=form.response.data))
 
 
 @bp.get("/vorschlag/fertig")
