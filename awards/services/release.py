@@ -154,7 +154,11 @@ def render_decision_mail(competition, kind, values):
     return fill(subject, values), fill(body, values)
 
 
-def recipient(application):
+def recipient(application, kind=None):
+    if kind == "not_resubmitted" and application.owner is not None:
+        # The correction was asked of the account holder (services.applications.reopen),
+        # who for a nomination is the nominator, not the nominee at the project's address.
+        return application.owner.email
     return application.email or (application.owner.email if application.owner else "")
 
 
@@ -221,7 +225,7 @@ def release_decisions(*, actor, competition, now=None):
     winners = others = 0
     kinds = {}
     for application, kind in planned_mails(competition):
-        to = recipient(application)
+        to = recipient(application, kind)
         decision = decisions.get(application.id)
         subject, text = render_decision_mail(
             competition, kind, mail_values(application, competition, decision))

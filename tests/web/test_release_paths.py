@@ -32,8 +32,9 @@ def test_release_tells_an_application_left_open_for_correction_why_it_was_not_co
     with app.test_request_context():
         rel = release.release_decisions(actor=None, competition=comp)
     mails = {m.to_addr: m for m in db.session.scalars(select(OutboxMail))}
-    assert sorted(mails) == sorted([winner.email, reopened.email])
-    text = mails[reopened.email].body_text
+    # The correction was asked of the account holder: the mail goes where the request went.
+    assert sorted(mails) == sorted([winner.email, reopened.owner.email])
+    text = mails[reopened.owner.email].body_text
     assert "zur Korrektur geöffnet. Sie wurde danach nicht erneut abgesendet." in text
     assert "Korrigiert werden sollte: Der Finanzierungsplan fehlt." in text
     assert "Jury hat" not in text
@@ -84,3 +85,16 @@ def test_reopen_refused_while_a_decision_stands(client, auth, app):
     assert "Bitte entfernen Sie zuerst die Entscheidung" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Application, winner.id).status == ApplicationStatus.SUBMITTED
+
+
+def test_correction_mail_of_a_nomination_goes_to_the_nominator_who_was_asked(app):
+    comp, winner, reopened, *_ = _jury_year_with_a_pending_correction()
+    nominator = factories.user(email="nominierende@example.org")
+    reopened.owner = nominator
+    reopened.email = "projekt@nominiert.example"
+    db.session.flush()
+    with app.test_request_context():
+        release.release_decisions(actor=None, competition=comp)
+    to = {m.to_addr for m in db.session.scalars(select(OutboxMail))
+          if "nicht erneut abgesendet" in m.body_text}
+    assert to == {"nominierende@example.org"}
