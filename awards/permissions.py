@@ -5,6 +5,7 @@ else decides access.
 """
 from sqlalchemy import exists, select
 
+from awards import lifecycle
 from awards.enums import Role
 from awards.extensions import db
 from awards.models.jury import Conflict, Round
@@ -148,12 +149,11 @@ def _owns(user, application):
     return _authenticated(user) and application is not None and application.owner_id == user.id
 
 
-def can_apply(user, competition):
-    """Anyone logged in may start an application for an open competition."""
-    from awards.enums import CompetitionStatus
-
+def can_apply(user, competition, at=None):
+    """Anyone logged in may start an application while the year's state machine says the
+    call is open (not before `opens_at`, not after the deadline, not once ended early)."""
     return (_authenticated(user) and competition is not None
-            and competition.status == CompetitionStatus.OPEN)
+            and lifecycle.allows("apply", competition, at))
 
 
 def can_withdraw_application(user, application):

@@ -1,6 +1,6 @@
 """The nominee's answer to a nomination: confirm or decline, and their own consents."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField
+from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import Optional
 
 from awards.forms.applications import options
@@ -8,6 +8,8 @@ from awards.forms.base import FlaskForm
 
 
 class NomineeResponseForm(FlaskForm):
+    # The link's token travels in the POST body, never in the address the form posts to.
+    token = HiddenField()
     response = RadioField(_l("Sind Sie mit dem Vorschlag einverstanden?"), choices=options([
         ("confirm", _l("Ja, ich bin einverstanden, dass das Projekt am Wettbewerb teilnimmt.")),
         ("decline", _l("Nein, ich möchte nicht teilnehmen. Der Vorschlag wird zurückgezogen.")),

@@ -20,8 +20,9 @@ __all__ = [
 ]
 
 # Kinds of decision mail a competition has a template for: winners, applications the jury
-# scored but did not award, formally inadmissible ones, and ones the jury never scored.
-MAIL_KINDS = ("congratulation", "notice", "inadmissible", "not_scored")
+# scored but did not award, formally inadmissible ones, ones the jury never scored, and ones
+# opened for a correction that was never sent back.
+MAIL_KINDS = ("congratulation", "notice", "inadmissible", "not_scored", "not_resubmitted")
 
 # Crockford-like alphabet without 0/O, 1/I/L: easy to read off paper and to type.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

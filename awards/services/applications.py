@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
 from awards import fields
-from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck, Level, SubmissionKind
+from awards.enums import ApplicationStatus, FormalCheck, Level, SubmissionKind
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application, Attachment, FormStash
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
+from awards.models.decisions import Decision
 from awards.models.reference import District
 from awards.services import audit, lifecycle, mail, nominations, receipts, uploads
 from awards.timeutil import from_berlin
@@ -82,7 +83,7 @@ def is_open_for_submission(competition, now=None):
 
 def open_competitions(now=None):
     rows = db.session.scalars(
-        select(Competition).where(Competition.status == CompetitionStatus.OPEN)
+        select(Competition).where(lifecycle.stage_may_be({lifecycle.S.OPEN}))
         .order_by(Competition.level.desc(), Competition.prize_code)
     ).all()
     return [c for c in rows if is_open_for_submission(c, now)]
@@ -396,6 +397,12 @@ def reopen(*, actor, application, reason, due=None, now=None):
         raise ApplicationError(_l("Nur abgesendete Bewerbungen können zur Korrektur geöffnet "
                                  "werden."))
     _require("reopen", application.competition, now)
+    if _has_active_decision(application):
+        # Reopened, it would leave the decided applications while its award stayed on the
+        # winners list: first the decision goes, then the correction.
+        raise ApplicationError(_l("Für diese Bewerbung ist eine Entscheidung eingetragen. Bitte "
+                                 "entfernen Sie zuerst die Entscheidung, bevor Sie die Bewerbung "
+                                 "zur Korrektur öffnen."))
     due_at = correction_deadline(due) if due is not None else None
     if due_at is not None and due_at <= now:
         raise CorrectionDueInvalid(_l("Die Frist für die Korrektur muss in der Zukunft liegen."))
@@ -418,6 +425,11 @@ def reopen(*, actor, application, reason, due=None, now=None):
                      application=application, reason=reason, again=again,
                      due_local=to_berlin(due_at) if due_at else None)
     return application
+
+
+def _has_active_decision(application):
+    return db.session.scalar(select(Decision.id).where(
+        Decision.application_id == application.id, Decision.revoked_at.is_(None))) is not None
 
 
 def correction_overdue(application, now=None):

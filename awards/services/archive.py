@@ -23,11 +23,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.enums import ApplicationStatus
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.base import utcnow
-from awards.services import audit
+from awards.services import audit, lifecycle
 from awards.services.privacy import safe_zip_name
 from awards.models.decisions import Decision
 from awards.models.decisions import Certificate
@@ -37,7 +37,9 @@ from awards.services.jury import minutes
 
 log = logging.getLogger("awards.archive")
 
-FINISHED = (CompetitionStatus.DECIDED, CompetitionStatus.PUBLISHED, CompetitionStatus.ARCHIVED)
+# States of the year (awards.lifecycle) in which the decisions are final enough to archive.
+FINISHED = frozenset({lifecycle.S.DECIDED, lifecycle.S.RELEASED, lifecycle.S.PUBLISHED,
+                      lifecycle.S.ARCHIVED})
 CHUNK = 1024 * 1024
 
 
@@ -196,11 +198,12 @@ def write_archive(*, actor, competition, fileobj, storage, minutes_files=(), ren
     Refuses competitions that are not decided yet; a missing stored file stops the export
     (an archive with gaps must not look complete).
     """
-    if competition.status not in FINISHED:
+    state = lifecycle.state_of(competition)
+    if state not in FINISHED:
         raise ArchiveError(
             f"Der Wettbewerb {competition.prize_code} {competition.year} ist noch nicht "
-            f"abgeschlossen (Status: {competition.status.value}). Exportiert werden nur "
-            "entschiedene, veröffentlichte oder archivierte Wettbewerbe.")
+            f"abgeschlossen (Stand: {state.label}). Exportiert werden nur entschiedene, "
+            "freigegebene, veröffentlichte oder archivierte Wettbewerbe.")
     docs = collect(competition, storage=storage, minutes_files=minutes_files,
                    render_minutes=render_minutes)
     entries = []
@@ -234,7 +237,7 @@ def write_archive(*, actor, competition, fileobj, storage, minutes_files=(), ren
             "competition": {
                 "id": competition.id, "prize_code": competition.prize_code,
                 "year": competition.year, "title": competition.title,
-                "motto": competition.motto, "status": str(competition.status),
+                "motto": competition.motto, "status": state.value,
                 "deadline_at": _fmt(competition.deadline_at),
                 "archived_at": _fmt(competition.archived_at),
             },

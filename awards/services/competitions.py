@@ -26,6 +26,14 @@ class CompetitionError(Exception):
     """A change that is not allowed; the message is for the user."""
 
 
+class CompetitionFieldError(CompetitionError):
+    """A change refused because of one field's value; `field` names the form field."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
 def level_and_region(prize_code):
     if prize_code == "BIP":
         return Level.STATE, None
@@ -55,7 +63,16 @@ def create(*, actor, prize_code, year, values):
 
 
 def update(*, actor, competition, values):
-    lifecycle.require("edit_call", competition)
+    state = lifecycle.require("edit_call", competition)
+    if (competition.preselection_during_call and "preselection_during_call" in values
+            and not values["preselection_during_call"]
+            and state not in lifecycle.JURY_STATES and lifecycle.open_rounds(competition)):
+        # Without the setting the open pre-selection round could no longer be closed before
+        # the jury phase (the machine allows rounds during the call only with it).
+        raise CompetitionFieldError(
+            _l("Die Vorauswahl-Runde läuft gerade. Solange sie geöffnet ist, kann diese "
+               "Einstellung nicht ausgeschaltet werden. Schließen Sie zuerst die Runde ab."),
+            "preselection_during_call")
     return _apply_changes(actor=actor, obj=competition, fields=EDITABLE_FIELDS, values=values,
                           action="competition.update")
 
@@ -88,8 +105,7 @@ def stage_problems(competition, action, now=None):
         if competition.deadline_at is None or competition.deadline_at <= now:
             problems.append(_l("Der Bewerbungsschluss ist vorbei. Um die Bewerbungsphase zu "
                                "verlängern, ändern Sie den Bewerbungsschluss in den Eckdaten."))
-        elif competition.status != CompetitionStatus.CLOSED:
-            problems.append(_l("Die Bewerbungsphase ist nicht vorzeitig beendet worden."))
+        # With the deadline ahead, the machine's "closed" can only mean "ended early".
     elif action == "back_to_draft":
         count = submitted_count(competition)
         if count:

@@ -118,6 +118,16 @@ def eligible_applications(competition):
     ).all()
 
 
+def reopened_applications(competition):
+    """Applications opened for a correction and not sent back: they end without a decision."""
+    return db.session.scalars(
+        select(Application)
+        .where(Application.competition_id == competition.id,
+               Application.status == ApplicationStatus.REOPENED)
+        .order_by(Application.number, Application.id)
+    ).all()
+
+
 def journeys(competition):
     """{application id: COMPLETE | NOT_ADMISSIBLE | NOT_SCORED | PARTLY_SCORED} for the
     submitted applications of the competition, in three queries."""

@@ -1,11 +1,13 @@
 """Nominations by third parties (Vorschlag durch Dritte) involve the nominee.
 
 - At submission the nominee is told by mail who nominated them and what happens next, with
-  a single-use link to a page where they confirm or decline.
+  a link to a page where they confirm or decline; until the decisions are released they may
+  change that answer there (the link stays valid for it), and the nominator is told each time.
 - Confirming, the nominee gives their OWN publication consents (name, text, photos). They are
   written onto the application, which is what every publication reads; the nominator's
   consents never count for a nomination (the form does not ask them, and they are cleared).
-- Declining withdraws the application from the competition (audited); the nominator is told.
+- Declining withdraws the application from the competition (audited), with a decision the
+  jury may already have recorded; confirming after declining brings it back.
 - When the decisions are released (services.release calls `on_release`), the nominee's
   account is linked to the application: they see it and, if awarded, the certificate in
   "Meine Bewerbungen". They receive an access link; the nominator is told the result.
@@ -20,7 +22,7 @@ from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.nominations import NomineeStatus, Nomination
-from awards.services import accounts, audit, mail, tokens
+from awards.services import accounts, audit, decisions, lifecycle, mail, tokens
 
 log = logging.getLogger("awards.nominations")
 
@@ -100,20 +102,51 @@ def for_token(token):
     return nomination
 
 
-def respond(*, token, confirm, consents=None, now=None):
-    """The nominee confirms (with their consents) or declines; the link is used up."""
-    now = now or utcnow()
-    nomination = for_token(token)
+def _state_problem(nomination, action, now=None):
+    try:
+        return None, lifecycle.require(action, nomination.application.competition, now)
+    except lifecycle.NotAllowed as exc:
+        return str(exc.message), None
+
+
+def answer_problem(nomination, *, confirm, now=None):
+    """Why the nominee cannot give this answer now (None: they can).
+
+    Until the release the nominee may answer and change the answer (confirm after declining,
+    decline after confirming), each time with their consents. After the release an answer
+    no longer changes anything that was decided; only a nominee who never answered may
+    still confirm, so that their consents can count for the publication."""
     application = nomination.application
-    if nomination.status != NomineeStatus.PENDING:
-        raise NominationError(_l("Sie haben auf diesen Vorschlag bereits geantwortet."))
-    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED):
-        raise NominationError(_l("Dieser Vorschlag ist zurückgezogen. Eine Antwort ist nicht "
-                                "mehr nötig."))
-    tokens.consume(purpose=TokenPurpose.NOMINEE, token=token)
+    declined = (nomination.status == NomineeStatus.DECLINED
+                and application.status == ApplicationStatus.WITHDRAWN)
+    if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED) \
+            and not declined:
+        return _l("Dieser Vorschlag ist zurückgezogen. Eine Antwort ist nicht mehr nötig.")
+    problem, state = _state_problem(
+        nomination, "nominee_confirm" if confirm else "nominee_decline", now)
+    if problem:
+        return problem
+    if state not in lifecycle.ACTIONS["nominee_decline"].states \
+            and nomination.status != NomineeStatus.PENDING:
+        return _l("Die Entscheidungen sind freigegeben. Ihre Antwort kann jetzt nicht mehr "
+                  "geändert werden. Bitte wenden Sie sich an die Geschäftsstelle.")
+    return None
+
+
+def respond(*, token, confirm, consents=None, now=None):
+    """The nominee confirms (with their consents) or declines, or changes an earlier answer.
+    The link stays valid for that until it expires; the nominator is told of every change
+    of the answer."""
+    nomination = for_token(token)
+    problem = answer_problem(nomination, confirm=confirm, now=now)
+    if problem:
+        raise NominationError(problem)
+    now = now or utcnow()
+    application = nomination.application
     actor = accounts.find_user(nomination.nominee_email)
     consents = consents or {}
-    old = {"status": nomination.status.value, **{n: getattr(nomination, n) for n in CONSENTS}}
+    previous = nomination.status
+    old = {"status": previous.value, **{n: getattr(nomination, n) for n in CONSENTS}}
     nomination.responded_at = now
     if confirm:
         nomination.status = NomineeStatus.CONFIRMED
@@ -132,18 +165,39 @@ def respond(*, token, confirm, consents=None, now=None):
                       **{n: getattr(nomination, n) for n in CONSENTS}})
     audit.record(actor=actor, action="application.consents", obj=application,
                  old=old_consents, new={n: getattr(application, n) for n in CONSENTS})
-    if not confirm:
-        old_status = application.status
-        application.status = ApplicationStatus.WITHDRAWN
-        application.withdrawn_at = now
+    if not confirm and application.status != ApplicationStatus.WITHDRAWN:
+        _withdraw_declined(actor=actor, application=application, now=now)
+    elif confirm and application.status == ApplicationStatus.WITHDRAWN:
+        # Declined earlier, confirmed now (before the release): the nomination is back in.
+        application.status = ApplicationStatus.SUBMITTED
+        application.withdrawn_at = None
         db.session.flush()
-        audit.record(actor=actor, action="application.withdraw", obj=application,
-                     old={"status": old_status.value},
-                     new={"status": application.status.value, "reason": "nominee_declined"})
-    if application.owner is not None:
+        audit.record(actor=actor, action="application.restore", obj=application,
+                     old={"status": ApplicationStatus.WITHDRAWN.value},
+                     new={"status": application.status.value, "reason": "nominee_confirmed"})
+    if application.owner is not None and nomination.status != previous:
         mail.enqueue(to=application.owner.email, template="nomination_answered",
-                     application=application, confirmed=confirm)
+                     application=application, confirmed=confirm,
+                     changed=previous != NomineeStatus.PENDING)
     return nomination
+
+
+def _withdraw_declined(*, actor, application, now):
+    decision = decisions.decision_for(application)
+    if decision is not None and decision.revoked_at is None:
+        # Only possible before the release (the machine refuses declining afterwards): the
+        # award the jury intended goes with the nomination, recorded in the audit log.
+        try:
+            decisions.remove_decision(actor=actor, decision=decision)
+        except decisions.DecisionError as exc:
+            raise NominationError(str(exc.message)) from None
+    old_status = application.status
+    application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawn_at = now
+    db.session.flush()
+    audit.record(actor=actor, action="application.withdraw", obj=application,
+                 old={"status": old_status.value},
+                 new={"status": application.status.value, "reason": "nominee_declined"})
 
 
 def on_release(*, actor, competition, awarded_ids, now=None):

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from awards.enums import ApplicantType, ApplicationStatus, CompetitionStatus, Region
+from awards.enums import ApplicantType, ApplicationStatus, Region
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.competitions import Competition
@@ -79,7 +79,7 @@ def phase_of(state):
 
 
 def _visible_calls_query():
-    return select(Competition).where(Competition.status != CompetitionStatus.DRAFT)
+    return select(Competition).where(lifecycle.stage_may_be(lifecycle.PUBLIC_STATES))
 
 
 def _public_ids(now):

@@ -24,7 +24,7 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.users import OneTimeToken, User, new_session_id
-from awards.services import audit
+from awards.services import audit, lifecycle
 from awards.adapters.storage import get_storage
 from awards.services import publication
 
@@ -151,11 +151,13 @@ def collect(user):
     """Everything about `user` as (data dict, [(zip path, storage key)])."""
     files = []
     applications = []
-    for app in applications_of(user):
+    apps = applications_of(user)
+    states = lifecycle.states_of(list({app.competition for app in apps}))
+    for app in apps:
         entry = _row_dict(app, skip=_SKIP_COLUMNS)
         entry["wettbewerb"] = {
             "titel": app.competition.title, "jahr": app.competition.year,
-            "status": _plain(app.competition.status),
+            "status": states[app.competition.id].value,
         }
         folder = f"anlagen/{safe_zip_name(app.reference or f'entwurf-{app.id}')}"
         entry["anlagen"] = []

@@ -17,13 +17,13 @@ from flask import current_app
 from sqlalchemy import String, select
 
 from awards import fields
-from awards.enums import ApplicantType, ApplicationStatus, CompetitionStatus
+from awards.enums import ApplicantType, ApplicationStatus
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.retention import RetentionStatistics
-from awards.services import audit
+from awards.services import audit, lifecycle
 from awards.services.jury import files as jury_files
 from awards.services.privacy import _forget, delete_files_after_commit, delete_with_dependents
 from awards.models.decisions import Decision
@@ -71,7 +71,7 @@ def due_competitions(*, now=None, months=None):
         RetentionStatistics.competition_id.is_not(None))
     candidates = db.session.scalars(
         select(Competition)
-        .where(Competition.status == CompetitionStatus.ARCHIVED,
+        .where(lifecycle.stage_may_be({lifecycle.S.ARCHIVED}),
                Competition.archived_at.is_not(None),
                Competition.id.not_in(done))
         .order_by(Competition.archived_at, Competition.id)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from awards import fields, permissions
-from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.enums import ApplicationStatus
 from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
 from awards.forms.document_requests import DocumentAnswerForm
@@ -20,7 +20,8 @@ from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.reference import District
 from awards.services import applications as service
-from awards.services import document_requests, nominations, tokens, uploads
+from awards.services import document_requests, lifecycle, nominations, tokens, uploads
+from awards.timeutil import to_berlin
 from awards.views.converters import parse_id
 from awards.views.errors import render_error, wants_json
 from awards.views.util import stored_file_response
@@ -170,7 +171,7 @@ def dashboard():
 @bp.route("/start/<int:competition_id>", methods=["GET", "POST"])
 def start(competition_id):
     competition = db.session.get(Competition, competition_id)
-    if competition is None or competition.status == CompetitionStatus.DRAFT:
+    if competition is None or lifecycle.state_of(competition) not in lifecycle.PUBLIC_STATES:
         abort(404)
     is_open = service.is_open_for_submission(competition)
     here = url_for(".start", competition_id=competition.id)
@@ -536,33 +537,71 @@ def answer_request(application_id, request_id):
 
 # --- the nominee's answer to a nomination ----------------------------------------------
 
-@bp.route("/vorschlag/<token>", methods=["GET", "POST"])
-def nominee(token):
+@bp.get("/vorschlag/<token>")
+def nominee_legacy(token):
+    """Links of older mails carried the token in the path: on to the page that takes it from
+    the query string (and never repeats it in a link)."""
+    return redirect(url_for(".nominee", token=token))
+
+
+def _nominee_page(*, token, form=None, error=None, status=200):
     try:
-        nomination = nominations.for_token(token)
+        nomination = nominations.for_token(token or "")
     except tokens.TokenInvalid as exc:
-        return render_template("applicant/nominee_invalid.html", reason=exc.reason), 410
+        return _no_store(render_template("applicant/nominee_invalid.html",
+                                         reason=exc.reason), 410)
     application = nomination.application
-    form = NomineeResponseForm()
-    error = None
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            nominations.respond(
-                token=token, confirm=form.response.data == "confirm",
-                consents={name: form[name].data for name in nominations.CONSENTS})
-        except nominations.NominationError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
-            return redirect(url_for(".nominee_done", result=form.response.data))
-    status = 422 if request.method == "POST" else 200
-    response = current_app.make_response((render_template(
+    can_confirm = nominations.answer_problem(nomination, confirm=True) is None
+    can_decline = nominations.answer_problem(nomination, confirm=False) is None
+    if form is None:
+        answered = nomination.status.value in ("confirmed", "declined")
+        form = NomineeResponseForm(data={
+            "token": token,
+            "response": {"confirmed": "confirm", "declined": "decline"}.get(
+                nomination.status.value),
+            **{name: getattr(nomination, name) for name in nominations.CONSENTS},
+        } if answered else {"token": token})
+    if not can_decline:
+        form.response.choices = [c for c in form.response.choices if c.value != "decline"]
+    if not can_confirm and not can_decline:
+        error = error or nominations.answer_problem(nomination, confirm=True)
+    return _no_store(render_template(
         "applicant/nominee.html", nomination=nomination, application=application,
-        competition=application.competition, form=form, error=error), status))
+        competition=application.competition, form=form, error=error,
+        can_answer=can_confirm or can_decline), status)
+
+
+def _no_store(body, status):
+    response = current_app.make_response((body, status))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.get("/vorschlag")
+def nominee():
+    # GET only shows the page: mail scanners that follow links must not answer for anyone.
+    return _nominee_page(token=request.args.get("token"))
+
+
+@bp.post("/vorschlag")
+def nominee_answer():
+    form = NomineeResponseForm()
+    token = form.token.data or ""
+    if not form.validate_on_submit():
+        return _nominee_page(token=token, form=form, status=422)
+    try:
+        nominations.respond(
+            token=token, confirm=form.response.data == "confirm",
+            consents={name: form[name].data for name in nominations.CONSENTS})
+    except tokens.TokenInvalid:
+        db.session.rollback()
+        return _nominee_page(token=token)
+    except nominations.NominationError as exc:
+        db.session.rollback()
+        return _nominee_page(token=token, form=form, error=str(exc), status=422)
+    db.session.commit()
+    return redirect(url_for(".nominee_done", result=form.response.data))
 
 
 @bp.get("/vorschlag/fertig")

@@ -39,7 +39,9 @@ KIND_LABELS = {"congratulation": _l("Glückwunsch an die Preisträger"),
                "notice": _l("Nachricht an von der Jury bewertete, nicht ausgezeichnete "
                             "Bewerbungen"),
                "inadmissible": _l("Nachricht an formal nicht zulässige Bewerbungen"),
-               "not_scored": _l("Nachricht an von der Jury nicht bewertete Bewerbungen")}
+               "not_scored": _l("Nachricht an von der Jury nicht bewertete Bewerbungen"),
+               "not_resubmitted": _l("Nachricht an zur Korrektur geöffnete, nicht erneut "
+                                     "abgesendete Bewerbungen")}
 
 
 def _competition(competition_id, predicate=permissions.can_release_decisions):

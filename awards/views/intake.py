@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from awards import permissions
-from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.enums import ApplicationStatus
 from awards.extensions import db
 from awards.forms.applications import FormalCheckForm, IntakeFilterForm, ReopenForm
 from awards.forms.document_requests import DocumentRequestForm
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition
 from awards.services import applications as service
-from awards.services import document_requests, exports, nominations
+from awards.services import document_requests, exports, lifecycle, nominations
 from awards.timeutil import to_berlin
 from awards.views import paging
 from awards.views.applicant import send_stored
@@ -217,7 +217,7 @@ def receipt(application_id):
 def index():
     """Competitions with applications the user may check (entry point to the intake)."""
     require(permissions.is_staff)
-    query = select(Competition).where(Competition.status != CompetitionStatus.DRAFT) \
+    query = select(Competition).where(lifecycle.stage_may_be(lifecycle.PUBLIC_STATES)) \
         .order_by(Competition.year.desc(), Competition.prize_code)
     codes = permissions.staff_prize_codes(current_user)
     if codes is not None:

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.competitions import Competition
@@ -11,7 +10,6 @@ from awards.views.util import safe_next
 
 bp = Blueprint("public", __name__)
 
-VISIBLE_STATUSES = [s for s in CompetitionStatus if s != CompetitionStatus.DRAFT]
 PAGES = {
     "impressum": _l("Impressum"),
     "datenschutz": _l("Datenschutzhinweise"),
@@ -24,7 +22,7 @@ PAGES = {
 def _public_competitions():
     return db.session.scalars(
         select(Competition)
-        .where(Competition.status.in_(VISIBLE_STATUSES))
+        .where(lifecycle.stage_may_be(lifecycle.PUBLIC_STATES))
         .order_by(Competition.year.desc(), Competition.level.desc(), Competition.prize_code)
     ).all()
 
@@ -50,10 +48,12 @@ def competition(prize_code, year):
         select(Competition).where(Competition.prize_code == prize_code.upper(),
                                   Competition.year == year)
     ).first()
-    if comp is None or comp.status == CompetitionStatus.DRAFT:
+    if comp is None:
         abort(404)
     now = publication.clock()
     state = lifecycle.state_of(comp, now)
+    if state not in lifecycle.PUBLIC_STATES:
+        abort(404)
     awarded = None
     if state in (lifecycle.YearState.PUBLISHED, lifecycle.YearState.ARCHIVED):
         # The money shown is what the public decisions award, not the announced budget.

@@ -139,6 +139,9 @@ def edit_competition(competition_id):
     if allowed and form.validate_on_submit():
         try:
             service.update(actor=current_user, competition=competition, values=_values(form))
+        except service.CompetitionFieldError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(str(exc))
         except lifecycle.NotAllowed as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))

@@ -122,7 +122,7 @@ def test_main_pages_of_every_role_fit_a_390_px_phone(e2e_app, page, mail_links):
         _measure(page, path, results)
     # The nominee's page, from the link in the mail the demo nomination sent.
     nominee = [link for link in mail_links(to="grundschule-mainufer@demo.integrationspreis.example")
-               if "/bewerbung/vorschlag/" in link]
+               if "/bewerbung/vorschlag?token=" in link]
     assert len(nominee) == 1
     _measure(page, re.sub(r"^https?://[^/]+", "", nominee[0]), results)
     for account in ("bewerbung", "jury", "ministerium"):
@@ -191,7 +191,7 @@ def test_nominee_and_request_answers_work_in_the_browser_on_a_phone(e2e_app, pag
         request_id = db.session.scalars(select(DocumentRequest.id)).first()
     page.set_viewport_size(PHONE)
     [link] = [link for link in mail_links(to="grundschule-mainufer@demo.integrationspreis.example")
-              if "/bewerbung/vorschlag/" in link]
+              if "/bewerbung/vorschlag?token=" in link]
     page.goto(re.sub(r"^https?://[^/]+", "", link))
     page.get_by_label("Ja, ich bin einverstanden", exact=False).check()
     page.get_by_label("Im Fall einer Auszeichnung darf der Name", exact=False).check()

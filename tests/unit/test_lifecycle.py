@@ -5,18 +5,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck
+from awards.enums import (ApplicationStatus, CompetitionStatus, FormalCheck, SubmissionKind,
+                          TokenPurpose)
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.jury import Assignment, RoundStatus
-from awards.services import applications, competitions, decisions, lifecycle, publication
+from awards.models.nominations import Nomination
+from awards.services import applications, competitions, decisions, lifecycle, nominations, publication, tokens
 from awards.services.jury import anonymisation, release, rounds
 from awards.services.lifecycle import YearState as S
 from tests import factories
 from tests import factories_decisions as fd
 from tests.factories_applications import complete_application
+from tests.rendered_forms import rendered_form
 
 ALL = frozenset(S)
 EXPECTED = {
@@ -36,6 +39,8 @@ EXPECTED = {
     "submit": {S.OPEN},
     "resubmit": {S.OPEN, S.CLOSED, S.JURY},
     "withdraw": {S.OPEN},
+    "nominee_confirm": {S.OPEN, S.CLOSED, S.JURY, S.DECIDED, S.RELEASED, S.PUBLISHED},
+    "nominee_decline": {S.OPEN, S.CLOSED, S.JURY, S.DECIDED},
     "formal_check": {S.OPEN, S.CLOSED, S.JURY},
     "reopen": {S.OPEN, S.CLOSED, S.JURY},
     "open_round": {S.JURY},
@@ -54,6 +59,7 @@ AUDIT = {
     **{name: "competition.status" for name in lifecycle.STAGE_ACTIONS},
     "apply": "application.start", "submit": "application.submit",
     "resubmit": "application.submit", "withdraw": "application.withdraw",
+    "nominee_confirm": "nomination.confirm", "nominee_decline": "nomination.decline",
     "formal_check": "application.formal_check", "reopen": "application.reopen",
     "open_round": "jury.round.open", "close_round": "jury.round.close",
     "record_decision": "decision.create", "release": "decision.release",
@@ -134,6 +140,15 @@ def prepare(action, comp, state):
         ctx["application"].status = ApplicationStatus.REOPENED
     elif action in ("withdraw", "formal_check", "reopen"):
         ctx["application"] = _submitted(comp, ctx["applicant"])
+    elif action in ("nominee_confirm", "nominee_decline"):
+        ctx["application"] = _submitted(comp, ctx["applicant"], kind=SubmissionKind.NOMINATION,
+                                        email="verein@nominiert.example")
+        db.session.add(Nomination(application=ctx["application"],
+                                  nominee_email="verein@nominiert.example"))
+        db.session.flush()
+        ctx["token"] = tokens.issue(purpose=TokenPurpose.NOMINEE,
+                                    email="verein@nominiert.example",
+                                    payload={"nomination": ctx["application"].nomination.id})
     elif action in ("open_round", "close_round"):
         juror = factories.juror(comp)
         ctx["round"], _apps = _ready_round(
@@ -175,6 +190,9 @@ def run_service(action, comp, ctx):
         applications.submit(actor=applicant, application=ctx["application"])
     elif action == "withdraw":
         applications.withdraw(actor=applicant, application=ctx["application"])
+    elif action in ("nominee_confirm", "nominee_decline"):
+        nominations.respond(token=ctx["token"], confirm=action == "nominee_confirm",
+                            consents={"consent_publish_name": True})
     elif action == "formal_check":
         applications.formal_check(actor=staff, application=ctx["application"],
                                   result=FormalCheck.ADMISSIBLE)
@@ -204,7 +222,7 @@ def run_service(action, comp, ctx):
 
 
 REFUSALS = (lifecycle.NotAllowed, competitions.CompetitionError, applications.ApplicationError,
-            rounds.RoundError, decisions.DecisionError)
+            rounds.RoundError, decisions.DecisionError, nominations.NominationError)
 
 
 @pytest.mark.parametrize("state", list(S), ids=[s.value for s in S])
@@ -235,10 +253,22 @@ DECISIONS = "/geschaeftsstelle/entscheidungen/{c}"
 
 def run_route(action, comp, ctx, client, auth):
     """The request a user makes for `action`, as the page for it offers it."""
-    staff_actions = action not in ("apply", "submit", "resubmit", "withdraw")
-    auth.login(ctx["staff"] if staff_actions else ctx["applicant"])
     c = comp.id
     application = ctx.get("application")
+    if action in ("nominee_confirm", "nominee_decline"):
+        # The nominee needs no account: the page of the mail's link, its form as shown.
+        page = client.get(f"/bewerbung/vorschlag?token={ctx['token']}")
+        form = rendered_form(page.get_data(as_text=True), form_id="nominee-form") \
+            if page.status_code == 200 and 'id="nominee-form"' in page.get_data(as_text=True) \
+            else None
+        if form is None or (action == "nominee_decline"
+                            and "decline" not in form.checkboxes.get("response", [])):
+            return page
+        form.fill(response="confirm" if action == "nominee_confirm" else "decline",
+                  consent_publish_name=True)
+        return client.post(form.action, data=form.data())
+    staff_actions = action not in ("apply", "submit", "resubmit", "withdraw")
+    auth.login(ctx["staff"] if staff_actions else ctx["applicant"])
     if action == "edit_call":
         data = {"title": comp.title, "motto": "Neues Motto", "budget": "9.000",
                 "allocation_mode": "ranked", "deadline_date": "2099-02-05", "deadline_time": "23:59"}

@@ -11,6 +11,7 @@ from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.audit import AuditLog
 from awards.models.base import utcnow
+from awards.models.decisions import Decision
 from awards.models.mail import OutboxMail
 from awards.models.nominations import Nomination, NomineeStatus
 from awards.services import publication
@@ -73,7 +74,7 @@ def submit_through_form(client, auth, draft):
 
 
 def nominee_link(mail):
-    match = re.search(r"https?://[^\s]+(/bewerbung/vorschlag/[^\s]+)", mail.body_text)
+    match = re.search(r"https?://[^\s]+(/bewerbung/vorschlag\?token=[^\s]+)", mail.body_text)
     assert match, mail.body_text
     return match.group(1)
 
@@ -99,7 +100,7 @@ def test_submitted_nomination_tells_the_nominee_and_clears_nominator_consents(cl
     assert mail.subject == "Sie wurden für den Bayerischer Integrationspreis 2026 vorgeschlagen"
     assert "Sami Schulz (Elternbeirat) hat Ihr Projekt „Sprachcafé am Marktplatz“" in mail.body_text
     assert "Wie geht es weiter?" in mail.body_text
-    assert nominee_link(mail).startswith("/bewerbung/vorschlag/")
+    assert nominee_link(mail).startswith("/bewerbung/vorschlag?token=")
     assert {"nomination.create", "nomination.notify"} <= set(actions())
 
 
@@ -123,8 +124,11 @@ def test_nominee_confirms_with_own_consents(client, auth, draft):
     assert "nomination.confirm" in actions()
     [told] = mails_to("eltern@example.org")[-1:]
     assert told.subject == f"Ihr Vorschlag wurde bestätigt: {application.reference}"
-    # The link works once.
-    assert client.get(link).status_code == 410
+    # The link stays valid to change the answer until the release; the page says what
+    # was answered.
+    again = client.get(link)
+    assert again.status_code == 200
+    assert "Sie haben den Vorschlag am " in body(again) and " bestätigt." in body(again)
 
 
 def test_nominee_must_choose_an_answer(client, auth, draft):
@@ -248,3 +252,127 @@ def test_access_link_logs_the_nominee_in_to_the_application(client, auth, draft)
     assert response.status_code == 302
     assert response.location.endswith(f"/bewerbung/{draft.id}")
     assert "Sprachcafé am Marktplatz" in body(client.get(f"/bewerbung/{draft.id}"))
+
+
+# --- changing the answer until the release ------------------------------------------------
+
+def _told(address="eltern@example.org"):
+    return mails_to(address)[-1]
+
+
+def test_nominee_confirms_after_declining_and_the_nomination_is_back(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    nominee_answer(client, link, response="decline")
+    page = client.get(link)
+    assert "Sie haben den Vorschlag am " in body(page) and " abgelehnt." in body(page)
+    form = rendered_form(body(page), form_id="nominee-form")
+    assert form.values["response"] == "decline"  # the earlier answer, shown as chosen
+    response = nominee_answer(client, link, response="confirm", consent_publish_photos=True)
+    assert response.status_code == 302
+    db.session.expire_all()
+    nomination = db.session.scalars(select(Nomination)).one()
+    application = nomination.application
+    assert (nomination.status, application.status, application.withdrawn_at,
+            application.consent_publish_photos, application.consent_publish_name) == (
+        NomineeStatus.CONFIRMED, ApplicationStatus.SUBMITTED, None, True, False)
+    restore = db.session.scalars(select(AuditLog).where(
+        AuditLog.action == "application.restore")).one()
+    assert restore.new == {"status": "submitted", "reason": "nominee_confirmed"}
+    told = _told()
+    assert told.subject == f"Antwort auf Ihren Vorschlag geändert: {application.reference}"
+    assert "Sie hat den Vorschlag jetzt bestätigt." in told.body_text
+
+
+def test_nominee_declines_after_confirming_and_the_nominator_is_told(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    nominee_answer(client, link, response="confirm", consent_publish_name=True)
+    response = nominee_answer(client, link, response="decline")
+    assert response.status_code == 302
+    db.session.expire_all()
+    nomination = db.session.scalars(select(Nomination)).one()
+    assert (nomination.status, nomination.application.status,
+            nomination.application.consent_publish_name) == (
+        NomineeStatus.DECLINED, ApplicationStatus.WITHDRAWN, False)
+    told = _told()
+    assert told.subject.startswith("Antwort auf Ihren Vorschlag geändert")
+    assert "Sie möchte jetzt nicht mehr teilnehmen." in told.body_text
+
+
+def test_nominee_changes_only_consents_without_telling_the_nominator_again(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    nominee_answer(client, link, response="confirm", consent_publish_name=True)
+    sent = len(mails_to("eltern@example.org"))
+    form = rendered_form(body(client.get(link)), form_id="nominee-form")
+    assert form.values.get("consent_publish_name") == "y"  # the consents given, shown again
+    nominee_answer(client, link, response="confirm", consent_publish_name=False,
+                   consent_publish_text=True)
+    db.session.expire_all()
+    application = db.session.get(Application, draft.id)
+    assert (application.consent_publish_name, application.consent_publish_text) == (False, True)
+    assert len(mails_to("eltern@example.org")) == sent
+
+
+def test_nominee_declining_takes_a_recorded_decision_with_the_nomination(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    nominee_answer(client, link, response="confirm", consent_publish_name=True)
+    application = db.session.get(Application, draft.id)
+    decide(application)  # moves the year into the jury phase, as staff would
+    db.session.commit()
+    assert nominee_answer(client, link, response="decline").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(Decision)).all() == []
+    assert "decision.delete" in actions()
+    assert db.session.get(Application, draft.id).status == ApplicationStatus.WITHDRAWN
+
+
+def test_after_the_release_an_answer_no_longer_changes(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    nominee_answer(client, link, response="confirm", consent_publish_name=True)
+    _decide_and_release(db.session.get(Application, draft.id), factories.staff(prize_code="BIP"))
+    page = body(client.get(link))
+    assert "Ihre Antwort kann jetzt nicht mehr geändert werden." in page
+    assert 'id="nominee-form"' not in page
+
+
+def test_a_nominee_who_never_answered_may_only_confirm_after_the_release(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    _decide_and_release(db.session.get(Application, draft.id), factories.staff(prize_code="BIP"))
+    link = nominee_link(mails_to(NOMINEE)[0])
+    form = rendered_form(body(client.get(link)), form_id="nominee-form")
+    assert form.checkboxes["response"] == ["confirm"]
+    assert nominee_answer(client, link, response="confirm").status_code == 302
+    assert db.session.scalars(select(Nomination.status)).one() == NomineeStatus.CONFIRMED
+
+
+# --- the link: token in the query string, acted on by POST ----------------------------------
+
+def test_old_path_link_redirects_to_a_page_that_keeps_the_token_out_of_links(client, auth, draft):
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    token = link.split("token=", 1)[1]
+    old = client.get(f"/bewerbung/vorschlag/{token}")
+    assert (old.status_code, old.location) == (302, f"/bewerbung/vorschlag?token={token}")
+    page = client.get(old.location)
+    html = body(page)
+    assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in page.headers["Cache-Control"]
+    # Only the hidden field of the form carries it; no link, no form address.
+    assert html.count(token) == 1
+    assert re.search(r'<input[^>]*type="hidden"[^>]*value="' + re.escape(token), html) or \
+        re.search(r'<input[^>]*value="' + re.escape(token) + r'"[^>]*type="hidden"', html)
+    form = rendered_form(html, form_id="nominee-form")
+    assert form.action == "/bewerbung/vorschlag"
+    assert 'href="/sprache/en?next=/bewerbung/vorschlag"' in html
+
+
+def test_nominee_page_without_or_with_unknown_token_says_the_link_is_invalid(client, app):
+    for path in ("/bewerbung/vorschlag", "/bewerbung/vorschlag?token=unbekannt"):
+        response = client.get(path)
+        assert response.status_code == 410
+        assert "Dieser Link gilt nicht mehr" in body(response)

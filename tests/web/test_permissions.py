@@ -19,8 +19,10 @@ PUBLIC_ENDPOINTS = {
     "help.index", "help.audience",  # help pages
     "winners.overview", "winners.competition", "winners.project", "winners.photo",  # published
     "winners.verify_form", "winners.verify",  # certificate check by its code
-    # The nominee answers a nomination by the single-use link in the mail, without an account.
-    "applicant.nominee", "applicant.nominee_done",
+    # The nominee answers a nomination by the link in the mail, without an account: the page
+    # (token in the query string), its POST (token in the body) and older path-token links.
+    "applicant.nominee", "applicant.nominee_answer", "applicant.nominee_legacy",
+    "applicant.nominee_done",
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")

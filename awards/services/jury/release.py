@@ -12,7 +12,7 @@ import re
 from flask import current_app
 from sqlalchemy import select
 
-from awards.enums import CompetitionStatus, FormalCheck
+from awards.enums import ApplicationStatus, CompetitionStatus, FormalCheck
 from awards.extensions import db
 from awards.i18n import _l, format_berlin_date, format_money
 from awards.models.base import utcnow
@@ -36,7 +36,8 @@ PLACEHOLDERS = {
     "verleihung_datum": _l("Datum der Preisverleihung"),
     "verleihung_ort": _l("Ort der Preisverleihung"),
     "link": _l("Link zum Konto (Urkunde herunterladen)"),
-    "grund": _l("Begründung der formalen Prüfung (nur bei „formal nicht zulässig“)"),
+    "grund": _l("Begründung der formalen Prüfung (bei „formal nicht zulässig“) bzw. was "
+                "korrigiert werden sollte (bei „nicht erneut abgesendet“)"),
 }
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
@@ -142,9 +143,16 @@ def mail_values(application, competition, decision=None):
                              else "(wird noch bekannt gegeben)"),
         "verleihung_ort": competition.ceremony_place or "(wird noch bekannt gegeben)",
         "link": public_base_url() + "/",
-        "grund": (application.formal_check_reason or "")
-        if application.formal_check == FormalCheck.INADMISSIBLE else "",
+        "grund": _reason(application),
     }
+
+
+def _reason(application):
+    if application.status == ApplicationStatus.REOPENED:
+        return application.reopen_reason or ""
+    if application.formal_check == FormalCheck.INADMISSIBLE:
+        return application.formal_check_reason or ""
+    return ""
 
 
 def render_decision_mail(competition, kind, values):
@@ -152,7 +160,11 @@ def render_decision_mail(competition, kind, values):
     return fill(subject, values), fill(body, values)
 
 
-def recipient(application):
+def recipient(application, kind=None):
+    if kind == "not_resubmitted" and application.owner is not None:
+        # The correction was asked of the account holder (services.applications.reopen),
+        # who for a nomination is the nominator, not the nominee at the project's address.
+        return application.owner.email
     return application.email or (application.owner.email if application.owner else "")
 
 
@@ -167,7 +179,12 @@ KIND_BY_JOURNEY = {
 
 
 def planned_mails(competition):
-    """[(application, kind)] of every mail the release would send, in number order."""
+    """[(application, kind)] of every mail the release would send, in number order.
+
+    Submitted applications get the mail of their journey; applications still open for a
+    correction were never sent back, so the jury could not consider them, and they are told
+    just that. Withdrawn ones (by the applicant, or declined by a nominee, who was answered
+    then) and drafts that were never sent get nothing."""
     awarded = {d.application_id for d in decisions_service.active(decisions_for(competition))}
     journeys = decisions_service.journeys(competition)
     out = []
@@ -175,6 +192,8 @@ def planned_mails(competition):
         journey = (decisions_service.AWARDED if application.id in awarded
                    else journeys.get(application.id, decisions_service.NOT_SCORED))
         out.append((application, KIND_BY_JOURNEY[journey]))
+    out.extend((application, "not_resubmitted")
+               for application in decisions_service.reopened_applications(competition))
     return out
 
 
@@ -203,7 +222,7 @@ def release_decisions(*, actor, competition, now=None):
     if release_of(competition) is not None:
         raise DecisionError(_l("Die Entscheidungen sind bereits freigegeben."))
     try:
-        lifecycle.require("release", competition)
+        old_state = lifecycle.require("release", competition)
     except lifecycle.NotAllowed as exc:
         raise DecisionError(str(exc.message)) from None
     decisions = {d.application_id: d for d in decisions_service.active(decisions_for(competition))}
@@ -213,7 +232,7 @@ def release_decisions(*, actor, competition, now=None):
     winners = others = 0
     kinds = {}
     for application, kind in planned_mails(competition):
-        to = recipient(application)
+        to = recipient(application, kind)
         decision = decisions.get(application.id)
         subject, text = render_decision_mail(
             competition, kind, mail_values(application, competition, decision))
@@ -237,7 +256,8 @@ def release_decisions(*, actor, competition, now=None):
     # Nominees receive access to the application (and certificate) in their own account.
     nominations.on_release(actor=actor, competition=competition, awarded_ids=set(decisions),
                            now=now)
-    if competition.status == CompetitionStatus.JURY:
+    if old_state == lifecycle.S.JURY:
+        # The stored stage follows the machine: released years rest on "decided".
         old = competition.status
         competition.status = CompetitionStatus.DECIDED
         db.session.flush()
