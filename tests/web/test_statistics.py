@@ -113,6 +113,9 @@ def test_an_unknown_filter_value_is_explained_next_to_the_field(client, auth, sc
     assert page.status_code == 400
     assert 'id="error-summary"' in page.text
     assert 'id="year-error"' in page.text and 'id="prize-error"' in page.text
+    assert "Bitte wählen Sie ein Jahr aus der Liste." in page.text
+    assert "Bitte wählen Sie einen Preis aus der Liste." in page.text
+    assert 'aria-invalid="true"' in page.text
     assert "Bayerischer Integrationspreis 2025" not in page.text
     assert client.get("/geschaeftsstelle/statistik.xlsx?year=abc").status_code == 400
 
