@@ -101,23 +101,38 @@ class Report:
                    if count and label != UNKNOWN)
 
 
-def _scope_query(actor, prize_code=None):
-    """The competitions the actor may see statistics of, without the hidden ones."""
-    query = select(Competition.id, Competition.prize_code, Competition.year, Competition.title)
+def _visible(actor):
+    """Conditions on Competition: the prizes the actor works on, without the competitions
+    whose anonymous jury the actor sits on (worked out once per report)."""
+    conditions = []
     codes = permissions.staff_prize_codes(actor)
     if codes is not None:
-        query = query.where(Competition.prize_code.in_(sorted(codes) or [""]))
+        conditions.append(Competition.prize_code.in_(sorted(codes) or [""]))
     hidden = permissions.hidden_competition_ids(actor)
     if hidden:
-        query = query.where(Competition.id.not_in(sorted(hidden)))
+        conditions.append(Competition.id.not_in(sorted(hidden)))
+    return conditions
+
+
+def _scope_query(visible, prize_code=None, year=None):
+    query = select(Competition.id, Competition.prize_code, Competition.year,
+                   Competition.title).where(*visible)
     if prize_code is not None:
         query = query.where(Competition.prize_code == prize_code)
+    if year is not None:
+        query = query.where(Competition.year == year)
     return query
+
+
+def _ids(scope):
+    """The scope as a subquery of competition ids (no list of ids sent along)."""
+    return scope.with_only_columns(Competition.id).order_by(None)
 
 
 def filter_options(*, actor):
     """(years, [(prize code, title)]) the actor can choose from, newest year first."""
-    rows = db.session.execute(_scope_query(actor).order_by(Competition.year.desc())).all()
+    rows = db.session.execute(
+        _scope_query(_visible(actor)).order_by(Competition.year.desc())).all()
     years = sorted({r.year for r in rows}, reverse=True)
     titles = {}
     for r in rows:  # newest title of each prize first
@@ -133,11 +148,12 @@ def _median(values):
 def report(*, actor, year=None, prize_code=None):
     """The figures for the editions in the actor's scope, filtered by year and prize.
     The trend covers every year of the (prize-filtered) scope."""
-    scope = db.session.execute(
-        _scope_query(actor, prize_code).order_by(Competition.year, Competition.prize_code)).all()
-    editions = {r.id: Edition(r.id, r.prize_code, r.year, r.title) for r in scope}
-    ids = sorted(editions)
-    counted = (Application.competition_id.in_(ids or [0]),
+    visible = _visible(actor)
+    scope = _scope_query(visible, prize_code)
+    editions = {r.id: Edition(r.id, r.prize_code, r.year, r.title) for r in db.session.execute(
+        scope.order_by(Competition.year, Competition.prize_code))}
+    in_scope = _ids(scope)
+    counted = (Application.competition_id.in_(in_scope),
                Application.status.in_(COUNTED_STATUSES))
 
     rows = db.session.execute(
@@ -165,7 +181,7 @@ def report(*, actor, year=None, prize_code=None):
         select(Decision.competition_id, PrizeCategory.label, func.min(PrizeCategory.rank),
                func.count(Decision.id))
         .join(PrizeCategory, PrizeCategory.id == Decision.category_id)
-        .where(Decision.competition_id.in_(ids or [0]), Decision.revoked_at.is_(None))
+        .where(Decision.competition_id.in_(in_scope), Decision.revoked_at.is_(None))
         .group_by(Decision.competition_id, PrizeCategory.label)).all()
     for cid, _label, _rank, count in winners:
         editions[cid].winners += count
@@ -196,7 +212,7 @@ def report(*, actor, year=None, prize_code=None):
     selected = [e for e in editions.values() if year is None or e.year == year]
     selected.sort(key=lambda e: (-e.year, e.prize_code != "BIP", e.prize_code))
     chosen = {e.id for e in selected}
-    breakdowns = _breakdowns(chosen, winners)
+    breakdowns = _breakdowns(_ids(_scope_query(visible, prize_code, year)), chosen, winners)
     return Report(
         year=year, prize_code=prize_code, editions=selected,
         trend=[trend[y] for y in sorted(trend)], breakdowns=breakdowns,
@@ -205,8 +221,8 @@ def report(*, actor, year=None, prize_code=None):
     )
 
 
-def _breakdowns(ids, winners):
-    counted = (Application.competition_id.in_(sorted(ids) or [0]),
+def _breakdowns(in_selection, ids, winners):
+    counted = (Application.competition_id.in_(in_selection),
                Application.status.in_(COUNTED_STATUSES))
     # The region the applicant gave, else the district's, else the regional prize's own.
     region = func.coalesce(Application.region, District.region, Competition.region)
