@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import refresh
 from openpyxl import load_workbook
 
 from awards.enums import ApplicantType, CompetitionStatus, FormalCheck, Region, SubmissionKind
@@ -176,3 +177,16 @@ def test_winners_page_withholds_small_counts(client, app):
     page = client.get("/preistraeger/BIP/2025").text
     assert page.count("Preisträgerinnen und Preisträger 2025") >= 1
     assert "Bewerbungen aus" not in page and "3 Bewerbungen" not in page
+
+
+def test_statistics_page_in_english(client, auth, scene):
+    auth.login(factories.staff())
+    client.get("/sprache/en")
+    refresh()  # Flask-Babel caches the locale on the test's app context
+    html = client.get("/geschaeftsstelle/statistik?year=2025").text
+    assert '<h1 class="kern-heading-large">Statistics</h1>' in html
+    assert "Overview: 2025, all prizes" in html
+    assert "Applications by district or independent city" in html
+    assert "Applications: solid line with dots" in html
+    html = client.get("/geschaeftsstelle/statistik?year=1").text
+    assert "Please choose a year from the list." in html
