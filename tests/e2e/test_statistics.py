@@ -3,7 +3,7 @@ controls, read the charts' text alternatives, and the page fits a phone (axe-che
 import pytest
 from playwright.sync_api import expect
 
-from awards.enums import ApplicantType, CompetitionStatus, FormalCheck, Region
+from awards.enums import ApplicantType, CompetitionStatus, FormalCheck
 from awards.extensions import db
 from tests import factories
 from tests import factories_applications as fa
