@@ -57,6 +57,15 @@ def can_create_competition(user, prize_code):
     return prize_code in codes
 
 
+def can_view_statistics(user, prize_code=None):
+    """The statistics pages: staff, for the prizes they work on (any prize when none is
+    named). Jury members who are not staff never see them."""
+    codes = staff_prize_codes(user)
+    if codes is None:
+        return _authenticated(user)
+    return bool(codes) if prize_code is None else prize_code in codes
+
+
 def can_manage_users(user):
     return is_admin(user)
 

@@ -11,6 +11,7 @@ from awards.extensions import db
 from awards.models.competitions import Competition
 from awards.models.jury import Conflict, Round, RoundStatus, Score
 from awards.models.decisions import Certificate
+from awards.services import accounts, statistics
 
 ROLE_LABELS = ("Administration", "Geschäftsstelle Ministerium", "Geschäftsstelle Regierung Oberbayern",
                "Jury-Vorsitz", "Jurymitglied", "Bewerbende")
@@ -54,3 +55,18 @@ def test_demo_loads_every_stage_twice_without_duplicates(app, runner, client):
     assert open_round is not None and open_round.anonymised
     assert db.session.scalar(select(func.count()).select_from(Score).where(Score.round_id == open_round.id)) > 0
     assert db.session.scalar(select(func.count()).select_from(Conflict)) >= 1
+
+    # Statistics over the archived years: three earlier years of every prize, growing, with
+    # nominations, inadmissible applications and many districts.
+    ministry = accounts.find_user(dict(logins)["Geschäftsstelle Ministerium"])
+    report = statistics.report(actor=ministry)
+    archived = [t for t in report.trend if t.year < year]
+    assert [t.year for t in archived] == [year - 3, year - 2, year - 1]
+    assert archived[0].applications < archived[1].applications < archived[2].applications
+    assert all(t.winners >= 8 for t in archived)
+    last = statistics.report(actor=ministry, year=year - 1)
+    assert last.total("nominations") > 0 and last.total("inadmissible") > 0
+    assert len(last.breakdowns["district"].rows) > 20
+    assert last.regions_with_applications == 7
+    assert {c.status for c in db.session.scalars(select(Competition).where(
+        Competition.year < year))} == {CompetitionStatus.ARCHIVED}

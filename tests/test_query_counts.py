@@ -320,3 +320,23 @@ def test_released_decisions_index_query_count_is_constant(client, auth):
 
     few, many = _counts(client, auth, build)
     assert few == many
+
+
+# --------------------------------------------------------------------------- statistics
+
+@pytest.mark.parametrize("url", ["/geschaeftsstelle/statistik",
+                                 "/geschaeftsstelle/statistik?prize=BIP",
+                                 "/geschaeftsstelle/statistik.xlsx"])
+def test_statistics_query_count_is_constant(client, auth, url):
+    def build(rows, jurors):
+        for year in range(2000, 2000 + rows // 3 + 1):
+            for code in ("BIP", "OBB"):
+                comp = factories.competition(prize_code=code, year=year + 100 * rows,
+                                             status=CompetitionStatus.JURY)
+                winner = fd.submitted(comp, district_id=fa.district("Rosenheim", False).id)
+                fd.submitted(comp, volunteers_count=rows)
+                fd.decide(winner)
+        return factories.staff(), url
+
+    few, many = _counts(client, auth, build)
+    assert few == many

@@ -16,7 +16,7 @@ from awards.cachekeys import CacheInputs
 from awards.enums import Region
 from awards.extensions import db
 from awards.models.applications import Application
-from awards.services import certificates, publication, publication_state
+from awards.services import certificates, opendata, publication, publication_state, statistics
 from awards.services.decisions import DecisionError
 from awards.views.converters import parse_id
 from awards.views.util import require, stored_file_response
@@ -151,7 +151,12 @@ def competition(prize_code, year):
     def build():
         comp, winners = publication.competition_winners(now=now, prize_code=prize_code.upper(),
                                                         year=year)
-        return None if comp is None else dict(competition=comp, winners=winners)
+        if comp is None:
+            return None
+        # Counts only, and only once the winners are public (comp is None before).
+        applications, regions = statistics.public_summary(competition=comp)
+        summary = (applications, regions) if applications >= opendata.MIN_COUNT else None
+        return dict(competition=comp, winners=winners, summary=summary)
 
     return _page("winners/competition.html", build, now)
 

@@ -46,6 +46,11 @@ ROLES = [
     ("jury-extern", "/jury/"),
     ("bewerbung", "/bewerbung/"),
 ]
+# Pages a role must reach through the links it is shown, besides its start page.
+MUST_REACH_ENDPOINTS = {
+    "ministerium": ("statistics.index", "statistics.export_xlsx"),
+    "regierung-obb": ("statistics.index", "statistics.export_xlsx"),
+}
 LANGUAGES = ("de", "en")
 # Same-site addresses the crawl must not follow: they change the session, not show a page.
 SKIP = re.compile(r"^/(sprache/|konto/abmelden|static/)")
@@ -192,6 +197,8 @@ def test_every_page_of_every_role_is_valid_and_accessible(e2e_app, page, live_se
             # more than the start page.
             assert any(c[0] == must_reach and c[3] == "html" for c in crawl.checked), label
             assert len(html_pages) >= 5, (label, crawl.checked)
+            for endpoint in MUST_REACH_ENDPOINTS.get(account, ()):
+                assert any(c[1] == endpoint and c[2] == 200 for c in crawl.checked), (label, endpoint)
             if language == "en":
                 assert page.locator("html").get_attribute("lang") == "en", label
     _write_report(crawls)

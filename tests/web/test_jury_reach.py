@@ -240,6 +240,9 @@ def _expected(scene, who):
         "staffjury.progress": final[0], "staffjury.conflicts": "Nachbarschaft",
         "staffjury.lift_conflict": "Nachbarschaft", "staffjury.ranking_view": first[0],
         "staffjury.export": first[0],
+        # Counts only, and without the competition whose anonymous jury they sit on.
+        "statistics.index": "Für diese Auswahl gibt es keine Wettbewerbe.",
+        "statistics.export_xlsx": b"PK",
     }
     if who == "staff_juror":
         return staff_pages
