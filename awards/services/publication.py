@@ -6,7 +6,8 @@ A competition's winners are public only when its decisions are released AND
 guessed. What is shown of a winner follows the application's consents (checked on every
 request, so a withdrawn consent removes the item at once):
 - consent_publish_name: laureate's name and place (city);
-- consent_publish_text: project title and short description;
+- consent_publish_text: project title and short description — the public text staff wrote
+  and the applicant approved (awards.services.press) where there is one, else as submitted;
 - consent_publish_photos (and image rights confirmed): photos.
 Category, amount, prize, year and Regierungsbezirk are the jury's decision, always shown.
 """
@@ -47,7 +48,8 @@ def public_decisions_query(now):
         .join(PrizeCategory, PrizeCategory.id == Decision.category_id)
         .where(public_condition(now), Decision.revoked_at.is_(None))
         .options(selectinload(Decision.application).selectinload(Application.attachments),
-                 selectinload(Decision.competition), selectinload(Decision.category))
+                 selectinload(Decision.competition), selectinload(Decision.category),
+                 selectinload(Decision.public_text))
     )
 
 
@@ -165,8 +167,15 @@ def laureate_name(application):
     return application.org_name or application.contact_name
 
 
+def approved_text(decision):
+    """The public text the applicant approved (awards.services.press), or None."""
+    row = decision.public_text
+    return row if row is not None and row.approved_text is not None else None
+
+
 def project(decision):
     application, competition = decision.application, decision.competition
+    approved = approved_text(decision)
     region = application.region or competition.region
     published = [t for t in (competition.published_at, competition.publish_at) if t is not None]
     return PublicWinner(
@@ -183,8 +192,10 @@ def project(decision):
         region_name=Region(region).label if region else None,
         name=laureate_name(application) if application.consent_publish_name else None,
         place=application.city if application.consent_publish_name and application.city else None,
-        project_title=application.project_title if application.consent_publish_text else None,
-        summary=application.summary if application.consent_publish_text else None,
+        project_title=(approved.approved_title if approved else application.project_title)
+        if application.consent_publish_text else None,
+        summary=(approved.approved_text if approved else application.summary)
+        if application.consent_publish_text else None,
         photo_ids=[a.id for a in public_photos(application)],
         published_at=min(published) if published else None,
     )

@@ -22,6 +22,7 @@ from awards.enums import ApplicationStatus
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import Decision, DecisionRelease
+from awards.models.press import PublicText
 from awards.models.base import utcnow
 from awards.models.publication import PublicationState
 
@@ -31,7 +32,7 @@ PUBLIC_FIELDS = frozenset({
     "project_title", "summary", "region", "consent_publish_name", "consent_publish_text",
     "consent_publish_photos", "image_rights_confirmed",
 })
-ALWAYS_RELEVANT = (Competition, PrizeCategory, Decision, DecisionRelease)
+ALWAYS_RELEVANT = (Competition, PrizeCategory, Decision, DecisionRelease, PublicText)
 STATE_ID = 1
 
 
