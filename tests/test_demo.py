@@ -11,6 +11,7 @@ from awards.extensions import db
 from awards.models.competitions import Competition
 from awards.models.jury import Conflict, Round, RoundStatus, Score
 from awards.models.decisions import Certificate
+from awards.models.press import PressKit, PublicText
 
 ROLE_LABELS = ("Administration", "Geschäftsstelle Ministerium", "Geschäftsstelle Regierung Oberbayern",
                "Jury-Vorsitz", "Jurymitglied", "Bewerbende")
@@ -54,3 +55,7 @@ def test_demo_loads_every_stage_twice_without_duplicates(app, runner, client):
     assert open_round is not None and open_round.anonymised
     assert db.session.scalar(select(func.count()).select_from(Score).where(Score.round_id == open_round.id)) > 0
     assert db.session.scalar(select(func.count()).select_from(Conflict)) >= 1
+    # A drafted press kit under embargo, with public texts in every state.
+    assert db.session.scalar(select(func.count()).select_from(PressKit)) == 1
+    assert set(db.session.scalars(select(PublicText.status))) == {
+        "draft", "proposed", "approved", "changes_requested"}

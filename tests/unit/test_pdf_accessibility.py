@@ -2,6 +2,7 @@
 the structure tree, language, headings, figures with alternative text and both
 identifications in the XMP metadata are read back from the files with pikepdf."""
 import io
+import logging
 import re
 from datetime import date
 
@@ -49,6 +50,12 @@ def structure(data):
         }
 
 
+def weasyprint_errors(caplog):
+    """What WeasyPrint reports while tagging: a missing lang or alt text is logged as ERROR."""
+    return [r.getMessage() for r in caplog.records
+            if r.name.startswith("weasyprint") and r.levelno >= logging.ERROR]
+
+
 def headings(types):
     return [t for t in types if re.fullmatch(r"H[1-6]", t)]
 
@@ -63,7 +70,7 @@ def laureate(app):
     return winners[0]
 
 
-def test_certificate_is_tagged_pdfua_and_pdfa3a_with_logo_and_qr_alt(laureate):
+def test_certificate_is_tagged_pdfua_and_pdfa3a_with_logo_and_qr_alt(laureate, caplog):
     storage = get_storage()
     cert, _ = certificates.ensure_certificate(actor=None, application=laureate, storage=storage)
     s = structure(storage.read(cert.storage_key))
@@ -73,9 +80,10 @@ def test_certificate_is_tagged_pdfua_and_pdfa3a_with_logo_and_qr_alt(laureate):
     assert headings(s["types"]) == ["H1"]
     assert s["figures"] == ["Logo: Integrationspreis der Regierung von Unterfranken",
                             "QR-Code zur Echtheitsprüfung der Urkunde, Prüfcode " + cert.code]
+    assert weasyprint_errors(caplog) == []
 
 
-def test_receipt_is_tagged_with_headings_per_section(app):
+def test_receipt_is_tagged_with_headings_per_section(app, caplog):
     comp = factories.competition(prize_code="BIP")
     application = fa.submitted_application(competition=comp)
     s = structure(get_storage().read(application.receipt_key))
@@ -85,9 +93,10 @@ def test_receipt_is_tagged_with_headings_per_section(app):
     assert found[0] == "H1" and found.count("H1") == 1
     assert set(found[1:]) == {"H2"}
     assert "L" in s["types"] and "LI" in s["types"]
+    assert weasyprint_errors(caplog) == []
 
 
-def test_minutes_are_tagged_with_nested_headings(app):
+def test_minutes_are_tagged_with_nested_headings(app, caplog):
     comp, _, _ = fd.released_competition(winners=1, others=0)
     factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
     data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12), place="München",
@@ -98,3 +107,4 @@ def test_minutes_are_tagged_with_nested_headings(app):
     found = headings(s["types"])
     assert found[0] == "H1" and found.count("H1") == 1 and "H2" in found
     assert s["title"].startswith("Niederschrift der Jurysitzung")
+    assert weasyprint_errors(caplog) == []
