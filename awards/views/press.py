@@ -48,7 +48,7 @@ def _form_error(form, error):
 
 
 def _render_kit(competition, form, status=200):
-    rows = sorted(decisions.decisions_for(competition), key=lambda d: (d.category.rank, d.id))
+    rows = press.decisions_with_texts(competition)
     now = publication.clock()
     return render_template(
         "press/kit.html", competition=competition, form=form, kit=press.press_kit_of(competition),
