@@ -55,17 +55,14 @@ class StaleEdit(PressError):
 
 
 def _check_version(row, expected_version):
+    """`expected_version` is the version the form was loaded with (0: there was no row yet);
+    None skips the check (demo data, scripts)."""
     if row.id is not None and expected_version is not None and row.version != expected_version:
         raise StaleEdit("Jemand anderes hat diesen Text inzwischen geändert. Bitte laden Sie "
                         "die Seite neu und prüfen Sie den aktuellen Stand.")
 
 
 # --- public texts ----------------------------------------------------------------------
-
-def public_text_of(decision):
-    """The decision's PublicText, or None."""
-    return decision.public_text
-
 
 def decisions_with_texts(competition):
     """The competition's decisions (revoked ones too) in rank order, with what the press

@@ -39,6 +39,12 @@ def _competition(competition_id):
     return competition
 
 
+def _loaded_version(form):
+    """The version the form was loaded with; 0 when there was no row yet, so a row someone
+    created meanwhile counts as a stale edit too."""
+    return parse_id(form.version.data) if form.version.data else 0
+
+
 def _form_error(form, error):
     target = getattr(form, error.field, None) if error.field else None
     if target is not None:
@@ -72,7 +78,7 @@ def kit(competition_id):
                                      headline=form.headline.data,
                                      release_text=form.release_text.data,
                                      press_contact=form.press_contact.data,
-                                     expected_version=parse_id(form.version.data or ""))
+                                     expected_version=_loaded_version(form))
         except PressError as exc:
             db.session.rollback()
             _form_error(form, exc)
@@ -108,7 +114,7 @@ def edit_text(competition_id, decision_id):
             press.save_public_text(actor=current_user, decision=decision, title=form.title.data,
                                    text=form.text.data, photo_credit=form.photo_credit.data,
                                    propose=propose,
-                                   expected_version=parse_id(form.version.data or ""))
+                                   expected_version=_loaded_version(form))
         except PressError as exc:
             db.session.rollback()
             _form_error(form, exc)
@@ -185,7 +191,7 @@ def applicant_text(application_id):
         try:
             press.answer_public_text(actor=current_user, decision=decision, approve=approve,
                                      comment=form.comment.data,
-                                     expected_version=parse_id(form.version.data or ""))
+                                     expected_version=_loaded_version(form))
         except PressError as exc:
             db.session.rollback()
             _form_error(form, exc)

@@ -260,3 +260,16 @@ def test_press_kit_is_staff_only_until_the_winners_are_public(client, auth, year
     archive = _zip(client.get(public_url))
     assert "Preistraeger-BIP-2026.csv" in archive.namelist()
     assert 'pressemappe.zip' in client.get("/preistraeger/BIP/2026").get_data(as_text=True)
+
+
+def test_first_save_is_stale_when_someone_else_created_the_text_meanwhile(client, auth, year):
+    comp, winners, staff = year
+    auth.login(staff)
+    late = rendered_form(client.get(_text_url(comp, winners[0])).get_data(as_text=True),
+                         form_id="public-text-form")
+    assert late.values["version"] == ""
+    _propose(client, comp, winners[0], title="Titel", text="Zuerst gespeichert.", button="save")
+    late.fill(text="Später gespeichert.")
+    response = client.post(_text_url(comp, winners[0]), data=late.data(button="save"))
+    assert response.status_code == 422
+    assert decisions.decision_for(winners[0]).public_text.text == "Zuerst gespeichert."
