@@ -19,6 +19,7 @@ PUBLIC_ENDPOINTS = {
     "help.index", "help.audience",  # help pages
     "winners.overview", "winners.competition", "winners.project", "winners.photo",  # published
     "winners.verify_form", "winners.verify",  # certificate check by its code
+    "press.public_zip",  # the press kit of published winners (404 under embargo)
     # The nominee answers a nomination by the single-use link in the mail, without an account.
     "applicant.nominee", "applicant.nominee_done",
 }
