@@ -334,6 +334,7 @@ def laureate_certificates(user):
         .join(DecisionRelease, DecisionRelease.competition_id == Application.competition_id)
         .where(or_(Application.owner_id == user.id, Application.id.in_(nominated)),
                Decision.revoked_at.is_(None))
+        .options(selectinload(Decision.public_text), selectinload(Decision.category))
         .order_by(Application.id.desc())
     ).all()
     return [(a, d) for a, d in rows]
