@@ -226,6 +226,15 @@ def can_download_certificate(user, application):
     return may_see_identities(user, application.competition)
 
 
+def can_answer_public_text(user, application):
+    """Approve or question the public text of an award: the application's owner, or the
+    nominated person once linked (they are the laureate)."""
+    if application is None or not _authenticated(user):
+        return False
+    return (application.owner_id is not None and application.owner_id == user.id) \
+        or is_nominee_of(user, application)
+
+
 def is_nominee_of(user, application):
     """The nominated person's own account, linked once the decisions are released: they may
     read the application and download its certificate, never change it."""

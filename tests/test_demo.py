@@ -12,6 +12,7 @@ from awards.models.competitions import Competition
 from awards.models.jury import Conflict, Round, RoundStatus, Score
 from awards.models.decisions import Certificate
 from awards.services import accounts, statistics
+from awards.models.press import PressKit, PublicText
 
 ROLE_LABELS = ("Administration", "Geschäftsstelle Ministerium", "Geschäftsstelle Regierung Oberbayern",
                "Jury-Vorsitz", "Jurymitglied", "Bewerbende")
@@ -70,3 +71,7 @@ def test_demo_loads_every_stage_twice_without_duplicates(app, runner, client):
     assert last.regions_with_applications == 7
     assert {c.status for c in db.session.scalars(select(Competition).where(
         Competition.year < year))} == {CompetitionStatus.ARCHIVED}
+    # A drafted press kit under embargo, with public texts in every state.
+    assert db.session.scalar(select(func.count()).select_from(PressKit)) == 1
+    assert set(db.session.scalars(select(PublicText.status))) == {
+        "draft", "proposed", "approved", "changes_requested"}

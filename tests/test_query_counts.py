@@ -296,7 +296,7 @@ def test_ranking_with_normalisation_query_count_is_constant(client, auth, page, 
 
 # --------------------------------------------------------------------------- decisions
 
-@pytest.mark.parametrize("suffix", ["", "/urkunden"])
+@pytest.mark.parametrize("suffix", ["", "/urkunden", "/pressemappe"])
 def test_decisions_pages_query_count_is_constant(client, auth, suffix):
     def build(rows, jurors):
         categories = [(f"{i + 1}. Preis", i + 1, 10000, 1) for i in range(rows)]

@@ -4,10 +4,20 @@ Documents refer to assets as `/static/...` (the app's static folder) or `/stored
 (files in the storage adapter, e.g. an uploaded logo). Every other URL — file:, http(s)
 to anywhere else, ftp — is refused, so user-controlled HTML cannot read local files or
 reach the network. data: URLs (inline QR codes) are allowed.
+
+Documents people keep (receipt, certificate, minutes) are rendered as ARCHIVAL_ACCESSIBLE:
+PDF/A-3a, which makes WeasyPrint tag the content (structure tree from the HTML: H1.., P,
+Table, Figure with the <img alt>, /Lang from <html lang>, MarkInfo, DisplayDocTitle), plus
+the PDF/UA-1 identification in the XMP metadata. WeasyPrint writes one identification per
+variant, so the PDF/UA one is added afterwards together with the PDF/A extension schema
+that PDF/A requires for the pdfuaid namespace.
 """
+import io
 import logging
 import mimetypes
 from pathlib import Path
+
+import pikepdf
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -15,6 +25,28 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 log = logging.getLogger("awards.pdf")
 
 BASE_URL = "https://pdf.awards.invalid/"
+ARCHIVAL_ACCESSIBLE = "pdf/a-3a+ua-1"
+
+# The PDF/UA identification and its PDF/A extension schema (ISO 19005-3, 6.6.2.3.3: every
+# property outside the predefined schemas must be described in the XMP itself).
+_PDFUA_XMP = b"""<rdf:Description rdf:about=""
+ xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA identification schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 the document conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"><pdfuaid:part>1</pdfuaid:part></rdf:Description>
+"""
 
 
 class RefusedURL(ValueError):
@@ -53,12 +85,31 @@ class SafeFetcher(URLFetcher):
 
 
 def render_pdf(html, *, static_dir, storage=None, pdf_variant=None, metadata=None):
-    """Render an HTML string to PDF bytes. pdf_variant e.g. "pdf/a-3b"."""
+    """Render an HTML string to PDF bytes. pdf_variant e.g. "pdf/a-3b" or ARCHIVAL_ACCESSIBLE."""
     fetcher = SafeFetcher(static_dir=static_dir, storage=storage)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     options = {}
-    if pdf_variant:
+    accessible = pdf_variant == ARCHIVAL_ACCESSIBLE
+    if accessible:
+        options["pdf_variant"] = "pdf/a-3a"
+        options["pdf_tags"] = True
+    elif pdf_variant:
         options["pdf_variant"] = pdf_variant
     if metadata:
         options["custom_metadata"] = True
-    return document.write_pdf(**options)
+    data = document.write_pdf(**options)
+    return add_pdfua_identification(data) if accessible else data
+
+
+def add_pdfua_identification(data):
+    """Declare PDF/UA-1 in the XMP metadata of a tagged PDF/A file (bytes in, bytes out)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        stream = pdf.Root.Metadata
+        xmp = stream.read_bytes()
+        end = xmp.rfind(b"</rdf:RDF>")
+        if end < 0:
+            raise ValueError("XMP metadata without rdf:RDF")
+        stream.write(xmp[:end] + _PDFUA_XMP + xmp[end:])
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()

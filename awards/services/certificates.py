@@ -1,4 +1,4 @@
-"""Certificates (Urkunden): PDF/A-3b from templates/pdf/certificate.html, stored through the
+"""Certificates (Urkunden): tagged PDF/A-3a + PDF/UA-1 from templates/pdf/certificate.html, stored through the
 storage adapter and re-rendered only when what they show (or the template) changes.
 
 Each certificate carries a random verification code and a QR code pointing to the public
@@ -23,7 +23,7 @@ from babel import dates as babel_dates
 from flask import current_app
 from sqlalchemy import select
 
-from awards.adapters.pdf import render_pdf
+from awards.adapters.pdf import ARCHIVAL_ACCESSIBLE, render_pdf
 from awards.adapters.storage import NotFound
 from awards.extensions import db
 from awards.i18n import _l, format_money
@@ -275,7 +275,7 @@ def render_html(data, *, fonts=None):
 def render_certificate_pdf(data, *, storage):
     html = render_html(data, fonts=font_urls(storage))
     return render_pdf(html, static_dir=current_app.static_folder, storage=storage,
-                      pdf_variant="pdf/a-3b")
+                      pdf_variant=ARCHIVAL_ACCESSIBLE)
 
 
 def sample_data(competition, settings):

@@ -6,7 +6,8 @@ A competition's winners are public only when its decisions are released AND
 guessed. What is shown of a winner follows the application's consents (checked on every
 request, so a withdrawn consent removes the item at once):
 - consent_publish_name: laureate's name and place (city);
-- consent_publish_text: project title and short description;
+- consent_publish_text: project title and short description — the public text staff wrote
+  and the applicant approved (awards.services.press) where there is one, else as submitted;
 - further fields of the registry's public audience (awards.fields), each after its consent;
 - consent_publish_photos (and image rights confirmed): photos.
 Category, amount, prize, year and Regierungsbezirk are the jury's decision, always shown.
@@ -50,7 +51,8 @@ def public_decisions_query(now):
         .join(PrizeCategory, PrizeCategory.id == Decision.category_id)
         .where(public_condition(now), Decision.revoked_at.is_(None))
         .options(selectinload(Decision.application).selectinload(Application.attachments),
-                 selectinload(Decision.competition), selectinload(Decision.category))
+                 selectinload(Decision.competition), selectinload(Decision.category),
+                 selectinload(Decision.public_text))
     )
 
 
@@ -191,8 +193,15 @@ def laureate_name(application):
     return application.org_name or application.contact_name
 
 
+def approved_text(decision):
+    """The public text the applicant approved (awards.services.press), or None."""
+    row = decision.public_text
+    return row if row is not None and row.approved_text is not None else None
+
+
 def project(decision):
     application, competition = decision.application, decision.competition
+    approved = approved_text(decision)
     region = application.region or competition.region
     published = [t for t in (competition.published_at, competition.publish_at) if t is not None]
     return PublicWinner(
@@ -209,8 +218,10 @@ def project(decision):
         region_name=Region(region).label if region else None,
         name=laureate_name(application) if may_publish(application, fields.get("org_name")) else None,
         place=_public(application, "city") or None,
-        project_title=_public(application, "project_title"),
-        summary=_public(application, "summary"),
+        project_title=(approved.approved_title if approved else application.project_title)
+        if may_publish(application, fields.get("project_title")) else None,
+        summary=(approved.approved_text if approved else application.summary)
+        if may_publish(application, fields.get("summary")) else None,
         photo_ids=[a.id for a in public_photos(application)],
         published_at=min(published) if published else None,
         details=public_details(application),
@@ -350,6 +361,7 @@ def laureate_certificates(user):
         .join(DecisionRelease, DecisionRelease.competition_id == Application.competition_id)
         .where(or_(Application.owner_id == user.id, Application.id.in_(nominated)),
                Decision.revoked_at.is_(None))
+        .options(selectinload(Decision.public_text), selectinload(Decision.category))
         .order_by(Application.id.desc())
     ).all()
     return [(a, d) for a, d in rows]

@@ -24,6 +24,7 @@ from awards.enums import ApplicationStatus
 from awards.models.applications import Application, Attachment
 from awards.models.competitions import Competition
 from awards.models.decisions import DecisionRelease
+from awards.models.press import PublicText  # noqa: F401  (its table is declared below)
 from awards.models.base import utcnow
 from awards.models.publication import PublicationState
 
@@ -45,6 +46,7 @@ PUBLIC_DATA = CacheInputs(
         "decisions": {"*"},
         "decision_releases": {"*"},
         "attachments": {"*"},
+        "public_texts": {"*"},  # the texts staff wrote and the winners approved
         # The columns that decide whether and how an application is shown, and the
         # registry's public fields (awards.fields).
         "applications": {"id", *PUBLIC_STATE_FIELDS, *fields.names(fields.PUBLIC)},

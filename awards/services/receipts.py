@@ -5,7 +5,7 @@ import secrets
 
 from flask import current_app
 
-from awards.adapters.pdf import render_pdf
+from awards.adapters.pdf import ARCHIVAL_ACCESSIBLE, render_pdf
 from awards.adapters.storage import get_storage
 from awards.timeutil import to_berlin
 
@@ -21,7 +21,7 @@ def create_receipt(*, application, received_at, storage=None):
     storage = storage or get_storage()
     html = render_receipt_html(application=application, received_at=received_at)
     pdf = render_pdf(html, static_dir=current_app.static_folder, storage=storage,
-                     pdf_variant="pdf/a-3b")
+                     pdf_variant=ARCHIVAL_ACCESSIBLE)
     stamp = to_berlin(received_at).strftime("%Y%m%d-%H%M%S")
     # A random suffix: a correction resubmitted within the same second must never overwrite
     # the receipt of the first submission.

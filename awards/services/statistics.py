@@ -17,12 +17,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from statistics import median
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from awards import permissions
+from awards.i18n import _l, text
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
 from awards.extensions import db
 from awards.models.applications import Application
@@ -33,6 +32,11 @@ from awards.services.exports import _safe as neutralise
 
 COUNTED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED)
 UNKNOWN = _l("ohne Angabe")
+
+
+def _(message, **variables):
+    """The message translated now, as plain text (for the cells of the XLSX)."""
+    return text(_l(message, **variables))
 
 
 @dataclass

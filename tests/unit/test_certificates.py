@@ -1,4 +1,4 @@
-"""Certificates: text read back from the PDF, PDF/A-3b metadata, embedded fonts, storage
+"""Certificates: text read back from the PDF, PDF/A-3a metadata, embedded fonts, storage
 reuse and regeneration, verification codes, logos, ZIP and minutes."""
 import io
 import re
@@ -75,13 +75,13 @@ def test_certificate_pdf_shows_laureate_project_category_and_date(laureate):
     assert cert.code in text
 
 
-def test_certificate_pdf_is_pdfa3b_with_all_fonts_embedded(laureate):
+def test_certificate_pdf_is_pdfa3a_with_all_fonts_embedded(laureate):
     storage = get_storage()
     cert, _ = certificates.ensure_certificate(actor=None, application=laureate, storage=storage)
     reader = PdfReader(io.BytesIO(storage.read(cert.storage_key)))
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r"pdfaid:part(?:>|=\")3", xmp)
-    assert re.search(r"pdfaid:conformance(?:>|=\")B", xmp)
+    assert re.search(r"pdfaid:conformance(?:>|=\")A", xmp)
     fonts = _fonts(reader)
     assert fonts, "no fonts found"
     assert all(fonts.values()), fonts

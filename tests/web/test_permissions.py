@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = {
     # (token in the query string), its POST (token in the body) and older path-token links.
     "applicant.nominee", "applicant.nominee_answer", "applicant.nominee_legacy",
     "applicant.nominee_done",
+    "press.public_zip",  # the press kit of published winners (404 under embargo)
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from awards import permissions
-from awards.adapters.pdf import render_pdf
+from awards.adapters.pdf import ARCHIVAL_ACCESSIBLE, render_pdf
 from awards.enums import Role
 from awards.extensions import db
 from awards.i18n import in_language
@@ -274,4 +274,4 @@ def render_minutes_pdf(data, *, storage):
     with in_language("de"):
         html = current_app.jinja_env.get_template(TEMPLATE).render(m=data, fonts=font_urls(storage))
     return render_pdf(html, static_dir=current_app.static_folder, storage=storage,
-                      pdf_variant="pdf/a-3b")
+                      pdf_variant=ARCHIVAL_ACCESSIBLE)

@@ -1,0 +1,111 @@
+"""Receipt, certificate and minutes are tagged PDFs (PDF/UA-1) that stay PDF/A (PDF/A-3a):
+the structure tree, language, headings, figures with alternative text and both
+identifications in the XMP metadata are read back from the files with pikepdf."""
+import io
+import logging
+import re
+from datetime import date
+
+import pikepdf
+import pytest
+
+from awards.adapters.storage import get_storage
+from awards.services import certificates
+from awards.services.jury import minutes
+from tests import factories
+from tests import factories_applications as fa
+from tests import factories_decisions as fd
+
+
+def _walk(element, found):
+    """Collect (structure type, element) pairs below a structure element, depth first."""
+    kids = element.get("/K")
+    if kids is None:
+        return
+    if not isinstance(kids, pikepdf.Array):
+        kids = [kids]
+    for kid in kids:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append((str(kid.S)[1:], kid))
+            _walk(kid, found)
+
+
+def structure(data):
+    """What an assistive technology gets from the file, as plain values."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root
+        elements = []
+        _walk(root.StructTreeRoot, elements)
+        xmp = root.Metadata.read_bytes().decode()
+        return {
+            "marked": bool(root.MarkInfo.Marked),
+            "lang": str(root.get("/Lang", "")),
+            "display_title": bool(root.ViewerPreferences.DisplayDocTitle),
+            "types": [name for name, _ in elements],
+            "figures": [str(el.get("/Alt", "")) for name, el in elements if name == "Figure"],
+            "pdfa": (re.search(r'pdfaid:part(?:>|=")(\d)', xmp).group(1),
+                     re.search(r'pdfaid:conformance(?:>|=")([A-Z])', xmp).group(1)),
+            "pdfua": re.search(r'pdfuaid:part(?:>|=")(\d)', xmp).group(1),
+            "pdfua_schema": "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>" in xmp,
+            "title": re.search(r"<dc:title>.*?<rdf:li[^>]*>(.*?)</rdf:li>", xmp, re.S).group(1),
+        }
+
+
+def weasyprint_errors(caplog):
+    """What WeasyPrint reports while tagging: a missing lang or alt text is logged as ERROR."""
+    return [r.getMessage() for r in caplog.records
+            if r.name.startswith("weasyprint") and r.levelno >= logging.ERROR]
+
+
+def headings(types):
+    return [t for t in types if re.fullmatch(r"H[1-6]", t)]
+
+
+@pytest.fixture
+def laureate(app):
+    comp, winners, _ = fd.released_competition(winners=1, others=0, prize_code="UFR", year=2025,
+                                               title="Integrationspreis der Regierung von Unterfranken")
+    certificates.save_settings(actor=None, competition=comp, show_amount=True, place="Würzburg",
+                               issue_date=date(2025, 10, 17), tribute="",
+                               signatories=[{"name": "Dr. Erika Beispiel", "title": "Regierungspräsidentin"}])
+    return winners[0]
+
+
+def test_certificate_is_tagged_pdfua_and_pdfa3a_with_logo_and_qr_alt(laureate, caplog):
+    storage = get_storage()
+    cert, _ = certificates.ensure_certificate(actor=None, application=laureate, storage=storage)
+    s = structure(storage.read(cert.storage_key))
+    assert (s["marked"], s["lang"], s["display_title"]) == (True, "de", True)
+    assert s["pdfa"] == ("3", "A") and s["pdfua"] == "1" and s["pdfua_schema"] is True
+    assert s["title"].startswith("Urkunde Integrationspreis der Regierung von Unterfranken 2025")
+    assert headings(s["types"]) == ["H1"]
+    assert s["figures"] == ["Logo: Integrationspreis der Regierung von Unterfranken",
+                            "QR-Code zur Echtheitsprüfung der Urkunde, Prüfcode " + cert.code]
+    assert weasyprint_errors(caplog) == []
+
+
+def test_receipt_is_tagged_with_headings_per_section(app, caplog):
+    comp = factories.competition(prize_code="BIP")
+    application = fa.submitted_application(competition=comp)
+    s = structure(get_storage().read(application.receipt_key))
+    assert (s["marked"], s["lang"], s["display_title"]) == (True, "de", True)
+    assert s["pdfa"] == ("3", "A") and s["pdfua"] == "1"
+    found = headings(s["types"])
+    assert found[0] == "H1" and found.count("H1") == 1
+    assert set(found[1:]) == {"H2"}
+    assert "L" in s["types"] and "LI" in s["types"]
+    assert weasyprint_errors(caplog) == []
+
+
+def test_minutes_are_tagged_with_nested_headings(app, caplog):
+    comp, _, _ = fd.released_competition(winners=1, others=0)
+    factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
+    data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12), place="München",
+                                present_ids=[], recorder="Miriam Ministerium")
+    s = structure(minutes.render_minutes_pdf(data, storage=get_storage()))
+    assert (s["marked"], s["lang"]) == (True, "de")
+    assert s["pdfa"] == ("3", "A") and s["pdfua"] == "1"
+    found = headings(s["types"])
+    assert found[0] == "H1" and found.count("H1") == 1 and "H2" in found
+    assert s["title"].startswith("Niederschrift der Jurysitzung")
+    assert weasyprint_errors(caplog) == []
