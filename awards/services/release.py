@@ -141,9 +141,15 @@ def mail_values(application, competition, decision=None):
     }
 
 
+def why_line(competition):
+    """The fixed last line of every decision mail (staff edit the text above it)."""
+    return (f"\n\n-- \nSie erhalten diese E-Mail, weil Sie sich beim {competition.title} "
+            f"{competition.year} beworben haben oder vorgeschlagen wurden.\n")
+
+
 def render_decision_mail(competition, kind, values):
     subject, body, _ = template_for(competition, kind)
-    return fill(subject, values), fill(body, values)
+    return fill(subject, values), fill(body, values).rstrip() + why_line(competition)
 
 
 def recipient(application):
