@@ -213,7 +213,7 @@ def _expected(scene, who):
         "help.index": "Hilfe", "help.audience": "Hilfe",
         "winners.overview": "Preisträger", "winners.verify_form": "Urkunde",
         "applicant.dashboard": "Meine Bewerbungen", "applicant.start": "Testpreis OBB",
-        "privacy.overview": "Meine Daten",
+        "privacy.overview": "Meine Daten", "infobrief.subscribe": "Infobrief abonnieren",
         "privacy.export": b"PK", "auth.login": "Anmelden",
         "auth.register": "Konto anlegen", "auth.request_reset": "Passwort",
         "jury.dashboard": "Finalrunde", "jury.round_view": final[0],
@@ -239,6 +239,9 @@ def _expected(scene, who):
         "staffjury.progress": final[0], "staffjury.conflicts": "Nachbarschaft",
         "staffjury.lift_conflict": "Nachbarschaft", "staffjury.ranking_view": first[0],
         "staffjury.export": first[0],
+        # The composer offers a jury member only the jury groups (no applicant in a preview).
+        "messaging.compose": "Jury der Runde", "messaging.auto_mails": "Automatische E-Mails",
+        "messaging.infobrief_counts": "Abonnements",
     }
     if who == "staff_juror":
         return staff_pages
