@@ -13,6 +13,7 @@ groups only (the other groups would show applicants in the preview).
 import re
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -82,26 +83,35 @@ def _berlin(value, with_time=True):
     return local.strftime("%d.%m.%Y, %H:%M Uhr" if with_time else "%d.%m.%Y")
 
 
+def _whys(title):
+    return {
+        "applicants": str(_l("Sie erhalten diese E-Mail, weil Sie sich beim %(t)s beworben haben.",
+                             t=title)),
+        "drafts": str(_l("Sie erhalten diese E-Mail, weil Sie beim %(t)s eine Bewerbung begonnen, "
+                         "aber noch nicht abgesendet haben.", t=title)),
+        "winners": str(_l("Sie erhalten diese E-Mail, weil Ihr Projekt beim %(t)s ausgezeichnet "
+                          "wurde.", t=title)),
+        "nominees": str(_l("Sie erhalten diese E-Mail, weil Ihr Projekt für den %(t)s "
+                           "vorgeschlagen wurde.", t=title)),
+        "jury": str(_l("Sie erhalten diese E-Mail, weil Sie Mitglied der Jury des %(t)s sind.",
+                       t=title)),
+    }
+
+
 def groups(competition, *, actor):
     """The groups `actor` may write to, in display order."""
-    title = _wettbewerb(competition)
+    with force_locale("de"):  # the mails are German whatever language the page is in
+        whys = _whys(_wettbewerb(competition))
     out = []
     if not permissions.identities_hidden_from(actor, competition):
         out += [
             Group("applicants", str(_l("Alle Bewerbenden (abgesendete Bewerbungen)")),
-                  str(_l("Sie erhalten diese E-Mail, weil Sie sich beim %(t)s beworben haben.", t=title))),
-            Group("drafts", str(_l("Bewerbende mit nicht abgesendetem Entwurf")),
-                  str(_l("Sie erhalten diese E-Mail, weil Sie beim %(t)s eine Bewerbung begonnen, "
-                         "aber noch nicht abgesendet haben.", t=title))),
-            Group("winners", str(_l("Preisträgerinnen und Preisträger")),
-                  str(_l("Sie erhalten diese E-Mail, weil Ihr Projekt beim %(t)s ausgezeichnet "
-                         "wurde.", t=title))),
-            Group("nominees", str(_l("Vorgeschlagene (Vorschlag durch Dritte)")),
-                  str(_l("Sie erhalten diese E-Mail, weil Ihr Projekt für den %(t)s vorgeschlagen "
-                         "wurde.", t=title))),
+                  whys["applicants"]),
+            Group("drafts", str(_l("Bewerbende mit nicht abgesendetem Entwurf")), whys["drafts"]),
+            Group("winners", str(_l("Preisträgerinnen und Preisträger")), whys["winners"]),
+            Group("nominees", str(_l("Vorgeschlagene (Vorschlag durch Dritte)")), whys["nominees"]),
         ]
-    jury_why = str(_l("Sie erhalten diese E-Mail, weil Sie Mitglied der Jury des %(t)s sind.",
-                      t=title))
+    jury_why = whys["jury"]
     out.append(Group("jurors", str(_l("Alle Mitglieder der Jury")), jury_why, jury=True))
     rounds = db.session.scalars(select(Round).where(Round.competition_id == competition.id)
                                 .order_by(Round.position, Round.id)).all()
