@@ -7,7 +7,7 @@ import importlib
 
 from awards.demo.base import DEMO_PASSWORD  # noqa: F401
 
-STAGES = ("base", "applications", "jury", "decisions")
+STAGES = ("base", "applications", "jury", "decisions", "messaging")
 
 
 def load():
