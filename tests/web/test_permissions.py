@@ -21,6 +21,9 @@ PUBLIC_ENDPOINTS = {
     "winners.verify_form", "winners.verify",  # certificate check by its code
     # The nominee answers a nomination by the single-use link in the mail, without an account.
     "applicant.nominee", "applicant.nominee_done",
+    # The Infobrief needs no account: subscribe, confirm and unsubscribe by the mailed link.
+    "infobrief.subscribe", "infobrief.confirm_page", "infobrief.confirm",
+    "infobrief.unsubscribe_page", "infobrief.unsubscribe",
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")
