@@ -112,6 +112,20 @@ def test_a_key_taken_by_another_run_drops_the_mail(runner):
     assert _subjects(draft.owner.email) == []
 
 
+def test_a_run_that_loses_the_race_rolls_back_only_its_own_mail(app, monkeypatch):
+    """Another host committed the key after this run looked: the unique insert fails, the
+    savepoint takes this mail back, the other mails of the run stay."""
+    comp = factories.competition(deadline_at=utcnow() + timedelta(hours=5), mail_draft_reminder=True)
+    lost = factories.application(competition=comp)
+    won = factories.application(competition=comp)
+    db.session.add(AutoMailSent(kind="draft_reminder", key=f"application {lost.id}",
+                                competition_id=comp.id))
+    db.session.commit()
+    monkeypatch.setattr(automail, "_taken", lambda kind, key: False)
+    assert automail.run()["draft_reminder"] == 1
+    assert _subjects(lost.owner.email) == [] and len(_subjects(won.owner.email)) == 1
+
+
 def test_the_command_reports_what_it_queued(runner):
     comp = factories.competition(deadline_at=utcnow() + timedelta(hours=5), mail_draft_reminder=True)
     factories.application(competition=comp)
