@@ -162,3 +162,20 @@ def test_sending_refuses_when_the_count_changed_since_the_confirmation(client, a
     response = client.post(_url(comp), data=send.data(button=("step", "send")))
     assert response.status_code == 422 and "jetzt 3" in response.text
     assert _outbox() == []
+
+
+def test_composer_in_english_still_mails_in_german(client, auth):
+    from flask_babel import refresh
+
+    comp, staff, *_ = _scene()
+    auth.login(staff)
+    client.get("/sprache/en")
+    refresh()  # Flask-Babel caches the locale on the test's app context
+    page = client.get(_url(comp)).text
+    assert "Write a message" in page and "All applicants (submitted applications)" in page
+    response = client.post(_url(comp), data={"group": "applicants", "subject": "Hallo",
+                                             "body": "{anrede}", "step": "preview"})
+    assert "Recipient 1 of 2" in response.text
+    assert "Sie erhalten diese E-Mail, weil Sie sich beim Integrationspreis Oberbayern" in response.text
+    assert "Unbekannter" not in client.post(_url(comp), data={
+        "group": "applicants", "subject": "x", "body": "{y}", "step": "preview"}).text
