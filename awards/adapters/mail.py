@@ -76,9 +76,9 @@ def build_message(*, sender, to, subject, text, html="", message_id=None, base_u
         message["Message-ID"] = single_line(message_id) or new_message_id(base_url)
         unsubscribe = single_line(list_unsubscribe)
         if unsubscribe:
-            # RFC 2369 and RFC 8058: mail programs offer a one-click unsubscribe button.
+            # RFC 2369: mail programs offer an unsubscribe button that opens the link. No
+            # RFC 8058 one-click POST: every POST of the app carries a CSRF token.
             message["List-Unsubscribe"] = f"<{unsubscribe}>"
-            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         message.set_content(text or "")
         if html:
             message.add_alternative(html, subtype="html")

@@ -1,15 +1,15 @@
 """Public: subscribe to the Infobrief (double opt-in), confirm, unsubscribe with one click.
 
 Links in mails only show a button (GET); the POST from that page acts, so that mail
-scanners following links neither confirm nor unsubscribe. The unsubscribe POST also serves
-mail programs' one-click button (RFC 8058), which posts without a form token: the secret
-key in the link is what authorises it.
+scanners following links neither confirm nor unsubscribe. The List-Unsubscribe header of an
+Infobrief points at the same page (no RFC 8058 one-click POST: that would need a route
+without a CSRF token).
 """
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
 from awards.enums import Region
-from awards.extensions import csrf, db, limiter
+from awards.extensions import db, limiter
 from awards.forms.messaging import SubscribeForm, TokenForm
 from awards.services import infobrief
 
@@ -86,11 +86,13 @@ def unsubscribe_page():
 
 
 @bp.post("/abbestellen")
-@csrf.exempt
 @limiter.limit("20 per minute")
 def unsubscribe():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _link_page("infobrief/invalid.html", 400)
     try:
-        infobrief.unsubscribe(key=_token())
+        infobrief.unsubscribe(key=form.token.data)
     except infobrief.InvalidLink:
         # Already unsubscribed (a second click) or never known: nothing left to delete.
         return _link_page("infobrief/unsubscribed.html", 200, known=False)
