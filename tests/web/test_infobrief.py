@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from awards.adapters.mail import build_message
 from awards.enums import CompetitionStatus
-from awards.extensions import db
+from awards.extensions import db, limiter
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.messaging import InfobriefSubscription
@@ -98,8 +98,6 @@ def test_a_second_request_within_minutes_sends_no_second_link(client):
 
 def test_subscribe_is_rate_limited(app, client):
     app.config["RATELIMIT_ENABLED"] = True
-    from awards.extensions import limiter
-
     limiter.reset()
     try:
         codes = [client.post("/infobrief/", data={"email": f"x{i}@example.org", "prizes": "BIP",

@@ -1,10 +1,12 @@
 """The composer: write, preview per recipient, confirm the count, send through the outbox."""
+from flask_babel import refresh
 from sqlalchemy import select
 
-from awards.enums import ApplicationStatus
+from awards.enums import ApplicationStatus, Role
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.mail import OutboxMail
+from awards.services import accounts
 from tests import factories, factories_decisions as fd, factories_jury as fj
 from tests.rendered_forms import rendered_form
 
@@ -124,9 +126,6 @@ def test_composer_never_lets_applicants_reach_the_jury_while_anonymous(client, a
 def test_staff_on_the_jury_may_write_to_jury_groups_only(client, auth):
     comp, _staff, first, _second, _draft = _scene()
     staff_juror = factories.staff(prize_code="OBB")
-    from awards.enums import Role
-    from awards.services import accounts
-
     accounts.assign_role(actor=None, user=staff_juror, role=Role.JUROR, competition=comp)
     fj.open_round(competition=comp, jurors=[staff_juror], applications=[first])
     db.session.commit()
@@ -165,8 +164,6 @@ def test_sending_refuses_when_the_count_changed_since_the_confirmation(client, a
 
 
 def test_composer_in_english_still_mails_in_german(client, auth):
-    from flask_babel import refresh
-
     comp, staff, *_ = _scene()
     auth.login(staff)
     client.get("/sprache/en")
