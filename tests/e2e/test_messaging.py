@@ -45,6 +45,15 @@ def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_
     with e2e_app.app_context():
         assert sorted(db.session.scalars(select(OutboxMail.to_addr).where(
             OutboxMail.subject == "Termin"))) == ["ali@example.org", "maria@example.org"]
+    # The settings of the automatic mails and the Infobrief counts (axe-checked as well).
+    page.get_by_role("link", name="Automatische E-Mails").click()
+    page.get_by_label("Bewerbende mit nicht abgesendetem Entwurf vor dem Bewerbungsschluss "
+                      "erinnern").check()
+    page.get_by_role("button", name="Speichern").click()
+    expect(page.get_by_text("Die Einstellungen der automatischen E-Mails sind gespeichert.")).to_be_visible()
+    page.goto("/geschaeftsstelle/")
+    page.get_by_role("link", name="Infobrief: Abonnements").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Infobrief: Abonnements")
 
 
 def test_a_visitor_subscribes_confirms_and_unsubscribes(page, e2e_app, live_server, mail_links):
