@@ -134,6 +134,8 @@ class Config:
         self.CACHE_URL = _env("CACHE_URL", "memory")
         self.RETENTION_MONTHS = _env_int("RETENTION_MONTHS", 12, minimum=1)
         self.TOKEN_MAX_AGE_HOURS = _env_int("TOKEN_MAX_AGE_HOURS", 48, minimum=1)
+        # How long an Infobrief confirmation link works; unconfirmed requests go after it.
+        self.INFOBRIEF_CONFIRM_HOURS = _env_int("INFOBRIEF_CONFIRM_HOURS", 48, minimum=1)
         # Number of reverse proxies in front of the app whose X-Forwarded-* headers we trust.
         self.PROXY_COUNT = _env_int("PROXY_COUNT", 0, minimum=0)
         # Who publishes the open data, as the DCAT-AP.de catalogue names them.

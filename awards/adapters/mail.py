@@ -65,7 +65,7 @@ def _address(value, *, what):
 
 
 def build_message(*, sender, to, subject, text, html="", message_id=None, base_url=None,
-                  date=None):
+                  date=None, list_unsubscribe=""):
     """The MIME message. Raises MailBuildError when it cannot be built."""
     message = EmailMessage()
     try:
@@ -74,6 +74,11 @@ def build_message(*, sender, to, subject, text, html="", message_id=None, base_u
         message["Subject"] = single_line(subject, MAX_SUBJECT)
         message["Date"] = format_datetime(date or datetime.now(timezone.utc))
         message["Message-ID"] = single_line(message_id) or new_message_id(base_url)
+        unsubscribe = single_line(list_unsubscribe)
+        if unsubscribe:
+            # RFC 2369: mail programs offer an unsubscribe button that opens the link. No
+            # RFC 8058 one-click POST: every POST of the app carries a CSRF token.
+            message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message.set_content(text or "")
         if html:
             message.add_alternative(html, subtype="html")

@@ -17,6 +17,13 @@ def register(app):
         """Delete personal data of archived competitions whose retention period has ended."""
         from awards.services import retention
 
+        from awards.services import infobrief
+
+        if not dry_run:
+            expired = infobrief.purge_expired()
+            db.session.commit()
+            if expired:
+                click.echo(f"{expired} unbestätigte Infobrief-Anmeldung(en) gelöscht.")
         plans = retention.plan()
         months = app.config["RETENTION_MONTHS"]
         if not plans:

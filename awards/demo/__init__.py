@@ -7,7 +7,7 @@ import importlib
 
 from awards.demo.base import DEMO_PASSWORD  # noqa: F401
 
-STAGES = ("base", "applications", "jury", "decisions", "statistics", "press")
+STAGES = ("base", "applications", "jury", "decisions", "statistics", "press", "messaging")
 
 
 def load():

@@ -13,3 +13,4 @@ from awards.models.publication import PublicationState  # noqa: F401
 from awards.models.document_requests import DocumentRequest, DocumentRequestFile  # noqa: F401
 from awards.models.nominations import Nomination  # noqa: F401
 from awards.models.press import PressKit, PublicText  # noqa: F401
+from awards.models.messaging import AutoMailSent, InfobriefIssue, InfobriefSubscription  # noqa: F401

@@ -49,6 +49,13 @@ class Competition(TimestampMixin, db.Model):
     signatories: Mapped[list] = mapped_column(db.JSON, default=list)
     logo_key: Mapped[str | None] = mapped_column(String(300))
     copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("competitions.id"), index=True)
+    # Automatic mails, each switched on per competition (sent by `flask auto-mails`).
+    mail_round_opened: Mapped[bool] = mapped_column(default=False)
+    mail_round_closing: Mapped[bool] = mapped_column(default=False)
+    mail_round_closing_days: Mapped[int] = mapped_column(default=3)
+    mail_draft_reminder: Mapped[bool] = mapped_column(default=False)
+    mail_draft_reminder_days: Mapped[int] = mapped_column(default=7)
+    mail_ceremony_invitation: Mapped[bool] = mapped_column(default=False)
 
     categories: Mapped[list["PrizeCategory"]] = relationship(
         back_populates="competition",

@@ -33,3 +33,5 @@ class OutboxMail(db.Model):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bodies of delivered mails are emptied after a grace period; the row stays.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Unsubscribe address of a newsletter mail (the List-Unsubscribe header, RFC 2369).
+    list_unsubscribe: Mapped[str] = mapped_column(String(500), default="")

@@ -54,13 +54,16 @@ def render_mail(template, **context):
     return subject, body.lstrip("\n"), html
 
 
-def enqueue(*, to, template=None, subject=None, text=None, html="", **context):
-    """Add a mail to the outbox (flushed, not committed)."""
+def enqueue(*, to, template=None, subject=None, text=None, html="", list_unsubscribe="",
+            **context):
+    """Add a mail to the outbox (flushed, not committed). `list_unsubscribe`: the one-click
+    unsubscribe address of a newsletter mail (sent as the List-Unsubscribe header)."""
     if template:
         subject, text, html = render_mail(template, **context)
     mail = OutboxMail(to_addr=(to or "").strip()[:254], subject=single_line(subject, MAX_SUBJECT),
                       body_text=text or "", body_html=html or "",
-                      message_id=new_message_id(public_base_url()))
+                      message_id=new_message_id(public_base_url()),
+                      list_unsubscribe=single_line(list_unsubscribe)[:500])
     db.session.add(mail)
     db.session.flush()
     db.session.info.setdefault(QUEUED_KEY, []).append(mail.id)
@@ -124,7 +127,8 @@ def send_pending(*, transport=None, limit=100, now=None, session=None, ids=None)
         try:
             message = build_message(sender=sender, to=mail.to_addr, subject=mail.subject,
                                     text=mail.body_text, html=mail.body_html,
-                                    message_id=mail.message_id, base_url=base_url)
+                                    message_id=mail.message_id, base_url=base_url,
+                                    list_unsubscribe=mail.list_unsubscribe)
             transport.send(message)
         except MailTransportError as exc:
             failed += 1

@@ -24,7 +24,7 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.users import OneTimeToken, User, new_session_id
-from awards.services import audit, lifecycle
+from awards.services import audit, infobrief, lifecycle
 from awards.adapters.storage import get_storage
 from awards.services import publication
 
@@ -210,6 +210,8 @@ def collect(user):
              "text": m.body_text}
             for m in mails
         ],
+        # Infobrief subscriptions of the account's address (they need no account).
+        "infobrief": infobrief.export(user.email),
     }
     return data, files
 
@@ -301,6 +303,7 @@ def delete_account(*, actor, user):
     mails = db.session.execute(
         OutboxMail.__table__.delete().where(OutboxMail.to_addr == old_email)
     ).rowcount
+    subscriptions = infobrief.delete_address(old_email)
     user.email = f"konto-{user.id}@{DELETED_EMAIL_DOMAIN}"
     user.name = ""
     user.password_hash = None
@@ -310,7 +313,8 @@ def delete_account(*, actor, user):
     user.session_id = new_session_id()
     db.session.flush()
     result = {"drafts_deleted": len(drafts), "files_deleted": deleted_files,
-              "applications_kept": kept, "mails_deleted": mails}
+              "applications_kept": kept, "mails_deleted": mails,
+              "infobrief_deleted": subscriptions}
     # The audit entry holds counts only, not the e-mail address that was just removed.
     audit.record(actor=actor, action="privacy.delete_account", obj=user, new=result)
     delete_files_after_commit(keys)

@@ -28,6 +28,10 @@ AREA_LINKS = (
      _l("Jury zusammenstellen, Runden, Zuteilung, Rangliste")),
     ("decisions.index", _l("Entscheidung und Veröffentlichung"),
      _l("Preisträger festlegen, Urkunden, Veröffentlichung")),
+    ("messaging.compose", _l("Nachricht schreiben"),
+     _l("An Bewerbende, Preisträger, Vorgeschlagene oder die Jury schreiben")),
+    ("messaging.auto_mails", _l("Automatische E-Mails"),
+     _l("Erinnerungen an Jury und Bewerbende, Einladung zur Preisverleihung")),
 )
 
 

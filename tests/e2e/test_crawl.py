@@ -51,6 +51,11 @@ MUST_REACH_ENDPOINTS = {
     "ministerium": ("statistics.index", "statistics.export_xlsx"),
     "regierung-obb": ("statistics.index", "statistics.export_xlsx"),
 }
+# Further pages a role must reach (positive controls of features linked from other pages).
+ALSO_REACH = {
+    None: ("/infobrief/",),
+    "ministerium": ("/geschaeftsstelle/infobrief",),
+}
 LANGUAGES = ("de", "en")
 # Same-site addresses the crawl must not follow: they change the session, not show a page.
 SKIP = re.compile(r"^/(sprache/|konto/abmelden|static/)")
@@ -191,6 +196,9 @@ def test_every_page_of_every_role_is_valid_and_accessible(e2e_app, page, live_se
             crawl = Crawl(page, e2e_app, live_server, tmp_path, label)
             crawl.run("/")
             crawl.run(must_reach)
+            for extra in ALSO_REACH.get(account, ()):
+                crawl.run(extra)
+                assert any(c[0] == extra and c[3] == "html" for c in crawl.checked), (label, extra)
             crawls.append((label, crawl))
             html_pages = [c for c in crawl.checked if c[3] == "html"]
             # Positive controls: the role's own page was really loaded, and the crawl found

@@ -181,7 +181,8 @@ def test_mail_template_edit_is_used_on_release(app):
     release.release_decisions(actor=staff, competition=comp)
     mail = db.session.scalar(select(OutboxMail))
     assert mail.subject == "Glückwunsch zum 1. Preis"
-    assert mail.body_text == f"Liebe Ayşe Demir, 4.000 € für „{winner.project_title}“."
+    assert mail.body_text == (f"Liebe Ayşe Demir, 4.000 € für „{winner.project_title}“."
+                              + release.why_line(comp))
 
 
 def test_mail_template_unknown_placeholder_is_refused(app):

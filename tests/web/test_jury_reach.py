@@ -214,7 +214,7 @@ def _expected(scene, who):
         "help.index": "Hilfe", "help.audience": "Hilfe",
         "winners.overview": "Preisträger", "winners.verify_form": "Urkunde",
         "applicant.dashboard": "Meine Bewerbungen", "applicant.start": "Testpreis OBB",
-        "privacy.overview": "Meine Daten",
+        "privacy.overview": "Meine Daten", "infobrief.subscribe": "Infobrief abonnieren",
         "privacy.export": b"PK", "auth.login": "Anmelden",
         "auth.register": "Konto anlegen", "auth.request_reset": "Passwort",
         "jury.dashboard": "Finalrunde", "jury.round_view": final[0],
@@ -243,6 +243,9 @@ def _expected(scene, who):
         # Counts only, and without the competition whose anonymous jury they sit on.
         "statistics.index": "Für diese Auswahl gibt es keine Wettbewerbe.",
         "statistics.export_xlsx": b"PK",
+        # The composer offers a jury member only the jury groups (no applicant in a preview).
+        "messaging.compose": "Jury der Runde", "messaging.auto_mails": "Automatische E-Mails",
+        "messaging.infobrief_counts": "Abonnements",
     }
     if who == "staff_juror":
         return staff_pages

@@ -24,6 +24,9 @@ PUBLIC_ENDPOINTS = {
     "applicant.nominee", "applicant.nominee_answer", "applicant.nominee_legacy",
     "applicant.nominee_done",
     "press.public_zip",  # the press kit of published winners (404 under embargo)
+    # The Infobrief needs no account: subscribe, confirm and unsubscribe by the mailed link.
+    "infobrief.subscribe", "infobrief.confirm_page", "infobrief.confirm",
+    "infobrief.unsubscribe_page", "infobrief.unsubscribe",
 }
 # Prefixes of pages only staff and administrators may use.
 STAFF_PREFIXES = ("/geschaeftsstelle", "/verwaltung")

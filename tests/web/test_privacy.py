@@ -194,7 +194,7 @@ def test_delete_account_removes_drafts_files_and_personal_data(app, client, auth
     entry = db.session.scalars(
         select(AuditLog).where(AuditLog.action == "privacy.delete_account")).one()
     assert entry.new == {"drafts_deleted": 1, "files_deleted": 1, "applications_kept": 1,
-                         "mails_deleted": 1}
+                         "mails_deleted": 1, "infobrief_deleted": 0}
     assert audit.verify_chain() == []
 
 

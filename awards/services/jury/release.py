@@ -155,9 +155,15 @@ def _reason(application):
     return ""
 
 
+def why_line(competition):
+    """The fixed last line of every decision mail (staff edit the text above it)."""
+    return (f"\n\n-- \nSie erhalten diese E-Mail, weil Sie sich beim {competition.title} "
+            f"{competition.year} beworben haben oder vorgeschlagen wurden.\n")
+
+
 def render_decision_mail(competition, kind, values):
     subject, body, _ = template_for(competition, kind)
-    return fill(subject, values), fill(body, values)
+    return fill(subject, values), fill(body, values).rstrip() + why_line(competition)
 
 
 def recipient(application, kind=None):

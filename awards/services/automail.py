@@ -1,0 +1,167 @@
+"""Automatic mails, each switched on per competition, sent by `flask auto-mails`:
+
+- jury members when a round opens for them, and some days before it closes (only those
+  with Bewertungsbögen still open);
+- applicants with an unfinished draft some days before the deadline;
+- the winners' invitation to the ceremony, once the decisions are released.
+
+Each mail is recorded under a unique (kind, key) in the same transaction that queues it.
+A second run, or a run on another host at the same moment, finds the key taken (or fails
+to insert it and drops its mail with the savepoint): each mail goes out once. Jury mails
+name the round and the competition, never an application.
+"""
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from awards.enums import ApplicationStatus, CompetitionStatus
+from awards.extensions import db
+from awards.models.applications import Application
+from awards.models.competitions import Competition
+from awards.models.decisions import Decision
+from awards.models.jury import Assignment, Round, RoundStatus
+from awards.models.messaging import AutoMailSent
+from awards.models.users import User
+from awards.services import audit, lifecycle, mail
+from awards.services.jury import scoring
+
+log = logging.getLogger("awards.automail")
+
+KINDS = ("round_opened", "round_closing", "draft_reminder", "ceremony_invitation")
+S = lifecycle.YearState
+
+
+def _taken(kind, key):
+    return db.session.scalar(select(AutoMailSent.id).where(AutoMailSent.kind == kind,
+                                                           AutoMailSent.key == key)) is not None
+
+
+def _send_once(*, kind, key, competition, to, template, **context):
+    """Queue the mail unless (kind, key) was sent before; True if queued now."""
+    if not to or _taken(kind, key):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(AutoMailSent(kind=kind, key=key, competition_id=competition.id))
+            db.session.flush()
+            mail.enqueue(to=to, template=template, competition=competition, **context)
+    except IntegrityError:
+        log.info("auto mail %s %s was sent by another run", kind, key)
+        return False
+    return True
+
+
+def _round_jurors(round_):
+    return db.session.scalars(
+        select(User).where(User.id.in_(select(Assignment.juror_id)
+                                       .where(Assignment.round_id == round_.id)),
+                           User.active.is_(True)).order_by(User.id)).all()
+
+
+def _rounds(competition, now):
+    rounds = db.session.scalars(select(Round).where(Round.competition_id == competition.id,
+                                                    Round.status == RoundStatus.OPEN)
+                                .order_by(Round.id)).all()
+    return [r for r in rounds if r.accepts_scores(now)]
+
+
+def _round_mails(competition, now, counts):
+    for round_ in _rounds(competition, now):
+        if competition.mail_round_opened:
+            for user in _round_jurors(round_):
+                counts["round_opened"] += _send_once(
+                    kind="round_opened", key=f"round {round_.id} user {user.id}",
+                    competition=competition, to=user.email, template="auto_round_opened",
+                    user=user, round=round_)
+        days = competition.mail_round_closing_days
+        if (competition.mail_round_closing and round_.closes_at is not None
+                and now >= round_.closes_at - timedelta(days=days)):
+            jurors, _entries = scoring.progress(round_)
+            for row in jurors:
+                open_count = row["assigned"] - row["final"]
+                if open_count > 0 and row["juror"].active:
+                    counts["round_closing"] += _send_once(
+                        kind="round_closing", key=f"round {round_.id} user {row['juror'].id}",
+                        competition=competition, to=row["juror"].email,
+                        template="auto_round_closing", user=row["juror"], round=round_,
+                        open_count=open_count)
+
+
+def _draft_mails(competition, now, state, counts):
+    days = competition.mail_draft_reminder_days
+    if (not competition.mail_draft_reminder or state != S.OPEN or competition.deadline_at is None
+            or now < competition.deadline_at - timedelta(days=days)):
+        return
+    drafts = db.session.scalars(
+        select(Application).where(Application.competition_id == competition.id,
+                                  Application.status == ApplicationStatus.DRAFT,
+                                  Application.owner_id.is_not(None))
+        .options(selectinload(Application.owner)).order_by(Application.id)).all()
+    for application in drafts:
+        if application.owner.active:
+            counts["draft_reminder"] += _send_once(
+                kind="draft_reminder", key=f"application {application.id}",
+                competition=competition, to=application.owner.email,
+                template="auto_draft_reminder", application=application)
+
+
+def _ceremony_mails(competition, now, state, counts):
+    if (not competition.mail_ceremony_invitation or state not in (S.RELEASED, S.PUBLISHED)
+            or competition.ceremony_at is None or competition.ceremony_at <= now):
+        return
+    winners = db.session.scalars(
+        select(Application).join(Decision, Decision.application_id == Application.id)
+        .where(Decision.competition_id == competition.id, Decision.revoked_at.is_(None))
+        .options(selectinload(Application.owner)).order_by(Application.id)).all()
+    for application in winners:
+        to = application.email or (application.owner.email if application.owner else "")
+        counts["ceremony_invitation"] += _send_once(
+            kind="ceremony_invitation", key=f"application {application.id}",
+            competition=competition, to=to, template="auto_ceremony_invitation",
+            application=application)
+
+
+def competitions_to_check():
+    return db.session.scalars(
+        select(Competition).where(Competition.status.not_in(
+            (CompetitionStatus.DRAFT, CompetitionStatus.ARCHIVED)))
+        .where(Competition.mail_round_opened | Competition.mail_round_closing
+               | Competition.mail_draft_reminder | Competition.mail_ceremony_invitation)
+        .order_by(Competition.id)).all()
+
+
+def run(*, now=None, commit=True):
+    """Queue every automatic mail that is due and not yet sent. Commits after each
+    competition (when `commit`). Returns a Counter by kind."""
+    now = now or lifecycle.now()
+    counts = Counter({kind: 0 for kind in KINDS})
+    for competition in competitions_to_check():
+        state = lifecycle.state_of(competition, now)
+        _round_mails(competition, now, counts)
+        _draft_mails(competition, now, state, counts)
+        _ceremony_mails(competition, now, state, counts)
+        if commit:
+            db.session.commit()
+        else:
+            db.session.flush()
+    log.info("auto mails queued: %s", dict(counts))
+    return counts
+
+
+def update_settings(*, actor, competition, values):
+    """Switch the automatic mails of a competition (flushes, audited old → new)."""
+    fields = ("mail_round_opened", "mail_round_closing", "mail_round_closing_days",
+              "mail_draft_reminder", "mail_draft_reminder_days", "mail_ceremony_invitation")
+    old = {f: getattr(competition, f) for f in fields}
+    for f in fields:
+        setattr(competition, f, values[f])
+    new = {f: getattr(competition, f) for f in fields}
+    db.session.flush()
+    if old != new:
+        audit.record(actor=actor, action="competition.auto_mails", obj=competition,
+                     old={k: v for k, v in old.items() if new[k] != v},
+                     new={k: v for k, v in new.items() if old[k] != v})
