@@ -12,3 +12,4 @@ from awards.models.users import OneTimeToken, RoleAssignment, User  # noqa: F401
 from awards.models.publication import PublicationState  # noqa: F401
 from awards.models.document_requests import DocumentRequest, DocumentRequestFile  # noqa: F401
 from awards.models.nominations import Nomination  # noqa: F401
+from awards.models.meeting import MeetingAttendance, MeetingNote  # noqa: F401

@@ -23,7 +23,7 @@ from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.audit import AuditLog
 from awards.models.users import RoleAssignment, User
-from awards.services import jury_visibility
+from awards.services import jury_visibility, meeting
 from awards.services.certificates import german_date
 from awards.services.decisions import budget_summary, decisions_for, release_of
 
@@ -242,13 +242,15 @@ def lifted_conflicts_of(competition, hidden=False):
 def minutes_data(*, competition, session_date, place="", present_ids=None, guests="",
                  recorder="", notes="", ranking=None, identities=None):
     """Everything the minutes show. `ranking` (list of RoundSummary) overrides the rounds.
+    The notes the chair wrote per application in the meeting are always included.
 
     `identities`: name applications and laureates (True), or only through the juror
     projection (False); by default the latter while the jury's anonymity holds. Only a
     staff document that no jury member receives (the archive export) passes True."""
     hidden = permissions.jury_anonymity_holds(competition) if identities is None else not identities
     jury = jurors_of(competition)
-    present_ids = set(present_ids) if present_ids is not None else {u.id for u, _ in jury}
+    # Without a choice, attendance as recorded in the meeting (else everyone).
+    present_ids = set(present_ids) if present_ids is not None else meeting.present_ids(competition, jury)
     decisions = decisions_for(competition)
     summary = budget_summary(competition, decisions)
     label = _competition_labeller(competition, hidden)
@@ -276,6 +278,7 @@ def minutes_data(*, competition, session_date, place="", present_ids=None, guest
         "budget_cents": competition.budget_cents,
         "released_at": release.released_at if release else None,
         "notes": notes,
+        "meeting_notes": meeting.notes_for_minutes(competition, label),
     }
 
 
