@@ -147,6 +147,10 @@ class PublicWinner:
     summary: str | None
     photo_ids: list = field(default_factory=list)
     published_at: datetime | None = None
+    # Optional English versions for the English pages (content_language.localized).
+    prize_title_en: str = ""
+    motto_en: str = ""
+    category_en: str = ""
 
     @property
     def heading(self):
@@ -187,6 +191,9 @@ def project(decision):
         summary=application.summary if application.consent_publish_text else None,
         photo_ids=[a.id for a in public_photos(application)],
         published_at=min(published) if published else None,
+        prize_title_en=competition.title_en or "",
+        motto_en=competition.motto_en or "",
+        category_en=decision.category.label_en or "",
     )
 
 

@@ -5,6 +5,7 @@ from flask_babel import get_locale, ngettext
 from flask_login import current_user
 
 from awards import permissions
+from awards.content_language import localized, localized_anchor
 from awards.timeutil import format_money, to_berlin
 
 
@@ -38,6 +39,8 @@ def register(app):
 
     app.jinja_env.globals["url_rules"] = app.view_functions
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["localized_anchor"] = localized_anchor
 
     @app.context_processor
     def inject_roles():
