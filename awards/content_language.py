@@ -5,10 +5,10 @@ versions in a field named `<field>_en`. On an English page `localized(obj, "mott
 the English text if staff entered one, else the German text marked as German, so that the
 element holding it can carry lang="de" (WCAG 3.1.2, language of parts). On a German page it
 is always the German text. Exports, PDFs and mails stay German and read the fields directly.
+Templates mark a text with the macros of templates/macros/lang.html (`lang_attr`, `inline`).
 """
 from flask import has_request_context
 from flask_babel import get_locale
-from markupsafe import Markup
 
 
 class Localized(str):
@@ -20,19 +20,6 @@ class Localized(str):
         value = super().__new__(cls, text or "")
         value.lang = lang
         return value
-
-    @property
-    def lang_attr(self):
-        """` lang="de"` for the element that holds the text, when it is not the page's."""
-        return Markup(f' lang="{self.lang}"') if self.lang and self else Markup("")
-
-    @property
-    def inline(self):
-        """The text, escaped, in a <span lang="de"> only where it is not in the page's
-        language (for text inside an element that holds other text, too)."""
-        if self.lang and self:
-            return Markup('<span lang="{}">{}</span>').format(self.lang, str(self))
-        return Markup.escape(str(self))
 
 
 def page_language():

@@ -151,6 +151,9 @@ def decide(competition_id, application_id):
         else:
             db.session.commit()
             flash(_("Die Entscheidung ist gespeichert."), "success")
+            if request.args.get("von") == "sitzung":  # recorded from the meeting page
+                return redirect(url_for("decisions.meeting_view", competition_id=competition.id)
+                                + f"#bewerbung-{application.id}")
             return redirect(url_for("decisions.index", competition_id=competition.id))
     return render_template(
         "decisions/decide.html", competition=competition, application_id=application.id, item=item,

@@ -5,6 +5,7 @@ import subprocess
 
 from sqlalchemy import select
 
+from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.meeting import MeetingAttendance, MeetingNote
@@ -210,3 +211,24 @@ def test_meeting_without_a_closed_round_says_so(client, auth):
     page = client.get(f"{D}/{comp.id}/sitzung").text
     assert "Es gibt noch keine abgeschlossene Bewertungsrunde." in page
     assert client.get(f"{D}/{comp.id}/sitzung?runde=999").status_code == 404
+
+
+def test_a_decision_recorded_from_the_meeting_leads_back_to_it(client, auth):
+    scene = _scene()
+    comp, application = scene["comp"], scene["applications"][1]
+    comp.status = CompetitionStatus.JURY  # decisions are recorded in the jury phase
+    db.session.commit()
+    auth.login(scene["chair"])
+    page = client.get(f"{D}/{comp.id}/sitzung").text
+    link = f"{D}/{comp.id}/bewerbung/{application.id}?von=sitzung"
+    assert f'href="{link}"' in page
+    html = client.get(link).text
+    assert "Zurück zur Jurysitzung" in html
+    form = rendered_form(html, action="")
+    form.fill(category=str(comp.categories[0].id), rationale="Überzeugt in der Aussprache.")
+    response = client.post(link, data=form.data())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{D}/{comp.id}/sitzung#bewerbung-{application.id}")
+    page = client.get(f"{D}/{comp.id}/sitzung").text
+    item = page.split(f'id="bewerbung-{application.id}"')[1].split("</li>")[0]
+    assert "<strong>1. Preis</strong>" in item
