@@ -31,6 +31,37 @@ CRITERIA = [
     ("Bezug zum Jahresmotto", "Wie gut passt das Projekt zum Motto?", 2),
 ]
 ANCHORS = {"0": "trifft nicht zu", "5": "trifft teilweise zu", "10": "trifft in hohem Maß zu"}
+# English versions for the English pages (the regional calls keep German texts only, so the
+# demo shows both: English content, and German content marked lang="de").
+CRITERIA_EN = [
+    ("Integrative impact", "How far does the project reach beyond its participants?"),
+    ("Sustainability", "Is the project set up to last, and is it secured?"),
+    ("Volunteer engagement", "How large is the share of volunteer work?"),
+    ("Innovation and originality", "Does the project break new ground?"),
+    ("Link to the annual motto", "How well does the project fit the motto?"),
+]
+ANCHORS_EN = {"0": "does not apply", "5": "partly applies", "10": "fully applies"}
+LABELS_EN = {"1. Preis": "1st Prize", "2. Preis": "2nd Prize", "3. Preis": "3rd Prize",
+             "Preis": "Prize", "Sonderpreis": "Special Prize", "Anerkennungspreis": "Recognition Prize"}
+CALL_EN = {
+    "BIP": dict(
+        title_en="Bavarian Integration Prize",
+        motto_en="Language creates a home – living integration",
+        description_en=(
+            "The prize honours projects that strengthen living together of people with and "
+            "without a migration background – for example through language courses, "
+            "mentoring, encounters, sport, culture or help with starting training and work."),
+        eligibility_en=(
+            "Individuals, associations, initiatives, institutions, municipalities, schools and "
+            "companies with non-commercial projects anywhere in Bavaria may apply. The project "
+            "should already be running successfully. Nominations by others are welcome."),
+        preparation_en=(
+            "A short description (at most 2,000 characters), a detailed description, your "
+            "aims, target group and funding, and if you like photos and press articles (PDF, "
+            "JPEG or PNG, at most 10 MB per file). The application form itself is in German."),
+        contact_en="Integration Prize office\nE-mail: integrationspreis@integrationspreis.example",
+    ),
+}
 
 # prize_code: (title, motto, budget €, mode, categories [(label, rank, €, count)], deadline month/day)
 PRIZES = {
@@ -99,12 +130,17 @@ def ensure_competition(prize_code, year, *, status, opens_at, deadline_at, cerem
         budget_cents=budget * 100, allocation_mode=mode, status=status,
         signatories=[{"name": "Dr. Beispiel Muster", "title": "Staatsminister (Beispiel)"}]
         if region is None else [{"name": "Maria Beispiel", "title": f"Regierungspräsidentin von {region.label} (Beispiel)"}],
+        **CALL_EN.get(prize_code, {}),
     )
     for label, rank, amount, count in categories:
-        comp.categories.append(PrizeCategory(label=label, rank=rank, amount_cents=amount * 100, count=count))
-    for position, (name, description, weight) in enumerate(CRITERIA):
+        comp.categories.append(PrizeCategory(label=label, label_en=LABELS_EN.get(label, ""), rank=rank,
+                                             amount_cents=amount * 100, count=count))
+    for position, ((name, description, weight), (name_en, description_en)) in enumerate(
+            zip(CRITERIA, CRITERIA_EN)):
         comp.criteria.append(Criterion(position=position, name=name, description=description,
-                                       weight=weight, scale_min=0, scale_max=10, anchors=dict(ANCHORS)))
+                                       weight=weight, scale_min=0, scale_max=10, anchors=dict(ANCHORS),
+                                       name_en=name_en, description_en=description_en,
+                                       anchors_en=dict(ANCHORS_EN)))
     db.session.add(comp)
     db.session.flush()
     return comp

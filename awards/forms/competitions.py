@@ -12,6 +12,8 @@ REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 NUMBER = _l("Bitte geben Sie eine ganze Zahl an.")
 DATE = _l("Bitte geben Sie ein Datum an, z. B. 05.02.2027.")
 TIME = _l("Bitte geben Sie eine Uhrzeit an, z. B. 23:59.")
+# What staff type into the English fields is English (for spell checking and screen readers).
+EN = {"lang": "en"}
 
 
 def prize_choices(codes=None):
@@ -47,6 +49,18 @@ class CompetitionFieldsForm(FlaskForm):
     eligibility = TextAreaField(_l("Wer kann sich bewerben?"), validators=[Optional()])
     preparation = TextAreaField(_l("Was Sie vorbereiten sollten"), validators=[Optional()])
     contact = TextAreaField(_l("Kontakt"), validators=[Optional()])
+    # Optional English versions (the English pages show the German text where one is empty).
+    title_en = StringField(_l("Titel (Englisch)"), validators=[Optional(), Length(max=200)],
+                           render_kw=EN)
+    motto_en = StringField(_l("Jahresmotto (Englisch)"), validators=[Optional(), Length(max=300)],
+                           render_kw=EN)
+    description_en = TextAreaField(_l("Beschreibung (Englisch)"), validators=[Optional()],
+                                   render_kw=EN)
+    eligibility_en = TextAreaField(_l("Wer kann sich bewerben? (Englisch)"),
+                                   validators=[Optional()], render_kw=EN)
+    preparation_en = TextAreaField(_l("Was Sie vorbereiten sollten (Englisch)"),
+                                   validators=[Optional()], render_kw=EN)
+    contact_en = TextAreaField(_l("Kontakt (Englisch)"), validators=[Optional()], render_kw=EN)
     opens_date = DateField(_l("Bewerbungen ab (Datum)"), validators=[Optional()])
     opens_time = TimeField(_l("Bewerbungen ab (Uhrzeit)"), validators=[Optional()])
     deadline_date = DateField(_l("Bewerbungsschluss (Datum)"), validators=[Optional()])
@@ -89,6 +103,8 @@ class StageConfirmForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     label = StringField(_l("Bezeichnung"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    label_en = StringField(_l("Bezeichnung (Englisch)"), validators=[Optional(), Length(max=120)],
+                           render_kw=EN)
     rank = IntegerField(_l("Rang"), validators=[InputRequired(NUMBER), NumberRange(1, 99)])
     amount = MoneyField(_l("Betrag je Preis (Euro)"), validators=[InputRequired(REQUIRED)])
     count = IntegerField(_l("Anzahl"), validators=[InputRequired(NUMBER), NumberRange(1, 50)])
@@ -119,6 +135,11 @@ class CriterionForm(FlaskForm):
     scale_min = IntegerField(_l("Skala von"), validators=[InputRequired(NUMBER), NumberRange(0, 100)])
     scale_max = IntegerField(_l("Skala bis"), validators=[InputRequired(NUMBER), NumberRange(1, 100)])
     anchors = TextAreaField(_l("Ankertexte"), validators=[Optional()])
+    name_en = StringField(_l("Name (Englisch)"), validators=[Optional(), Length(max=120)],
+                          render_kw=EN)
+    description_en = TextAreaField(_l("Beschreibung (Englisch)"), validators=[Optional()],
+                                   render_kw=EN)
+    anchors_en = TextAreaField(_l("Ankertexte (Englisch)"), validators=[Optional()], render_kw=EN)
 
     def validate_scale_max(self, field):
         if self.scale_min.data is not None and field.data is not None and field.data <= self.scale_min.data:
@@ -134,10 +155,16 @@ class CriterionForm(FlaskForm):
         if low is not None and high is not None and any(not low <= int(k) <= high for k in anchors):
             raise ValidationError(_l("Ankertexte müssen zu Punktwerten innerhalb der Skala gehören."))
 
+    def validate_anchors_en(self, field):
+        self.validate_anchors(field)
+
     def values(self):
         return {"name": self.name.data, "description": self.description.data or "",
                 "weight": self.weight.data, "scale_min": self.scale_min.data,
-                "scale_max": self.scale_max.data, "anchors": parse_anchors(self.anchors.data)}
+                "scale_max": self.scale_max.data, "anchors": parse_anchors(self.anchors.data),
+                "name_en": (self.name_en.data or "").strip(),
+                "description_en": self.description_en.data or "",
+                "anchors_en": parse_anchors(self.anchors_en.data)}
 
 
 class ConfirmForm(FlaskForm):

@@ -130,3 +130,17 @@ class RevealForm(FlaskForm):
     confirm = BooleanField(_l("Die Entscheidungen sind gefallen. Die Jury soll jetzt die Namen "
                               "der Bewerbungen sehen."),
                            validators=[DataRequired(_l("Bitte bestätigen Sie die Aufdeckung."))])
+
+
+class MeetingAttendanceForm(FlaskForm):
+    """Who attends the jury meeting (choices: the jury, passed in by the view)."""
+
+    present = MultiCheckboxField(_l("Anwesende Jurymitglieder"), coerce=int)
+
+
+class MeetingNoteForm(FlaskForm):
+    """The chair's note on one application (one form per application, prefixed by its id)."""
+
+    text = TextAreaField(_l("Notiz aus der Sitzung"), validators=[Length(
+        max=5000, message=_l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen."))],
+                         render_kw={"rows": 3, "maxlength": 5000})

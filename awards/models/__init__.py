@@ -14,3 +14,4 @@ from awards.models.document_requests import DocumentRequest, DocumentRequestFile
 from awards.models.nominations import Nomination  # noqa: F401
 from awards.models.press import PressKit, PublicText  # noqa: F401
 from awards.models.messaging import AutoMailSent, InfobriefIssue, InfobriefSubscription  # noqa: F401
+from awards.models.meeting import MeetingAttendance, MeetingNote  # noqa: F401

@@ -26,6 +26,14 @@ class Competition(TimestampMixin, db.Model):
     eligibility: Mapped[str] = mapped_column(Text, default="")
     preparation: Mapped[str] = mapped_column(Text, default="")
     contact: Mapped[str] = mapped_column(Text, default="")
+    # Optional English versions of the call texts; English pages fall back on the German
+    # text, marked lang="de" (awards/content_language.py).
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    motto_en: Mapped[str] = mapped_column(String(300), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    eligibility_en: Mapped[str] = mapped_column(Text, default="")
+    preparation_en: Mapped[str] = mapped_column(Text, default="")
+    contact_en: Mapped[str] = mapped_column(Text, default="")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ceremony_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -88,6 +96,7 @@ class PrizeCategory(db.Model):
         ForeignKey("competitions.id", ondelete="CASCADE"), index=True
     )
     label: Mapped[str] = mapped_column(String(120))
+    label_en: Mapped[str] = mapped_column(String(120), default="")
     rank: Mapped[int] = mapped_column(default=1)
     amount_cents: Mapped[int] = mapped_column(default=0)
     count: Mapped[int] = mapped_column(default=1)
@@ -105,10 +114,13 @@ class Criterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int] = mapped_column(default=1)
     scale_min: Mapped[int] = mapped_column(default=0)
     scale_max: Mapped[int] = mapped_column(default=10)
     # {"0": "trifft nicht zu", "5": "...", "10": "..."}: anchor texts by scale value.
     anchors: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    anchors_en: Mapped[dict | None] = mapped_column(db.JSON, default=dict)
 
     competition: Mapped[Competition] = relationship(back_populates="criteria")

@@ -131,15 +131,22 @@ class RoundCriterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    # English versions copied from the competition's criterion (optional).
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     weight: Mapped[int] = mapped_column(default=1)
     scale_min: Mapped[int] = mapped_column(default=0)
     scale_max: Mapped[int] = mapped_column(default=10)
     anchors: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    anchors_en: Mapped[dict | None] = mapped_column(db.JSON, default=dict)
 
     round: Mapped[Round] = relationship(back_populates="criteria", foreign_keys=[round_id])
 
     def anchor_for(self, value):
         return (self.anchors or {}).get(str(value), "")
+
+    def anchor_en_for(self, value):
+        return (self.anchors_en or {}).get(str(value), "")
 
 
 class RoundEntry(TimestampMixin, db.Model):

@@ -16,10 +16,14 @@ from awards.models.jury import Round, RoundStatus
 EDITABLE_FIELDS = (
     "title", "motto", "description", "eligibility", "preparation", "contact", "opens_at",
     "deadline_at", "ceremony_at", "ceremony_place", "budget_cents", "allocation_mode",
-    "preselection_during_call",
+    "preselection_during_call", "title_en", "motto_en", "description_en", "eligibility_en",
+    "preparation_en", "contact_en",
 )
-CATEGORY_FIELDS = ("label", "rank", "amount_cents", "count")
-CRITERION_FIELDS = ("name", "description", "weight", "scale_min", "scale_max", "anchors")
+ENGLISH_FIELDS = ("title_en", "motto_en", "description_en", "eligibility_en", "preparation_en",
+                  "contact_en")
+CATEGORY_FIELDS = ("label", "label_en", "rank", "amount_cents", "count")
+CRITERION_FIELDS = ("name", "description", "weight", "scale_min", "scale_max", "anchors",
+                    "name_en", "description_en", "anchors_en")
 
 
 class CompetitionError(Exception):
@@ -256,15 +260,19 @@ def copy_to_next_year(*, actor, competition):
         deadline_at=shift_one_year(competition.deadline_at),
         ceremony_at=shift_one_year(competition.ceremony_at),
         signatories=[dict(s) for s in competition.signatories or []],
+        **{f: getattr(competition, f) or "" for f in ENGLISH_FIELDS},
     )
     for c in competition.categories:
-        copy.categories.append(PrizeCategory(label=c.label, rank=c.rank,
+        copy.categories.append(PrizeCategory(label=c.label, label_en=c.label_en or "", rank=c.rank,
                                              amount_cents=c.amount_cents, count=c.count))
     for c in competition.criteria:
         copy.criteria.append(Criterion(position=c.position, name=c.name,
                                        description=c.description, weight=c.weight,
                                        scale_min=c.scale_min, scale_max=c.scale_max,
-                                       anchors=dict(c.anchors or {})))
+                                       anchors=dict(c.anchors or {}),
+                                       name_en=c.name_en or "",
+                                       description_en=c.description_en or "",
+                                       anchors_en=dict(c.anchors_en or {})))
     db.session.add(copy)
     db.session.flush()
     audit.record(actor=actor, action="competition.copy", obj=copy,

@@ -154,6 +154,10 @@ class PublicWinner:
     published_at: datetime | None = None
     # [(field name, value)]: public fields without a place of their own (awards.fields).
     details: tuple = ()
+    # Optional English versions for the English pages (content_language.localized).
+    prize_title_en: str = ""
+    motto_en: str = ""
+    category_en: str = ""
 
     @property
     def heading(self):
@@ -225,6 +229,9 @@ def project(decision):
         photo_ids=[a.id for a in public_photos(application)],
         published_at=min(published) if published else None,
         details=public_details(application),
+        prize_title_en=competition.title_en or "",
+        motto_en=competition.motto_en or "",
+        category_en=decision.category.label_en or "",
     )
 
 

@@ -18,13 +18,15 @@ from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
 from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
-                                    MailTemplateForm, MinutesForm, PublicationForm, PublishNowForm,
-                                    RevealForm, RevokeForm)
+                                    MailTemplateForm, MeetingAttendanceForm, MeetingNoteForm,
+                                    MinutesForm, PublicationForm, PublishNowForm, RevealForm,
+                                    RevokeForm)
 from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
 from awards.services import certificates, decisions, lifecycle, publication
+from awards.services.jury import meeting
 from awards.services.jury import visibility as jury_visibility, minutes, release
 from awards.services.decisions import DecisionError, NeedsConfirmation
 from awards.timeutil import from_berlin, to_berlin
@@ -153,6 +155,9 @@ def decide(competition_id, application_id):
         else:
             db.session.commit()
             flash(_("Die Entscheidung ist gespeichert."), "success")
+            if request.args.get("von") == "sitzung":  # recorded from the meeting page
+                return redirect(url_for("decisions.meeting_view", competition_id=competition.id)
+                                + f"#bewerbung-{application.id}")
             return redirect(url_for("decisions.index", competition_id=competition.id))
     return render_template(
         "decisions/decide.html", competition=competition, application_id=application.id, item=item,
@@ -471,7 +476,8 @@ def minutes_view(competition_id):
     form = MinutesForm()
     form.present.choices = [(u.id, u.display_name + (_(" (Vorsitz)") if chair else "")) for u, chair in jury]
     if request.method == "GET":
-        form.present.data = [u.id for u, _chair in jury]
+        # Attendance as recorded in the meeting, else everyone.
+        form.present.data = sorted(meeting.present_ids(competition, jury))
         form.recorder.data = current_user.display_name
     if form.validate_on_submit():
         data = minutes.minutes_data(
@@ -488,6 +494,96 @@ def minutes_view(competition_id):
                            has_jury=bool(jury),
                            is_staff=permissions.can_release_decisions(current_user, competition)), (
         200 if request.method == "GET" else 422)
+
+
+# --------------------------------------------------------------------------- the meeting
+
+def _meeting_round(competition):
+    """The closed round asked for (?runde=), else the latest closed one."""
+    closed = meeting.closed_rounds(competition)
+    wanted = parse_id(request.args.get("runde", ""))
+    chosen = next((r for r in closed if r.id == wanted), None) if wanted else None
+    if wanted and chosen is None:
+        abort(404)
+    return closed, chosen or (closed[0] if closed else None)
+
+
+def _render_meeting(competition, *, attendance_form=None, note_forms=None, status=200):
+    jury = minutes.jurors_of(competition)
+    closed, round_ = _meeting_round(competition)
+    rows, conflicted = meeting.meeting_rows(viewer=current_user, competition=competition,
+                                            round_=round_)
+    if attendance_form is None:
+        attendance_form = MeetingAttendanceForm(formdata=None)
+        attendance_form.present.data = sorted(meeting.present_ids(competition, jury))
+    attendance_form.present.choices = [
+        (u.id, u.display_name + (_(" (Vorsitz)") if chair else "")) for u, chair in jury]
+    note_forms = dict(note_forms or {})
+    for row in rows:
+        if row.item.application_id not in note_forms:
+            form = MeetingNoteForm(formdata=None, prefix=f"n{row.item.application_id}")
+            form.text.data = row.note
+            note_forms[row.item.application_id] = form
+        note_forms[row.item.application_id].text.label.text = _("Notiz zu %(code)s", code=row.item.label)
+    hidden = permissions.identities_hidden_from(current_user, competition)
+    return render_template(
+        "decisions/meeting.html", competition=competition, jury=jury, rounds=closed,
+        round=round_, rows=rows, conflicted=conflicted, attendance_form=attendance_form,
+        note_forms=note_forms, anonymous=hidden,
+        show_applicant=jury_visibility.shows_applicant(current_user, competition, hidden=hidden),
+        attendance_recorded=meeting.attendance_of(competition) is not None,
+        can_record=lifecycle.allows("record_decision", competition),
+        is_staff=permissions.can_release_decisions(current_user, competition),
+        release=decisions.release_of(competition)), status
+
+
+@bp.get("/<int:competition_id>/sitzung")
+def meeting_view(competition_id):
+    """Jury meeting mode: frozen ranking by codes, disagreement, notes, attendance."""
+    competition = _competition(competition_id, permissions.can_record_decisions)
+    return _render_meeting(competition)
+
+
+@bp.post("/<int:competition_id>/sitzung/anwesenheit")
+def meeting_attendance(competition_id):
+    competition = _competition(competition_id, permissions.can_record_decisions)
+    jury = minutes.jurors_of(competition)
+    form = MeetingAttendanceForm()
+    form.present.choices = [(u.id, u.display_name) for u, _chair in jury]
+    if form.validate_on_submit():
+        try:
+            meeting.record_attendance(actor=current_user, competition=competition, jury=jury,
+                                      present=form.present.data or [])
+        except DecisionError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Die Anwesenheit ist gespeichert."), "success")
+            return redirect(url_for("decisions.meeting_view", competition_id=competition.id,
+                                    runde=request.args.get("runde") or None))
+    return _render_meeting(competition, attendance_form=form, status=422)
+
+
+@bp.post("/<int:competition_id>/sitzung/notiz/<int:application_id>")
+def meeting_note(competition_id, application_id):
+    competition = _competition(competition_id, permissions.can_record_decisions)
+    application, _item = _decidable(competition, application_id)
+    form = MeetingNoteForm(prefix=f"n{application.id}")
+    if form.validate_on_submit():
+        try:
+            meeting.save_note(actor=current_user, competition=competition,
+                              application=application, text=form.text.data)
+        except DecisionError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Die Notiz ist gespeichert."), "success")
+            target = url_for("decisions.meeting_view", competition_id=competition.id,
+                             runde=request.args.get("runde") or None)
+            return redirect(f"{target}#bewerbung-{application.id}")
+    return _render_meeting(competition, note_forms={application.id: form}, status=422)
 
 
 @bp.app_template_global("decisions_link_allowed")

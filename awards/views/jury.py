@@ -71,7 +71,9 @@ def dashboard():
     for round_ in juror_rounds:
         done, total = progress[round_.id]
         rounds.append({"round": round_, "open": round_.accepts_scores(), "done": done, "total": total})
-    return render_template("jury/dashboard.html", rounds=rounds)
+    chaired = {r.competition_id: r.competition for r in juror_rounds
+               if permissions.is_jury_chair(current_user, r.competition)}
+    return render_template("jury/dashboard.html", rounds=rounds, chaired=list(chaired.values()))
 
 
 @bp.get("/runden/<int:round_id>")

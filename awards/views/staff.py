@@ -68,12 +68,13 @@ def _values(form):
         "ceremony_place": form.ceremony_place.data or "", "budget_cents": form.budget.data,
         "allocation_mode": AllocationMode(form.allocation_mode.data),
         "preselection_during_call": bool(form.preselection_during_call.data),
+        **{f: (getattr(form, f).data or "").strip() for f in service.ENGLISH_FIELDS},
     }
 
 
 def _fill(form, competition):
     for field in ("title", "motto", "description", "eligibility", "preparation", "contact",
-                  "ceremony_place"):
+                  "ceremony_place", *service.ENGLISH_FIELDS):
         getattr(form, field).data = getattr(competition, field)
     form.opens_date.data, form.opens_time.data = service.berlin_parts(competition.opens_at)
     form.deadline_date.data, form.deadline_time.data = service.berlin_parts(competition.deadline_at)
@@ -271,8 +272,8 @@ def _back(competition, anchor):
 
 
 def _category_values(form):
-    return {"label": form.label.data, "rank": form.rank.data, "amount_cents": form.amount.data,
-            "count": form.count.data}
+    return {"label": form.label.data, "label_en": (form.label_en.data or "").strip(),
+            "rank": form.rank.data, "amount_cents": form.amount.data, "count": form.count.data}
 
 
 @bp.route("/wettbewerbe/<int:competition_id>/preise/neu", methods=["GET", "POST"])
@@ -284,6 +285,7 @@ def category(competition_id, category_id=None):
     if request.method == "GET":
         if category is not None:
             form.label.data, form.rank.data = category.label, category.rank
+            form.label_en.data = category.label_en
             form.amount.data, form.count.data = category.amount_cents, category.count
         else:
             form.rank.data = len(competition.categories) + 1
@@ -332,9 +334,11 @@ def criterion(competition_id, criterion_id=None):
     form = CriterionForm()
     if request.method == "GET":
         if criterion is not None:
-            for field in ("name", "description", "weight", "scale_min", "scale_max"):
+            for field in ("name", "description", "weight", "scale_min", "scale_max", "name_en",
+                          "description_en"):
                 getattr(form, field).data = getattr(criterion, field)
             form.anchors.data = format_anchors(criterion.anchors)
+            form.anchors_en.data = format_anchors(criterion.anchors_en)
         else:
             form.weight.data, form.scale_min.data, form.scale_max.data = 1, 0, 10
     if form.validate_on_submit():

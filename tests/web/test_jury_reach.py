@@ -224,6 +224,8 @@ def _expected(scene, who):
         "jury.own_export": final[0],
         "decisions.index": final[0], "decisions.decide": TITLE_REST,
         "decisions.minutes_view": "Niederschrift der Jurysitzung",
+        # The meeting: the frozen ranking of the closed first round, by codes.
+        "decisions.meeting_view": first[0],
     }
     if who not in ("staff_juror", "admin_juror"):
         return common

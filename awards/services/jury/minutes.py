@@ -27,6 +27,7 @@ from awards.models.jury import Conflict, Round, RoundEntry
 from awards.models.users import RoleAssignment, User
 from awards.services.certificates import font_urls, german_date
 from awards.services.jury import ranking, visibility as jury_visibility
+from awards.services.jury import meeting
 from awards.services.decisions import budget_summary, decisions_for, release_of
 
 TEMPLATE = "pdf/minutes.html"
@@ -232,13 +233,15 @@ def lifted_conflicts_of(competition, hidden=False):
 def minutes_data(*, competition, session_date, place="", present_ids=None, guests="",
                  recorder="", notes="", ranking=None, identities=None):
     """Everything the minutes show. `ranking` (list of RoundSummary) overrides the rounds.
+    The notes the chair wrote per application in the meeting are always included.
 
     `identities`: name applications and laureates (True), or only through the juror
     projection (False); by default the latter while the jury's anonymity holds. Only a
     staff document that no jury member receives (the archive export) passes True."""
     hidden = permissions.jury_anonymity_holds(competition) if identities is None else not identities
     jury = jurors_of(competition)
-    present_ids = set(present_ids) if present_ids is not None else {u.id for u, _ in jury}
+    # Without a choice, attendance as recorded in the meeting (else everyone).
+    present_ids = set(present_ids) if present_ids is not None else meeting.present_ids(competition, jury)
     decisions = decisions_for(competition)
     summary = budget_summary(competition, decisions)
     label = _competition_labeller(competition, hidden)
@@ -266,6 +269,7 @@ def minutes_data(*, competition, session_date, place="", present_ids=None, guest
         "budget_cents": competition.budget_cents,
         "released_at": release.released_at if release else None,
         "notes": notes,
+        "meeting_notes": meeting.notes_for_minutes(competition, label),
     }
 
 

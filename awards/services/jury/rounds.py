@@ -74,7 +74,9 @@ def create_round(*, actor, competition, name, criteria, opens_at=None, closes_at
         round_.criteria.append(RoundCriterion(
             criterion_id=criterion.id, position=pos, name=criterion.name,
             description=criterion.description, weight=weight, scale_min=criterion.scale_min,
-            scale_max=criterion.scale_max, anchors=dict(criterion.anchors or {})))
+            scale_max=criterion.scale_max, anchors=dict(criterion.anchors or {}),
+            name_en=criterion.name_en or "", description_en=criterion.description_en or "",
+            anchors_en=dict(criterion.anchors_en or {})))
     db.session.flush()
     if tie_break_position is not None and tie_break_position < len(round_.criteria):
         round_.tie_break_criterion_id = round_.criteria[tie_break_position].id

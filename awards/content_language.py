@@ -1,0 +1,52 @@
+"""Content in two languages: the English version of a text staff entered, where present.
+
+Call texts, prize labels and criteria (with their anchor texts) have optional English
+versions in a field named `<field>_en`. On an English page `localized(obj, "motto")` gives
+the English text if staff entered one, else the German text marked as German, so that the
+element holding it can carry lang="de" (WCAG 3.1.2, language of parts). On a German page it
+is always the German text. Exports, PDFs and mails stay German and read the fields directly.
+Templates mark a text with the macros of templates/macros/lang.html (`lang_attr`, `inline`).
+"""
+from flask import has_request_context
+from flask_babel import get_locale
+
+
+class Localized(str):
+    """A text with the language it is in, if that differs from the page's (`lang`)."""
+
+    lang = None
+
+    def __new__(cls, text, lang=None):
+        value = super().__new__(cls, text or "")
+        value.lang = lang
+        return value
+
+
+def page_language():
+    if not has_request_context():
+        return "de"
+    locale = get_locale()
+    return locale.language if locale is not None else "de"
+
+
+def localized(obj, field, *, language=None):
+    """The text of `obj.<field>` for a page in `language` (default: the current page's)."""
+    german = getattr(obj, field, "") or ""
+    if (language or page_language()) != "en":
+        return Localized(german)
+    english = (getattr(obj, f"{field}_en", "") or "").strip()
+    if english:
+        return Localized(english)
+    return Localized(german, "de")
+
+
+def localized_anchor(criterion, value, *, language=None):
+    """The anchor text of a criterion (or round criterion) for a scale value."""
+    key = str(value)
+    german = (criterion.anchors or {}).get(key, "")
+    if (language or page_language()) != "en":
+        return Localized(german)
+    english = ((getattr(criterion, "anchors_en", None) or {}).get(key) or "").strip()
+    if english:
+        return Localized(english)
+    return Localized(german, "de")

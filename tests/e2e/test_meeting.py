@@ -1,0 +1,46 @@
+"""Browser test: the jury chair leads the meeting — notes and attendance, by codes only
+(every page axe-checked by the harness)."""
+import pytest
+from playwright.sync_api import expect
+
+from awards.extensions import db
+from awards.services.jury import rounds
+from tests import factories, factories_jury as fj
+
+pytestmark = pytest.mark.e2e
+
+
+def test_chair_writes_a_note_and_records_attendance(page, e2e_app, live_server, axe_check):
+    with e2e_app.app_context():
+        comp = factories.competition(prize_code="MFR")
+        chair = factories.juror(comp, is_chair=True, name="Vera Vorsitz",
+                                email="vorsitz-mfr@example.org")
+        member = factories.juror(comp, name="Jonas Jury")
+        application = fj.submitted_application(comp, org_name="Verein Verborgen")
+        round_ = fj.open_round(competition=comp, jurors=[chair, member], applications=[application])
+        entry = round_.entries[0]
+        fj.score(round_=round_, entry=entry, juror=chair, values=(10, 10))
+        fj.score(round_=round_, entry=entry, juror=member, values=(0, 1))
+        rounds.close_round(actor=None, round_=round_)
+        db.session.commit()
+        comp_id, code, member_name = comp.id, entry.code, member.display_name
+
+    page.goto("/konto/anmelden")
+    page.locator("#email").fill("vorsitz-mfr@example.org")
+    page.locator("#password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.goto("/jury/")
+    page.get_by_role("link", name="Jurysitzung leiten").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Jurysitzung")
+    expect(page.get_by_role("heading", level=3)).to_contain_text(code)
+    expect(page.get_by_text("Hohe Streuung", exact=True)).to_be_visible()
+    expect(page.get_by_text("Verein Verborgen")).to_have_count(0)
+    page.get_by_label(f"Notiz zu {code}").fill("Wirkung im Viertel überzeugt.")
+    page.get_by_role("button", name=f"Notiz speichern – {code}").click()
+    expect(page.get_by_text("Die Notiz ist gespeichert.")).to_be_visible()
+    expect(page.get_by_label(f"Notiz zu {code}")).to_have_value("Wirkung im Viertel überzeugt.")
+    page.get_by_label(member_name).uncheck()
+    page.get_by_role("button", name="Anwesenheit speichern").click()
+    expect(page.get_by_text("Die Anwesenheit ist gespeichert.")).to_be_visible()
+    expect(page.get_by_label(member_name)).not_to_be_checked()
+    axe_check(page)
