@@ -17,7 +17,7 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from tests import factories
-from tests.factories_applications import (complete_application, district, image_bytes,
+from tests.factories import (complete_application, district, image_bytes,
                                           minimal_pdf, submitted_application)
 
 
