@@ -14,7 +14,7 @@ from awards.models.mail import OutboxMail
 from awards.services import uploads
 from tests import factories
 from tests.factories import (complete_application, image_bytes, minimal_pdf,
-                                          submitted_application, submitted_application)
+                             submitted_application)
 
 
 @pytest.fixture
@@ -272,7 +272,7 @@ def test_formal_check_without_result_is_refused(client, auth, comp, bip_staff):
 
 
 def test_reopen_for_correction_and_resubmit(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     db.session.commit()
     first_receipt = application.receipt_key
     auth.login(bip_staff)
