@@ -427,25 +427,32 @@ def test_check_notices_unprotected_route(app):
 
 # --------------------------------------------------------------------------- the positive control
 
-WHO = sorted({who for who, _status in ALLOWED.values()})
+@pytest.fixture(scope="module")
+def clients():
+    """One logged-in test client per person, for the whole module (a login costs a hash)."""
+    return {}
 
 
-@pytest.mark.parametrize("who", WHO)
-def test_the_rightful_person_gets_each_page(app, scene, who):
+def _cached_client(app, people, clients, who):
+    if who not in clients:
+        clients[who] = _client_as(app, people, who)
+    return clients[who]
+
+
+def _get_rules():
+    return [r for r in RULES if "GET" in r.methods]
+
+
+@pytest.mark.parametrize("rule", _get_rules(), ids=lambda r: f"{r.endpoint} {r.rule}")
+def test_the_rightful_person_gets_the_page(app, scene, clients, rule):
     values, people = scene
-    client = _client_as(app, people, who)
-    failures = []
-    for rule in RULES:
-        if "GET" not in rule.methods or ALLOWED[rule.endpoint][0] != who:
-            continue
-        expected = ALLOWED[rule.endpoint][1]
-        url = url_of(app, rule, values)
-        response = client.get(url)
-        if response.status_code != expected:
-            failures.append((url, response.status_code, expected))
-        elif expected in (301, 302, 303) and response.headers["Location"].startswith(LOGIN):
-            failures.append((url, "sent to the login", expected))
-    assert failures == []
+    who, expected = ALLOWED[rule.endpoint]
+    client = _cached_client(app, people, clients, who)
+    url = url_of(app, rule, values)
+    response = client.get(url)
+    assert (url, response.status_code) == (url, expected)
+    if expected in (301, 302, 303):
+        assert not response.headers["Location"].startswith(LOGIN)
 
 
 def test_the_positive_control_reaches_the_pages_of_every_object(app, scene):
@@ -473,16 +480,12 @@ def protected_rules():
     return [r for r in RULES if not is_public(r.endpoint)]
 
 
-def test_anonymous_is_refused_on_protected_routes(app, scene):
+@pytest.mark.parametrize("rule", protected_rules(), ids=lambda r: f"{r.endpoint} {r.rule}")
+def test_anonymous_is_refused_on_protected_route(app, scene, rule):
     values, _people = scene
-    client = app.test_client()
-    failures = []
-    for rule in protected_rules():
-        url = url_of(app, rule, values)
-        response = request(client, rule, url)
-        if not refused(response):
-            failures.append((rule.endpoint, url, response.status_code))
-    assert failures == []
+    url = url_of(app, rule, values)
+    response = request(app.test_client(), rule, url)
+    assert refused(response), (url, response.status_code)
 
 
 def _staff_rules():
