@@ -394,7 +394,7 @@ def test_production_bringup_ends_with_submitted_application(services, hosts, tmp
     start_path = re.search(r'(/bewerbung/start/\d+)', call.text).group(1)
     started = applicant.submit(start_path)
     application_path = re.search(r"/bewerbung/\d+", started.url).group(0)
-    from tests.factories_applications import COMPLETE  # the values of a complete application
+    from tests.factories import COMPLETE  # the values of a complete application
 
     def as_form_value(value):
         if isinstance(value, bool):

@@ -11,8 +11,6 @@ from awards.models.jury import RoundEntry
 from awards.services.jury import release
 from awards.views import paging
 from tests import factories
-from tests import factories_decisions as fd
-from tests import factories_jury as fj
 
 
 # --------------------------------------------------------------------------- helper
@@ -45,9 +43,9 @@ def test_paginate_pages_a_select_in_sql(app):
     from sqlalchemy import select
 
     comp = factories.competition(prize_code="OBB")
-    round_ = fj.jury_round(competition=comp)
+    round_ = factories.jury_round(competition=comp)
     for _ in range(5):
-        fj.submitted_application(comp)
+        factories.submitted_application(comp, admissible=True)
     from awards.services.jury import rounds
 
     rounds.populate_entries(actor=None, round_=round_)
@@ -81,7 +79,7 @@ def small_pages(monkeypatch):
 def round5(app):
     comp = factories.competition(prize_code="OBB")
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror], n=5)
+    round_ = factories.open_round(competition=comp, jurors=[juror], n=5)
     staff = factories.staff(prize_code="OBB")
     db.session.commit()
     return {"round": round_, "juror": juror, "staff": staff,
@@ -145,9 +143,9 @@ def test_winners_overview_shows_a_bounded_window_of_page_links(client, monkeypat
     comp = factories.competition(status=CompetitionStatus.JURY, year=2023,
                                  categories=[("Preis", 1, 10000, 12)], budget_cents=120000)
     for i in range(12):
-        fd.decide(fd.submitted(comp, consent_publish_text=True, project_title=f"Projekt {i:02d}"))
+        factories.decide(factories.submitted_application(comp, consent_publish_text=True, project_title=f"Projekt {i:02d}"))
     release.release_decisions(actor=None, competition=comp)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     html = client.get("/preistraeger?seite=6").get_data(as_text=True)
     nav = re.search(r'<nav class="winners-pagination"[^>]*>(.*?)</nav>', html, re.S).group(1)

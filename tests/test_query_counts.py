@@ -17,11 +17,8 @@ from awards.services import accounts, publication_state
 from awards.services.jury import scoring
 from awards.services.jury import rounds as rounds_service
 from tests import factories
-from tests import factories_applications as fa
-from tests import factories_decisions as fd
-from tests import factories_jury as fj
 
-PDF = fj.pdf_bytes(text="Jahresbericht")
+PDF = factories.pdf_bytes(text="Jahresbericht")
 SMALL = {"rows": 3, "jurors": 2}
 LARGE = {"rows": 30, "jurors": 5}
 
@@ -85,7 +82,7 @@ def _intake(rows, jurors, suffix=""):
     comp = factories.competition(prize_code="BIP", status=CompetitionStatus.CLOSED)
     staff = factories.staff(prize_code="BIP")
     for _ in range(rows):
-        application = fa.submitted_row(competition=comp)
+        application = factories.submitted_application(complete=True, competition=comp)
         _file_rows(application)
     return staff, f"/geschaeftsstelle/eingang/{comp.id}{suffix}"
 
@@ -139,12 +136,12 @@ def test_admin_user_list_query_count_is_constant(client, auth, url):
 
 def _published(rows, others=2):
     categories = [(f"{i + 1}. Preis", i + 1, 10000, 1) for i in range(rows)]
-    comp, winners, _others = fd.released_competition(winners=rows, others=others,
+    comp, winners, _others = factories.released_competition(winners=rows, others=others,
                                                      categories=categories,
                                                      budget_cents=10000 * rows)
     for application in winners:
-        fd.photo_attachment(application, storage=_storage())
-    fd.publish(comp, at=utcnow() - timedelta(minutes=1))
+        factories.photo_attachment(application, storage=_storage())
+    factories.publish(comp, at=utcnow() - timedelta(minutes=1))
     return comp
 
 
@@ -179,15 +176,15 @@ def test_competition_winners_page_query_count_is_constant(client, auth):
 def _scored_round(rows, jurors, *, final=True, score_all=True, prize_code="OBB"):
     comp = factories.competition(prize_code=prize_code)
     people = [factories.juror(comp, is_chair=(i == 0)) for i in range(jurors)]
-    applications = [fj.submitted_application(comp) for _ in range(rows)]
+    applications = [factories.submitted_application(comp, admissible=True) for _ in range(rows)]
     for application in applications:
-        fj.attachment(application=application, data=PDF, content_type="application/pdf",
+        factories.jury_attachment(application=application, data=PDF, content_type="application/pdf",
                       filename="bericht.pdf")
-    round_ = fj.open_round(competition=comp, jurors=people, applications=applications)
+    round_ = factories.open_round(competition=comp, jurors=people, applications=applications)
     for entry in round_.entries:
         for juror in people:
             if score_all or entry.id % 2:
-                fj.score(round_=round_, entry=entry, juror=juror,
+                factories.score(round_=round_, entry=entry, juror=juror,
                          values=(entry.id % 11, juror.id % 11), final=final)
     db.session.flush()
     return comp, round_, people
@@ -196,11 +193,11 @@ def _scored_round(rows, jurors, *, final=True, score_all=True, prize_code="OBB")
 def test_jury_dashboard_query_count_is_constant(client, auth):
     def build(rows, jurors):
         comp, round_, people = _scored_round(rows, jurors, score_all=False)
-        fj.jury_round(competition=comp, name="Finalrunde", source="advanced")
+        factories.jury_round(competition=comp, name="Finalrunde", source="advanced")
         for _ in range(jurors - 1):  # more competitions and rounds for the same juror
             other = factories.competition(prize_code="OBB")
             accounts.assign_role(actor=None, user=people[0], role=Role.JUROR, competition=other)
-            fj.open_round(competition=other, jurors=[people[0]], n=2)
+            factories.open_round(competition=other, jurors=[people[0]], n=2)
         return people[0], "/jury/"
 
     few, many = _counts(client, auth, build)
@@ -232,7 +229,7 @@ def test_staff_rounds_list_query_count_is_constant(client, auth):
     def build(rows, jurors):
         comp, round_, people = _scored_round(rows, jurors)
         for i in range(rows // 3):
-            fj.jury_round(competition=comp, name=f"Runde {i + 2}", source="advanced")
+            factories.jury_round(competition=comp, name=f"Runde {i + 2}", source="advanced")
         return factories.staff(prize_code="OBB"), f"/geschaeftsstelle/jury/wettbewerb/{comp.id}"
 
     few, many = _counts(client, auth, build)
@@ -251,9 +248,9 @@ def test_draft_round_anonymisation_review_query_count_is_constant(client, auth):
         comp = factories.competition(prize_code="OBB")
         for _ in range(jurors):
             factories.juror(comp)
-        round_ = fj.jury_round(competition=comp)
+        round_ = factories.jury_round(competition=comp)
         for _ in range(rows):
-            _file_rows(fj.submitted_application(comp))
+            _file_rows(factories.submitted_application(comp, admissible=True))
         rounds_service.populate_entries(actor=None, round_=round_)
         return (factories.staff(prize_code="OBB"),
                 f"/geschaeftsstelle/jury/runden/{round_.id}/anonymisierung")
@@ -280,13 +277,13 @@ def test_ranking_with_normalisation_query_count_is_constant(client, auth, page, 
         rows = 3 if rows == SMALL["rows"] else 130
         comp = factories.competition(prize_code="OBB")
         people = [factories.juror(comp) for _ in range(jurors)]
-        round_ = fj.open_round(competition=comp, jurors=people, n=rows, rank_by_normalised=True)
+        round_ = factories.open_round(competition=comp, jurors=people, n=rows, rank_by_normalised=True)
         for entry in round_.entries:
             for juror in people:
-                fj.score(round_=round_, entry=entry, juror=juror, values=(entry.id % 11, 3))
+                factories.score(round_=round_, entry=entry, juror=juror, values=(entry.id % 11, 3))
         if close:
             rounds_service.close_round(actor=None, round_=round_)
-            fj.jury_round(competition=comp, name="Finalrunde", source="advanced")
+            factories.jury_round(competition=comp, name="Finalrunde", source="advanced")
         return (factories.staff(prize_code="OBB"),
                 f"/geschaeftsstelle/jury/runden/{round_.id}/rangliste{page}")
 
@@ -302,9 +299,9 @@ def test_decisions_pages_query_count_is_constant(client, auth, suffix):
         categories = [(f"{i + 1}. Preis", i + 1, 10000, 1) for i in range(rows)]
         comp = factories.competition(prize_code="BIP", status=CompetitionStatus.JURY,
                                      categories=categories, budget_cents=10000 * rows)
-        apps = [fd.submitted(comp) for _ in range(rows * 2)]
+        apps = [factories.submitted_application(comp) for _ in range(rows * 2)]
         for application, category in zip(apps, comp.categories):
-            fd.decide(application, category=category)
+            factories.decide(application, category=category)
         return (factories.staff(prize_code="BIP"),
                 f"/geschaeftsstelle/entscheidungen/{comp.id}{suffix}")
 
@@ -333,9 +330,10 @@ def test_statistics_query_count_is_constant(client, auth, url):
             for code in ("BIP", "OBB"):
                 comp = factories.competition(prize_code=code, year=year + 100 * rows,
                                              status=CompetitionStatus.JURY)
-                winner = fd.submitted(comp, district_id=fa.district("Rosenheim", False).id)
-                fd.submitted(comp, volunteers_count=rows)
-                fd.decide(winner)
+                winner = factories.submitted_application(
+                    comp, district_id=factories.district("Rosenheim", False).id)
+                factories.submitted_application(comp, volunteers_count=rows)
+                factories.decide(winner)
         return factories.staff(), url
 
     few, many = _counts(client, auth, build)

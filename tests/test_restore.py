@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from awards.adapters.storage import get_storage
 from awards.extensions import db
 from tests import factories
-from tests.factories_trust import attachment as stored_attachment
+from tests.factories import attachment as stored_attachment
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "restore_check.py"

@@ -12,7 +12,7 @@ from awards.extensions import db
 from awards.models.base import utcnow
 from awards.reference_data import ensure_districts
 from tests import factories
-from tests.factories_applications import image_bytes, minimal_pdf
+from tests.factories import image_bytes, minimal_pdf
 
 pytestmark = pytest.mark.e2e
 

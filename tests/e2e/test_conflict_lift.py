@@ -4,7 +4,8 @@ from playwright.sync_api import expect
 
 from awards.extensions import db
 from awards.services.jury import scoring
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import scoring
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +15,7 @@ def test_staff_lift_a_conflict_recorded_by_mistake(page, e2e_app, live_server):
         comp = factories.competition(prize_code="NDB")
         factories.staff(prize_code="NDB", email="staff-ndb@example.org")
         juror = factories.juror(comp, name="Jonas Jury")
-        round_ = fj.open_round(competition=comp, jurors=[juror], n=1)
+        round_ = factories.open_round(competition=comp, jurors=[juror], n=1)
         scoring.declare_conflict(actor=juror, entry=round_.entries[0], reason="Falsch geklickt")
         db.session.commit()
         round_id = round_.id

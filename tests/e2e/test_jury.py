@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from awards.extensions import db
 from awards.enums import CompetitionStatus
-from tests import factories, factories_jury as fj
+from tests import factories
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +52,7 @@ def test_staff_round_two_jurors_and_ranking(page, e2e_app, live_server, screensh
         j1 = factories.juror(comp, is_chair=True, email="vorsitz@example.org", name="Johanna Vorsitz")
         j2 = factories.juror(comp, email="mitglied@example.org", name="Jonas Jury")
         for title in ("Sprachcafé am Markt", "Theater ohne Grenzen", "Garten der Kulturen"):
-            fj.submitted_application(comp, project_title=title,
+            factories.submitted_application(comp, admissible=True, project_title=title,
                                      summary=f"{title}: ein Projekt für Begegnung im Alltag.")
         db.session.commit()
         comp_id = comp.id

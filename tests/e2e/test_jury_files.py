@@ -11,7 +11,8 @@ from awards.adapters import pdfrewrite
 from awards.extensions import db
 from awards.models.jury import Assignment
 from awards.services.jury import rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import rounds
 
 pytestmark = pytest.mark.e2e
 
@@ -36,12 +37,12 @@ def test_staff_review_pdf_with_boxes_and_juror_opens_redacted_copy(page, e2e_app
         comp = factories.competition(prize_code="OBB", title="Integrationspreis Oberbayern")
         staff = factories.staff(prize_code="OBB", email="gs@example.org")
         juror = factories.juror(comp, email="mitglied@example.org", name="Jonas Jury")
-        round_ = fj.jury_round(competition=comp)
-        application = fj.submitted_application(
-            comp, org_name="Quastwerk e.V.", contact_name="Mirela Quandt", city="Dachau",
+        round_ = factories.jury_round(competition=comp)
+        application = factories.submitted_application(
+            comp, admissible=True, org_name="Quastwerk e.V.", contact_name="Mirela Quandt", city="Dachau",
             project_title="Nähcafé für alle")
-        fj.submitted_application(comp, project_title="Theater ohne Grenzen")
-        fj.attachment(application=application, content_type="application/pdf",
+        factories.submitted_application(comp, admissible=True, project_title="Theater ohne Grenzen")
+        factories.jury_attachment(application=application, content_type="application/pdf",
                       filename="Jahresbericht.pdf", data=report)
         rounds.populate_entries(actor=None, round_=round_)
         for entry in round_.entries:

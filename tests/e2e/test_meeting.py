@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from awards.extensions import db
 from awards.services.jury import rounds
-from tests import factories, factories_jury as fj
+from tests import factories
 
 pytestmark = pytest.mark.e2e
 
@@ -16,11 +16,11 @@ def test_chair_writes_a_note_and_records_attendance(page, e2e_app, live_server, 
         chair = factories.juror(comp, is_chair=True, name="Vera Vorsitz",
                                 email="vorsitz-mfr@example.org")
         member = factories.juror(comp, name="Jonas Jury")
-        application = fj.submitted_application(comp, org_name="Verein Verborgen")
-        round_ = fj.open_round(competition=comp, jurors=[chair, member], applications=[application])
+        application = factories.submitted_application(comp, admissible=True, org_name="Verein Verborgen")
+        round_ = factories.open_round(competition=comp, jurors=[chair, member], applications=[application])
         entry = round_.entries[0]
-        fj.score(round_=round_, entry=entry, juror=chair, values=(10, 10))
-        fj.score(round_=round_, entry=entry, juror=member, values=(0, 1))
+        factories.score(round_=round_, entry=entry, juror=chair, values=(10, 10))
+        factories.score(round_=round_, entry=entry, juror=member, values=(0, 1))
         rounds.close_round(actor=None, round_=round_)
         db.session.commit()
         comp_id, code, member_name = comp.id, entry.code, member.display_name

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.mail import OutboxMail
 from awards.models.messaging import InfobriefSubscription
-from tests import factories, factories_jury as fj
+from tests import factories
 
 pytestmark = pytest.mark.e2e
 
@@ -16,8 +16,8 @@ def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_
     with e2e_app.app_context():
         comp = factories.competition(prize_code="MFR", title="Integrationspreis Mittelfranken")
         factories.staff(prize_code="MFR", email="staff-mfr@example.org")
-        fj.submitted_application(comp, contact_name="Maria Muster", email="maria@example.org")
-        fj.submitted_application(comp, contact_name="Ali Beispiel", email="ali@example.org")
+        factories.submitted_application(comp, admissible=True, contact_name="Maria Muster", email="maria@example.org")
+        factories.submitted_application(comp, admissible=True, contact_name="Ali Beispiel", email="ali@example.org")
         db.session.commit()
         comp_id = comp.id
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from awards.extensions import db
 from awards.services import decisions, press
 from tests import factories
-from tests import factories_decisions as fd
+from tests import factories
 from tests.e2e.test_phone_layout import OVERFLOW_SCRIPT, PHONE
 
 pytestmark = pytest.mark.e2e
@@ -31,7 +31,7 @@ def _fits(page):
 def test_laureate_approves_the_public_text_on_a_phone(page, e2e_app, live_server):
     with e2e_app.app_context():
         staff = factories.staff(prize_code="UFR", email="presse-ufr@example.org")
-        comp, winners, _ = fd.released_competition(
+        comp, winners, _ = factories.released_competition(
             winners=1, others=0, prize_code="UFR", year=2026, staff=staff,
             title="Integrationspreis der Regierung von Unterfranken")
         decision = decisions.decision_for(winners[0])

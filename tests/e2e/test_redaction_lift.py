@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 
 from awards.extensions import db
 from awards.services.jury import rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import rounds
 
 pytestmark = pytest.mark.e2e
 
@@ -19,11 +20,11 @@ def test_staff_lift_one_occurrence_in_the_browser(page, e2e_app, live_server, sc
     with e2e_app.app_context():
         comp = factories.competition(prize_code="OBB", title="Integrationspreis Oberbayern")
         staff = factories.staff(prize_code="OBB", email="gs-lift@example.org")
-        fj.submitted_application(comp, org_name="Quastwerk e.V.", city="Fürth",
+        factories.submitted_application(comp, admissible=True, org_name="Quastwerk e.V.", city="Fürth",
                                  street="Schwabacher Straße 5", postcode="90762",
                                  email="info@quastwerk.de", phone="0911 4480 1234",
                                  project_title="Nähstube für alle", summary=SUMMARY)
-        round_ = fj.jury_round(competition=comp)
+        round_ = factories.jury_round(competition=comp)
         rounds.populate_entries(actor=None, round_=round_)
         db.session.commit()
         url = f"/geschaeftsstelle/jury/runden/{round_.id}/anonymisierung/{round_.entries[0].id}"

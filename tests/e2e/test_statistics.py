@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 from awards.enums import ApplicantType, CompetitionStatus, FormalCheck
 from awards.extensions import db
 from tests import factories
-from tests import factories_applications as fa
-from tests import factories_decisions as fd
+from tests import factories
+from tests import factories
 from tests.e2e.test_phone_layout import OVERFLOW_SCRIPT, PHONE
 
 pytestmark = pytest.mark.e2e
@@ -16,17 +16,17 @@ pytestmark = pytest.mark.e2e
 def test_staff_filter_the_statistics_and_read_them_on_a_phone(page, e2e_app, screenshot):
     with e2e_app.app_context():
         factories.staff(email="ministerium-e2e@example.org")
-        districts = [fa.district("Rosenheim", False), fa.district("Nürnberg", True),
-                     fa.district("Würzburg", True), fa.district("Neu-Ulm", False)]
+        districts = [factories.district("Rosenheim", False), factories.district("Nürnberg", True),
+                     factories.district("Würzburg", True), factories.district("Neu-Ulm", False)]
         for year, count in ((2023, 6), (2024, 9), (2025, 12)):
             comp = factories.competition(prize_code="BIP", year=year, status=CompetitionStatus.JURY,
                                          title="Bayerischer Integrationspreis")
-            apps = [fd.submitted(comp, district_id=districts[n % 4].id, region=districts[n % 4].region,
+            apps = [factories.submitted_application(comp, district_id=districts[n % 4].id, region=districts[n % 4].region,
                                  applicant_type=list(ApplicantType)[n % 5], volunteers_count=3 + n,
                                  formal_check=FormalCheck.INADMISSIBLE if n == 2 else FormalCheck.ADMISSIBLE)
                     for n in range(count)]
             for application, category in zip(apps, comp.categories):
-                fd.decide(application, category=category)
+                factories.decide(application, category=category)
         db.session.commit()
 
     page.goto("/konto/anmelden")

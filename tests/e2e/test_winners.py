@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 from awards.enums import CompetitionStatus
 from awards.extensions import db
 from tests import factories
-from tests import factories_decisions as fd
 
 pytestmark = pytest.mark.e2e
 
@@ -39,15 +38,15 @@ def test_from_released_decisions_to_public_page_and_certificate(page, e2e_app, l
             budget_cents=600000, ceremony_place="Regierung von Unterfranken, Würzburg",
             signatories=[{"name": "Dr. Erika Beispiel", "title": "Regierungspräsidentin (Beispiel)"}])
         consents = dict(consent_publish_name=True, consent_publish_text=True)
-        first = fd.submitted(comp, org_name="Begegnungscafé Würzburg e. V. (erfunden)",
+        first = factories.submitted_application(comp, org_name="Begegnungscafé Würzburg e. V. (erfunden)",
                              project_title="Sprachbrücken am Main", city="Würzburg",
                              summary="Ehrenamtliche üben jede Woche mit Neuzugewanderten Deutsch.",
                              email="laureate@example.org", **consents)
-        second = fd.submitted(comp, org_name="Kickers International (erfunden)",
+        second = factories.submitted_application(comp, org_name="Kickers International (erfunden)",
                               project_title="Fußball verbindet", city="Schweinfurt", **consents)
-        fd.submitted(comp, project_title="Nicht ausgezeichnet", **consents)
-        fd.decide(first, category=comp.categories[0], actor=staff)
-        fd.decide(second, category=comp.categories[2], actor=staff)
+        factories.submitted_application(comp, project_title="Nicht ausgezeichnet", **consents)
+        factories.decide(first, category=comp.categories[0], actor=staff)
+        factories.decide(second, category=comp.categories[2], actor=staff)
         db.session.commit()
         comp_id, first_id, owner_email = comp.id, first.id, first.owner.email
 
@@ -136,11 +135,11 @@ def test_laureate_withdraws_consent_to_publish_the_name(page, e2e_app, live_serv
     from awards.services.decisions import decision_for
 
     with e2e_app.app_context():
-        comp, winners, _ = fd.released_competition(winners=1, others=0, prize_code="SCHW",
+        comp, winners, _ = factories.released_competition(winners=1, others=0, prize_code="SCHW",
                                                    year=2024)
         winner = winners[0]
         winner.org_name = "Nachbarschaftsgarten Augsburg (erfunden)"
-        fd.publish(comp, at=utcnow() - timedelta(days=1))
+        factories.publish(comp, at=utcnow() - timedelta(days=1))
         db.session.commit()
         url = f"/preistraeger/SCHW/2024/{decision_for(winner).id}"
         owner_email, title = winner.owner.email, winner.project_title

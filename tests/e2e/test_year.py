@@ -15,7 +15,7 @@ from awards.models.competitions import Competition
 from awards.models.jury import Round, RoundEntry, RoundStatus, Score, ScoreStatus
 from awards.services import certificates
 from tests import factories
-from tests.factories_applications import complete_application
+from tests.factories import complete_application
 
 pytestmark = pytest.mark.e2e
 
@@ -61,10 +61,8 @@ def _applications(comp_id):
     for n, (title, check) in enumerate((("Sprachcafé Giesing", FormalCheck.ADMISSIBLE),
                                         ("Nähwerkstatt Passau", FormalCheck.INADMISSIBLE),
                                         ("Chor der Kulturen", FormalCheck.PENDING)), start=1):
-        application = complete_application(
-            competition=comp, owner=factories.user(), status=ApplicationStatus.SUBMITTED,
-            number=n, reference=f"BIP-2040-{n:04d}", submitted_at=utcnow(),
-            project_title=title, formal_check=check,
+        application = factories.submitted_application(
+            comp, complete=True, number=n, project_title=title, formal_check=check,
             formal_check_reason="Das Projekt läuft noch nicht." if check == FormalCheck.INADMISSIBLE else "",
             consent_publish_name=True, consent_publish_text=True)
         ids.append(application.id)

@@ -6,7 +6,9 @@ from awards.extensions import db
 from awards.models.jury import RedactionState
 from awards.services.jury import anonymisation, rounds
 from awards.services.jury.anonymisation import REDACTED
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import anonymisation, rounds
+from awards.services.jury.anonymisation import REDACTED
 
 
 def _entry(**kw):
@@ -16,8 +18,8 @@ def _entry(**kw):
                     email="info@brueckenbauer-haidhausen.de", phone="089 4480 1234",
                     website="https://www.brueckenbauer-haidhausen.de")
     defaults.update(kw)
-    fj.submitted_application(comp, **defaults)
-    round_ = fj.jury_round(competition=comp)
+    factories.submitted_application(comp, admissible=True, **defaults)
+    round_ = factories.jury_round(competition=comp)
     rounds.populate_entries(actor=None, round_=round_)
     return round_.entries[0]
 
@@ -90,12 +92,12 @@ def test_approval_is_voided_when_content_changes(app):
 def test_jury_copy_of_pdf_and_jpeg_has_no_metadata(app):
     entry = _entry()
     application = entry.application
-    pdf = fj.attachment(application=application, content_type="application/pdf",
+    pdf = factories.jury_attachment(application=application, content_type="application/pdf",
                         filename="Bericht Brückenbauer.pdf",
-                        data=fj.pdf_bytes(author="Leyla Öztürk-Brandl", title="Brückenbauer intern",
+                        data=factories.pdf_bytes(author="Leyla Öztürk-Brandl", title="Brückenbauer intern",
                                           creator="Brückenbauer PC", xmp="<x:xmpmeta>Öztürk</x:xmpmeta>"))
-    jpg = fj.attachment(application=application, content_type="image/jpeg", filename="foto.jpg",
-                        data=fj.jpeg_bytes(artist="Leyla Öztürk", description="Brückenbauer Fest"))
+    jpg = factories.jury_attachment(application=application, content_type="image/jpeg", filename="foto.jpg",
+                        data=factories.jpeg_bytes(artist="Leyla Öztürk", description="Brückenbauer Fest"))
     storage = get_storage()
     pdf_copy = storage.read(pdf.jury_storage_key)
     jpg_copy = storage.read(jpg.jury_storage_key)
@@ -112,8 +114,8 @@ def test_jury_copy_of_pdf_and_jpeg_has_no_metadata(app):
 
 def test_identifier_in_pdf_text_is_blacked_out_and_the_scan_is_clean(app):
     entry = _entry()
-    fj.attachment(application=entry.application, content_type="application/pdf", filename="a.pdf",
-                  data=fj.pdf_bytes(text="Bericht der Brueckenbauer Haidhausen"))
+    factories.jury_attachment(application=entry.application, content_type="application/pdf", filename="a.pdf",
+                  data=factories.pdf_bytes(text="Bericht der Brueckenbauer Haidhausen"))
     # The scan makes the redacted copy first and then reads it: nothing is left.
     assert anonymisation.scan_entry(entry=entry) == []
     att = entry.application.attachments[0]
@@ -126,14 +128,14 @@ def test_identifier_in_pdf_text_is_blacked_out_and_the_scan_is_clean(app):
 
 def test_leak_scan_clean_when_everything_redacted(app):
     entry = _entry(summary="Brückenbauer Haidhausen e.V., Tel. 089 4480 1234.")
-    fj.attachment(application=entry.application, content_type="application/pdf", filename="a.pdf",
-                  data=fj.pdf_bytes(text="Projektbericht", author="Leyla Öztürk-Brandl"))
+    factories.jury_attachment(application=entry.application, content_type="application/pdf", filename="a.pdf",
+                  data=factories.pdf_bytes(text="Projektbericht", author="Leyla Öztürk-Brandl"))
     assert anonymisation.scan_entry(entry=entry) == []
 
 
 def test_hidden_attachment_never_in_projection(app):
     entry = _entry()
-    fj.attachment(application=entry.application, content_type="application/pdf", filename="a.pdf",
-                  data=fj.pdf_bytes(), jury_visible=False)
+    factories.jury_attachment(application=entry.application, content_type="application/pdf", filename="a.pdf",
+                  data=factories.pdf_bytes(), jury_visible=False)
     assert anonymisation.project(entry).attachments == ()
     assert anonymisation.juror_attachment(entry, 1) is None

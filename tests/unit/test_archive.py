@@ -15,26 +15,24 @@ from awards.models.audit import AuditLog
 from awards.services import archive
 from awards.services.jury import rounds
 from tests import factories
-from tests import factories_jury as fj
-from tests import factories_trust as ft
 
 
 def _finished_competition():
     comp = factories.competition(prize_code="UFR", title="Integrationspreis Unterfranken")
     juror = factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
-    round_ = fj.jury_round(competition=comp)
-    apps = [ft.submitted(factories.application(competition=comp, project_title=f"Projekt {n}",
+    round_ = factories.jury_round(competition=comp)
+    apps = [factories.mark_submitted(factories.application(competition=comp, project_title=f"Projekt {n}",
                                                org_name=f"Verein {n}",
                                                formal_check=FormalCheck.ADMISSIBLE), n)
             for n in (1, 2, 3)]
     factories.application(competition=comp, project_title="Nur ein Entwurf")
-    fj.open_round(round_=round_, jurors=[juror], applications=apps)
+    factories.open_round(round_=round_, jurors=[juror], applications=apps)
     for entry, points in zip(round_.entries, ([9, 9], [5, 5], [2, 2])):
-        fj.score(round_=round_, entry=entry, juror=juror, values=points)
+        factories.score(round_=round_, entry=entry, juror=juror, values=points)
     rounds.close_round(actor=None, round_=round_)
     winner = next(a for a in apps if a.project_title == "Projekt 1")
-    ft.decision(winner, rank=1, rationale="Vorbildlich; Sprache schafft Heimat.")
-    cert = ft.certificate(winner)
+    factories.decision(winner, rank=1, rationale="Vorbildlich; Sprache schafft Heimat.")
+    cert = factories.certificate(winner)
     comp.status = CompetitionStatus.PUBLISHED
     db.session.commit()
     return comp, apps, winner, cert, round_
@@ -119,10 +117,10 @@ def test_archive_ranking_csv_names_reference_and_rank(app, tmp_path):
 def test_archive_includes_signed_minutes_handed_in(app, tmp_path):
     comp, *_ = _finished_competition()
     signed = tmp_path / "Niederschrift unterschrieben.pdf"
-    signed.write_bytes(ft.PDF_BYTES)
+    signed.write_bytes(factories.PDF_BYTES)
     path, manifest = _export(comp, tmp_path, minutes_files=[str(signed)], render_minutes=True)
     with zipfile.ZipFile(path) as zf:
-        assert zf.read("niederschriften/01-Niederschrift unterschrieben.pdf") == ft.PDF_BYTES
+        assert zf.read("niederschriften/01-Niederschrift unterschrieben.pdf") == factories.PDF_BYTES
     assert manifest["counts"]["minutes"] == 2
 
 

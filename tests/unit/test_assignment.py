@@ -9,7 +9,8 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury import Assignment, Conflict
 from awards.services.jury import assignment, rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import assignment, rounds
 
 
 def _entries(n):
@@ -47,9 +48,9 @@ def test_plan_all_jurors_when_k_is_none_and_keeps_existing():
 def test_auto_assign_writes_rows_and_audit(app):
     comp = factories.competition()
     jurors = [factories.juror(comp) for _ in range(4)]
-    round_ = fj.jury_round(competition=comp, k=2)
+    round_ = factories.jury_round(competition=comp, k=2)
     for _ in range(6):
-        fj.submitted_application(comp)
+        factories.submitted_application(comp, admissible=True)
     rounds.populate_entries(actor=None, round_=round_)
     db.session.add(Conflict(application_id=round_.entries[0].application_id, juror_id=jurors[0].id,
                             reason="verwandt"))
@@ -69,8 +70,8 @@ def test_auto_assign_writes_rows_and_audit(app):
 def test_manual_add_refuses_conflicted_juror(app):
     comp = factories.competition()
     juror = factories.juror(comp)
-    round_ = fj.jury_round(competition=comp)
-    fj.submitted_application(comp)
+    round_ = factories.jury_round(competition=comp)
+    factories.submitted_application(comp, admissible=True)
     rounds.populate_entries(actor=None, round_=round_)
     entry = round_.entries[0]
     db.session.add(Conflict(application_id=entry.application_id, juror_id=juror.id, reason="x"))
@@ -82,8 +83,8 @@ def test_manual_add_refuses_conflicted_juror(app):
 def test_manual_add_refuses_person_outside_jury(app):
     comp = factories.competition()
     outsider = factories.juror(factories.competition())
-    round_ = fj.jury_round(competition=comp)
-    fj.submitted_application(comp)
+    round_ = factories.jury_round(competition=comp)
+    factories.submitted_application(comp, admissible=True)
     rounds.populate_entries(actor=None, round_=round_)
     with pytest.raises(assignment.AssignmentError):
         assignment.add(actor=None, entry=round_.entries[0], juror=outsider)
@@ -92,9 +93,9 @@ def test_manual_add_refuses_person_outside_jury(app):
 def test_manual_remove_refused_after_scoring(app):
     comp = factories.competition()
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror], n=1)
+    round_ = factories.open_round(competition=comp, jurors=[juror], n=1)
     entry = round_.entries[0]
-    fj.score(round_=round_, entry=entry, juror=juror, values=(5, 5))
+    factories.score(round_=round_, entry=entry, juror=juror, values=(5, 5))
     with pytest.raises(assignment.AssignmentError):
         assignment.remove(actor=None, entry=entry, juror=juror)
     other = factories.juror(comp)

@@ -23,7 +23,7 @@ from awards.models.jury import Round, RoundCriterion, TieBreak
 from awards.services import publication_state
 from awards.services.jury import ranking
 from tests import factories
-from tests import factories_decisions as fd
+from tests import factories
 from tests.unit.test_ranking import _build
 
 
@@ -153,8 +153,8 @@ def test_ranking_key_moves_with_each_declared_column(app, column):
 
 def test_public_pages_query_only_declared_tables(app, client):
     now = utcnow()
-    competition, _winners, _others = fd.released_competition(winners=2, others=1)
-    fd.publish(competition, at=now - timedelta(hours=1))
+    competition, _winners, _others = factories.released_competition(winners=2, others=1)
+    factories.publish(competition, at=now - timedelta(hours=1))
     db.session.commit()
     declared = set(publication_state.PUBLIC_DATA.tables) | {"publication_state"}
     with _Reads() as reads:
@@ -170,7 +170,7 @@ def test_public_pages_query_only_declared_tables(app, client):
 @pytest.mark.parametrize("field", sorted(publication_state.PUBLIC_FIELDS))
 def test_publication_state_sees_each_declared_application_field(app, field):
     competition = factories.competition(prize_code="OBB")
-    application = fd.submitted(competition)
+    application = factories.submitted_application(competition)
     db.session.commit()
     value = getattr(application, field)
     if field == "competition_id":
@@ -188,7 +188,7 @@ def test_publication_state_sees_each_declared_application_field(app, field):
 
 def test_publication_state_ignores_undeclared_application_fields(app):
     competition = factories.competition(prize_code="OBB")
-    application = fd.submitted(competition)
+    application = factories.submitted_application(competition)
     db.session.commit()
     application.phone = "+49 89 000000"
     assert not publication_state.touches_public_pages(db.session)

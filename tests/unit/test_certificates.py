@@ -20,7 +20,6 @@ from awards.services import certificates
 from awards.services.jury import visibility as jury_visibility, minutes
 from awards.services.decisions import DecisionError, decision_for
 from tests import factories
-from tests import factories_decisions as fd
 
 
 
@@ -45,7 +44,7 @@ def _fonts(reader):
 
 @pytest.fixture
 def laureate(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, prize_code="UFR", year=2025,
+    comp, winners, _ = factories.released_competition(winners=1, others=0, prize_code="UFR", year=2025,
                                                title="Integrationspreis der Regierung von Unterfranken",
                                                motto="Integration vor Ort")
     application = winners[0]
@@ -143,8 +142,8 @@ def test_certificate_missing_file_is_rendered_again(laureate):
 
 def test_certificate_refused_before_release(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    application = fd.submitted(comp)
-    fd.decide(application)
+    application = factories.submitted_application(comp)
+    factories.decide(application)
     with pytest.raises(DecisionError):
         certificates.ensure_certificate(actor=None, application=application, storage=get_storage())
 
@@ -200,7 +199,7 @@ def test_preview_uses_sample_data(app):
 
 def test_zip_stream_contains_every_certificate(app):
     storage = get_storage()
-    comp, winners, _ = fd.released_competition(winners=3, others=0)
+    comp, winners, _ = factories.released_competition(winners=3, others=0)
     entries = certificates.ensure_all(actor=None, competition=comp, storage=storage)
     files = [(certificates.download_name(a, comp), c.storage_key) for c, a in entries]
     data = b"".join(certificates.zip_stream(files, storage=storage))
@@ -214,7 +213,7 @@ def test_minutes_pdf_lists_members_conflicts_and_decisions(app):
     from awards.extensions import db
     from awards.models.jury import Conflict, Round, RoundEntry, RoundStatus
 
-    comp, winners, others = fd.released_competition(winners=2, others=1)
+    comp, winners, others = factories.released_competition(winners=2, others=1)
     chair = factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
     member = factories.juror(comp, name="Jonas Jury")
     absent = factories.juror(comp, name="Paula Fehlt")

@@ -7,7 +7,7 @@ from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.services import applications as service
 from awards.timeutil import from_berlin
 from tests import factories
-from tests.factories_applications import complete_application
+from tests.factories import complete_application
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from awards.services import decisions
 from awards.services.jury import release
 from awards.services.decisions import DecisionError, DecisionsLocked, NeedsConfirmation, StaleDecision
 from tests import factories
-from tests import factories_decisions as fd
 
 
 def _actions():
@@ -21,8 +20,8 @@ def _actions():
 def test_record_decision_ranked_takes_category_amount(app):
     staff = factories.staff()
     comp = factories.competition(status=CompetitionStatus.JURY)
-    application = fd.submitted(comp)
-    decision = fd.decide(application, category=comp.categories[1], actor=staff,
+    application = factories.submitted_application(comp)
+    decision = factories.decide(application, category=comp.categories[1], actor=staff,
                          amount_cents=123)  # ignored in ranked mode
     assert decision.amount_cents == 300000
     assert decision.category.label == "2. Preis"
@@ -33,28 +32,28 @@ def test_record_decision_ranked_takes_category_amount(app):
 
 def test_record_decision_within_budget_needs_no_confirmation(app):
     comp = factories.competition(status=CompetitionStatus.JURY)  # 9.000 €: 4.000/3.000/2.000
-    apps = [fd.submitted(comp) for _ in range(3)]
+    apps = [factories.submitted_application(comp) for _ in range(3)]
     for application, category in zip(apps, comp.categories):
-        fd.decide(application, category=category)
+        factories.decide(application, category=category)
     summary = decisions.budget_summary(comp)
     assert (summary.total_cents, summary.remaining_cents, summary.over_budget) == (900000, 0, False)
 
 
 def test_record_decision_over_budget_requires_confirmation_with_reason(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    apps = [fd.submitted(comp) for _ in range(4)]
+    apps = [factories.submitted_application(comp) for _ in range(4)]
     for application, category in zip(apps, comp.categories):
-        fd.decide(application, category=category)
+        factories.decide(application, category=category)
     third = comp.categories[2]
     with pytest.raises(NeedsConfirmation) as info:
-        fd.decide(apps[3], category=third)
+        factories.decide(apps[3], category=third)
     assert info.value.warnings == ["budget", "count"]
     assert (info.value.total_cents, info.value.budget_cents) == (1100000, 900000)
     with pytest.raises(NeedsConfirmation):
-        fd.decide(apps[3], category=third, confirm_over_budget=True, over_budget_reason="kurz")
+        factories.decide(apps[3], category=third, confirm_over_budget=True, over_budget_reason="kurz")
     assert db.session.scalar(select(Decision).where(Decision.application_id == apps[3].id)) is None
 
-    decision = fd.decide(apps[3], category=third, confirm_over_budget=True,
+    decision = factories.decide(apps[3], category=third, confirm_over_budget=True,
                          over_budget_reason="Die Jury vergibt zwei dritte Preise.")
     assert decision.over_budget_reason == "Die Jury vergibt zwei dritte Preise."
     assert decisions.budget_summary(comp).total_cents == 1100000
@@ -64,29 +63,29 @@ def test_record_decision_over_budget_requires_confirmation_with_reason(app):
 def test_record_decision_free_mode_uses_entered_amount_and_checks_budget(app):
     comp = factories.competition(status=CompetitionStatus.JURY, allocation_mode=AllocationMode.FREE,
                                  budget_cents=600000, categories=[("Preis", 1, 0, 3)])
-    a, b, c = (fd.submitted(comp) for _ in range(3))
+    a, b, c = (factories.submitted_application(comp) for _ in range(3))
     with pytest.raises(DecisionError) as info:
-        fd.decide(a)
+        factories.decide(a)
     assert info.value.field == "amount"
-    assert fd.decide(a, amount_cents=250000).amount_cents == 250000
-    assert fd.decide(b, amount_cents=250000).amount_cents == 250000
+    assert factories.decide(a, amount_cents=250000).amount_cents == 250000
+    assert factories.decide(b, amount_cents=250000).amount_cents == 250000
     with pytest.raises(NeedsConfirmation) as over:
-        fd.decide(c, amount_cents=100001)
+        factories.decide(c, amount_cents=100001)
     assert over.value.warnings == ["budget"]
-    assert fd.decide(c, amount_cents=100000).amount_cents == 100000
+    assert factories.decide(c, amount_cents=100000).amount_cents == 100000
     assert decisions.budget_summary(comp).remaining_cents == 0
 
 
 def test_record_decision_equal_mode_shares_budget_and_rebalances(app):
     comp = factories.competition(status=CompetitionStatus.JURY, allocation_mode=AllocationMode.EQUAL,
                                  budget_cents=600000, categories=[("Preis", 1, 150000, 4)])
-    apps = [fd.submitted(comp) for _ in range(4)]
-    first = fd.decide(apps[0])
+    apps = [factories.submitted_application(comp) for _ in range(4)]
+    first = factories.decide(apps[0])
     assert first.amount_cents == 600000
-    fd.decide(apps[1])
-    fd.decide(apps[2])
+    factories.decide(apps[1])
+    factories.decide(apps[2])
     assert [d.amount_cents for d in decisions.decisions_for(comp)] == [200000] * 3
-    fd.decide(apps[3])
+    factories.decide(apps[3])
     assert [d.amount_cents for d in decisions.decisions_for(comp)] == [150000] * 4
     decisions.remove_decision(actor=None, decision=decisions.decision_for(apps[3]))
     assert [d.amount_cents for d in decisions.decisions_for(comp)] == [200000] * 3
@@ -100,13 +99,13 @@ def test_equal_share_rounds_down_to_whole_euros(app):
 
 def test_record_decision_stale_version_is_refused(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    application = fd.submitted(comp)
-    decision = fd.decide(application)
+    application = factories.submitted_application(comp)
+    decision = factories.decide(application)
     assert decision.version == 1
-    fd.decide(application, category=comp.categories[1], expected_version=1)
+    factories.decide(application, category=comp.categories[1], expected_version=1)
     assert decision.version == 2
     with pytest.raises(StaleDecision):
-        fd.decide(application, category=comp.categories[2], expected_version=1)
+        factories.decide(application, category=comp.categories[2], expected_version=1)
     assert decision.category.label == "2. Preis"
 
 
@@ -114,23 +113,23 @@ def test_record_decision_refuses_foreign_category_and_draft(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
     other = factories.competition(status=CompetitionStatus.JURY)
     with pytest.raises(DecisionError) as info:
-        fd.decide(fd.submitted(comp), category=other.categories[0])
+        factories.decide(factories.submitted_application(comp), category=other.categories[0])
     assert info.value.field == "category"
     draft = factories.application(competition=comp, status=ApplicationStatus.DRAFT)
     with pytest.raises(DecisionError):
-        fd.decide(draft)
+        factories.decide(draft)
 
 
 def test_record_decision_requires_rationale(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
     with pytest.raises(DecisionError) as info:
-        fd.decide(fd.submitted(comp), rationale="   ")
+        factories.decide(factories.submitted_application(comp), rationale="   ")
     assert info.value.field == "rationale"
 
 
 def test_release_queues_congratulations_and_notices_together(app):
     staff = factories.staff()
-    comp, winners, others = fd.released_competition(winners=2, others=2, staff=staff)
+    comp, winners, others = factories.released_competition(winners=2, others=2, staff=staff)
     mails = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
     assert len(mails) == 4
     by_to = {m.to_addr: m for m in mails}
@@ -153,18 +152,18 @@ def test_release_queues_congratulations_and_notices_together(app):
 
 
 def test_release_twice_is_refused_and_decisions_are_locked(app):
-    comp, winners, others = fd.released_competition(winners=1, others=1)
+    comp, winners, others = factories.released_competition(winners=1, others=1)
     with pytest.raises(DecisionError):
         release.release_decisions(actor=None, competition=comp)
     with pytest.raises(DecisionsLocked):
-        fd.decide(others[0], category=comp.categories[1])
+        factories.decide(others[0], category=comp.categories[1])
     with pytest.raises(DecisionsLocked):
         decisions.remove_decision(actor=None, decision=decisions.decision_for(winners[0]))
 
 
 def test_release_without_decisions_is_refused(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    fd.submitted(comp)
+    factories.submitted_application(comp)
     with pytest.raises(DecisionError):
         release.release_decisions(actor=None, competition=comp)
     assert db.session.scalar(select(OutboxMail)) is None
@@ -173,8 +172,8 @@ def test_release_without_decisions_is_refused(app):
 def test_mail_template_edit_is_used_on_release(app):
     staff = factories.staff()
     comp = factories.competition(status=CompetitionStatus.JURY)
-    winner = fd.submitted(comp, contact_name="Ayşe Demir")
-    fd.decide(winner)
+    winner = factories.submitted_application(comp, contact_name="Ayşe Demir")
+    factories.decide(winner)
     release.save_template(actor=staff, competition=comp, kind="congratulation",
                           subject="Glückwunsch zum {{ kategorie }}",
                           body="Liebe {{ansprechperson}}, {{ betrag }} für „{{ projekt }}“.")

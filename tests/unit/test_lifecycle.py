@@ -17,8 +17,7 @@ from awards.services import applications, competitions, decisions, lifecycle, no
 from awards.services.jury import anonymisation, release, rounds
 from awards.services.lifecycle import YearState as S
 from tests import factories
-from tests import factories_decisions as fd
-from tests.factories_applications import complete_application
+from tests.factories import complete_application
 from tests.rendered_forms import rendered_form
 
 ALL = frozenset(S)
@@ -77,31 +76,13 @@ def test_the_table_covers_every_action_of_the_machine():
 # --- a year in each state ---------------------------------------------------------------
 
 def make_year(state, now):
-    past, future = now - timedelta(days=10), now + timedelta(days=10)
-    stage = {S.DRAFT: CompetitionStatus.DRAFT, S.ANNOUNCED: CompetitionStatus.OPEN,
-             S.OPEN: CompetitionStatus.OPEN, S.CLOSED: CompetitionStatus.CLOSED,
-             S.JURY: CompetitionStatus.JURY, S.DECIDED: CompetitionStatus.DECIDED,
-             S.RELEASED: CompetitionStatus.DECIDED, S.PUBLISHED: CompetitionStatus.DECIDED,
-             S.ARCHIVED: CompetitionStatus.ARCHIVED}[state]
-    opens = now + timedelta(days=5) if state == S.ANNOUNCED else past
-    comp = factories.competition(status=stage, opens_at=opens,
-                                 deadline_at=now + timedelta(days=40))
-    if state in (S.RELEASED, S.PUBLISHED, S.ARCHIVED):
-        db.session.add(DecisionRelease(competition_id=comp.id, released_at=past))
-    if state in (S.PUBLISHED, S.ARCHIVED):
-        comp.published_at = past
-    db.session.flush()
+    comp = factories.competition_in(state, now=now)
     assert lifecycle.state_of(comp, now) == state
     return comp
 
 
 def _submitted(comp, owner, **kw):
-    n = db.session.scalar(select(func.count()).select_from(
-        select(applications.Application.id).where(
-            applications.Application.competition_id == comp.id).subquery())) + 1
-    return complete_application(competition=comp, owner=owner, status=ApplicationStatus.SUBMITTED,
-                                number=n, reference=f"{comp.reference_prefix}-{n:04d}",
-                                submitted_at=utcnow(), **kw)
+    return factories.submitted_application(comp, owner=owner, complete=True, **kw)
 
 
 def _decision(comp, application):
@@ -155,7 +136,7 @@ def prepare(action, comp, state):
             comp, juror, status=RoundStatus.OPEN if action == "close_round" else RoundStatus.DRAFT)
     elif action == "record_decision":
         ctx["application"] = _submitted(comp, ctx["applicant"])
-        fd.scored(comp, [ctx["application"]])
+        factories.scored(comp, [ctx["application"]])
     elif action in ("release", "revoke"):
         ctx["application"] = _submitted(comp, ctx["applicant"])
         ctx["decision"] = _decision(comp, ctx["application"])
@@ -392,7 +373,7 @@ def test_guards_explain_why_a_step_cannot_be_taken(app):
 
 def test_no_way_back_before_the_jury_once_decisions_exist(app):
     comp = make_year(S.JURY, utcnow())
-    fd.decide(fd.submitted(comp))
+    factories.decide(factories.submitted_application(comp))
     with app.test_request_context():
         assert competitions.stage_problems(comp, "back_to_closed") != []
         with pytest.raises(competitions.CompetitionError):

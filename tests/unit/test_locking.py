@@ -16,8 +16,6 @@ from awards.services import applications as application_service
 from awards.services import decisions as decision_service
 from awards.services.jury import scoring
 from tests import factories
-from tests import factories_decisions as fd
-from tests import factories_jury as fj
 
 STEP2 = {"action": "save", "summary": "S", "description": "D", "goals": "", "target_group": "",
          "motto_relation": "", "project_start": ""}
@@ -53,16 +51,16 @@ def test_application_two_sessions_second_save_refused_first_kept(app):
 def test_score_two_sessions_second_save_refused_first_kept(app):
     comp = factories.competition()
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror], n=1)
-    score = fj.score(round_=round_, entry=round_.entries[0], juror=juror, values=[5, 5])
+    round_ = factories.open_round(competition=comp, jurors=[juror], n=1)
+    score = factories.score(round_=round_, entry=round_.entries[0], juror=juror, values=[5, 5])
     db.session.commit()
     assert _two_sessions_save(Score, score.id, "comment", "Erste Meinung", "Zweite") == "Erste Meinung"
 
 
 def test_decision_two_sessions_second_save_refused_first_kept(app):
     comp = factories.competition()
-    application = fd.submitted(comp)
-    decision = fd.decide(application)
+    application = factories.submitted_application(comp)
+    decision = factories.decide(application)
     db.session.commit()
     assert _two_sessions_save(Decision, decision.id, "rationale", "Begründung A",
                               "Begründung B") == "Begründung A"
@@ -84,7 +82,7 @@ def test_application_service_stale_version_raises_conflict(app):
 def test_score_service_stale_version_raises(app):
     comp = factories.competition()
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror], n=1)
+    round_ = factories.open_round(competition=comp, jurors=[juror], n=1)
     entry = round_.entries[0]
     crit = [c.id for c in round_.criteria]
     first = scoring.save_score(actor=juror, entry=entry, values={c: (5, "") for c in crit})
@@ -99,14 +97,14 @@ def test_score_service_stale_version_raises(app):
 
 def test_decision_service_stale_version_raises(app):
     comp = factories.competition()
-    application = fd.submitted(comp)
-    decision = fd.decide(application)
+    application = factories.submitted_application(comp)
+    decision = factories.decide(application)
     db.session.commit()
     seen = decision.version
-    fd.decide(application, rationale="Neu", expected_version=seen)
+    factories.decide(application, rationale="Neu", expected_version=seen)
     db.session.commit()
     with pytest.raises(decision_service.StaleDecision):
-        fd.decide(application, rationale="Noch neuer", expected_version=seen)
+        factories.decide(application, rationale="Noch neuer", expected_version=seen)
 
 
 # --- views --------------------------------------------------------------------------------
@@ -175,7 +173,7 @@ def test_application_race_past_the_version_check_gets_409_page(app, client, auth
 def test_score_two_tabs_second_gets_message_and_keeps_values(app, client, auth):
     comp = factories.competition()
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror], n=1)
+    round_ = factories.open_round(competition=comp, jurors=[juror], n=1)
     entry = round_.entries[0]
     crit = [c.id for c in round_.criteria]
     first = scoring.save_score(actor=juror, entry=entry, values={c: (5, "") for c in crit})
@@ -202,9 +200,9 @@ def test_score_two_tabs_second_gets_message_and_keeps_values(app, client, auth):
 def test_decision_two_tabs_second_gets_message(app, client, auth):
     comp = factories.competition()
     staff = factories.staff()
-    application = fd.submitted(comp)
-    fd.scored(comp, [application])  # the whole way: the form needs no exception reason
-    decision = fd.decide(application)
+    application = factories.submitted_application(comp)
+    factories.scored(comp, [application])  # the whole way: the form needs no exception reason
+    decision = factories.decide(application)
     db.session.commit()
     seen = str(decision.version)
     auth.login(staff)

@@ -16,7 +16,7 @@ from awards.models.mail import OutboxMail
 from awards.services import mail
 from awards.services.jury import release
 from tests import factories
-from tests.factories_decisions import decide, submitted
+from tests.factories import decide, submitted_application
 
 
 class RecordingTransport:
@@ -65,8 +65,8 @@ def test_decision_mail_with_line_break_in_organisation_reaches_everyone(app):
     used to stop the sender for good, and every later mail (access links too) waited."""
     staff = factories.staff()
     competition = factories.competition(status=factories.CompetitionStatus.JURY)
-    broken = submitted(competition, org_name="Verein\r\nBcc: spion@example.org")
-    other = submitted(competition, org_name="Nachbarschaftshilfe e. V.")
+    broken = submitted_application(competition, org_name="Verein\r\nBcc: spion@example.org")
+    other = submitted_application(competition, org_name="Nachbarschaftshilfe e. V.")
     decide(broken, category=competition.categories[0], actor=staff)
     release.save_template(actor=staff, competition=competition, kind="congratulation",
                           subject="Glückwunsch, {{ organisation }}!",

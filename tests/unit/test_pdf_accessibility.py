@@ -13,8 +13,8 @@ from awards.adapters.storage import get_storage
 from awards.services import certificates
 from awards.services.jury import minutes
 from tests import factories
-from tests import factories_applications as fa
-from tests import factories_decisions as fd
+from tests import factories
+from tests import factories
 
 
 def _walk(element, found):
@@ -63,7 +63,7 @@ def headings(types):
 
 @pytest.fixture
 def laureate(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, prize_code="UFR", year=2025,
+    comp, winners, _ = factories.released_competition(winners=1, others=0, prize_code="UFR", year=2025,
                                                title="Integrationspreis der Regierung von Unterfranken")
     certificates.save_settings(actor=None, competition=comp, show_amount=True, place="Würzburg",
                                issue_date=date(2025, 10, 17), tribute="",
@@ -86,7 +86,7 @@ def test_certificate_is_tagged_pdfua_and_pdfa3a_with_logo_and_qr_alt(laureate, c
 
 def test_receipt_is_tagged_with_headings_per_section(app, caplog):
     comp = factories.competition(prize_code="BIP")
-    application = fa.submitted_application(competition=comp)
+    application = factories.submitted_application(comp, via_service=True)
     s = structure(get_storage().read(application.receipt_key))
     assert (s["marked"], s["lang"], s["display_title"]) == (True, "de", True)
     assert s["pdfa"] == ("3", "A") and s["pdfua"] == "1"
@@ -98,7 +98,7 @@ def test_receipt_is_tagged_with_headings_per_section(app, caplog):
 
 
 def test_minutes_are_tagged_with_nested_headings(app, caplog):
-    comp, _, _ = fd.released_competition(winners=1, others=0)
+    comp, _, _ = factories.released_competition(winners=1, others=0)
     factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
     data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12), place="München",
                                 present_ids=[], recorder="Miriam Ministerium")

@@ -9,7 +9,6 @@ from awards.models.base import utcnow
 from awards.services import publication, publication_state
 from awards.timeutil import utc
 from tests import factories
-from tests import factories_decisions as fd
 
 PUBLISH_AT = utc(2026, 5, 12, 16, 0, 0)
 
@@ -25,9 +24,9 @@ def test_no_state_yet_reads_as_version_zero(app):
 
 def test_decision_release_and_publication_each_move_the_version(app):
     comp = factories.competition(status=CompetitionStatus.JURY, year=2026)
-    winner = fd.submitted(comp, consent_publish_name=True)
+    winner = factories.submitted_application(comp, consent_publish_name=True)
     before = version()
-    fd.decide(winner)
+    factories.decide(winner)
     after_decision = version()
     assert after_decision > before
     from awards.services.jury import release
@@ -35,21 +34,21 @@ def test_decision_release_and_publication_each_move_the_version(app):
     release.release_decisions(actor=None, competition=comp)
     after_release = version()
     assert after_release > after_decision
-    fd.publish(comp)
+    factories.publish(comp)
     assert version() > after_release
 
 
 def test_withdrawn_consent_of_a_winner_moves_the_version(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     before = version()
     winners[0].consent_publish_name = False
     assert version() == before + 1
 
 
 def test_photo_added_to_a_submitted_application_moves_the_version(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     before = version()
-    fd.photo_attachment(winners[0], storage=get_storage())
+    factories.photo_attachment(winners[0], storage=get_storage())
     assert version() == before + 1
 
 
@@ -60,19 +59,19 @@ def test_edits_of_drafts_and_their_files_leave_the_version_alone(app):
     draft.project_title = "Neuer Titel im Entwurf"
     draft.consent_publish_name = True
     db.session.flush()
-    fd.photo_attachment(draft, storage=get_storage())
+    factories.photo_attachment(draft, storage=get_storage())
     assert version() == before
 
 
 def test_unrelated_fields_of_a_submitted_application_leave_the_version_alone(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     before = version()
     winners[0].description = "Eine längere Beschreibung, die öffentlich nie erscheint."
     assert version() == before
 
 
 def test_schedule_holds_the_instant_an_edition_becomes_public(app):
-    comp, _, _ = fd.released_competition(winners=1, others=0, year=2026, publish_at=PUBLISH_AT)
+    comp, _, _ = factories.released_competition(winners=1, others=0, year=2026, publish_at=PUBLISH_AT)
     from awards.services.decisions import release_of
 
     release_of(comp).released_at = PUBLISH_AT - timedelta(days=3)
@@ -87,7 +86,7 @@ def test_schedule_holds_the_instant_an_edition_becomes_public(app):
 
 
 def test_schedule_takes_the_later_of_release_and_publication(app):
-    comp, _, _ = fd.released_competition(winners=1, others=0, year=2026, publish_at=PUBLISH_AT)
+    comp, _, _ = factories.released_competition(winners=1, others=0, year=2026, publish_at=PUBLISH_AT)
     from awards.services.decisions import release_of
 
     late_release = PUBLISH_AT + timedelta(hours=2)
@@ -97,8 +96,8 @@ def test_schedule_takes_the_later_of_release_and_publication(app):
 
 
 def test_withdrawn_publication_leaves_the_schedule(app):
-    comp, _, _ = fd.released_competition(winners=1, others=0, year=2025)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    comp, _, _ = factories.released_competition(winners=1, others=0, year=2025)
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     assert [cid for cid, _ in publication_state.read(db.session)[1]] == [comp.id]
     publication.withdraw_publication(actor=None, competition=comp)
@@ -107,7 +106,7 @@ def test_withdrawn_publication_leaves_the_schedule(app):
 
 
 def test_read_inside_a_transaction_sees_its_own_change(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     db.session.commit()
     committed = publication_state.read(db.session)[0]
     winners[0].city = "Passau"

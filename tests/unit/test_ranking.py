@@ -7,7 +7,8 @@ from sqlalchemy import event
 from awards.extensions import db
 from awards.models.jury import Conflict, ScoreValue, TieBreak
 from awards.services.jury import ranking, rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import ranking, rounds
 
 # Criteria of the factory competition: Strahlkraft (weight 2), Nachhaltigkeit (weight 1),
 # both 0..10, so a juror's weighted total lies between 0 and 30.
@@ -31,14 +32,14 @@ def _build(tie_break=TieBreak.NONE, normalised=False):
     j2 = factories.juror(comp)
     j3 = factories.juror(comp)
     jurors = {"J1": j1, "J2": j2, "J3": j3}
-    round_ = fj.jury_round(competition=comp, tie_break=tie_break, rank_by_normalised=normalised,
+    round_ = factories.jury_round(competition=comp, tie_break=tie_break, rank_by_normalised=normalised,
                            tie_break_position=0 if tie_break == TieBreak.CRITERION else None)
-    fj.open_round(round_=round_, jurors=[j1, j2, j3], n=4)
+    factories.open_round(round_=round_, jurors=[j1, j2, j3], n=4)
     entries = dict(zip(["E1", "E2", "E3", "E4"], sorted(round_.entries, key=lambda e: e.id)))
     for name, by_juror in SHEET.items():
         for jname, values in by_juror.items():
-            fj.score(round_=round_, entry=entries[name], juror=jurors[jname], values=values)
-    fj.score(round_=round_, entry=entries["E4"], juror=j2, values=(10, 10), final=False)
+            factories.score(round_=round_, entry=entries[name], juror=jurors[jname], values=values)
+    factories.score(round_=round_, entry=entries["E4"], juror=j2, values=(10, 10), final=False)
     db.session.add(Conflict(application_id=entries["E1"].application_id, juror_id=j3.id,
                             reason="Vorstandsmitglied", declared_by_id=j3.id))
     db.session.flush()
@@ -183,10 +184,10 @@ def _count_queries(fn):
 def _round_with(n):
     comp = factories.competition()
     jurors = [factories.juror(comp) for _ in range(3)]
-    round_ = fj.open_round(competition=comp, jurors=jurors, n=n)
+    round_ = factories.open_round(competition=comp, jurors=jurors, n=n)
     for entry in round_.entries:
         for j in jurors:
-            fj.score(round_=round_, entry=entry, juror=j, values=(entry.id % 10, 5))
+            factories.score(round_=round_, entry=entry, juror=j, values=(entry.id % 10, 5))
     db.session.commit()
     return round_.id
 
@@ -329,7 +330,7 @@ def _large_round(n_entries=300, n_jurors=6, seed=20261126):
     comp = factories.competition(prize_code="OBB")
     jurors = [factories.juror(comp, is_chair=i in (0, 3)) for i in range(n_jurors)]
     lone, flat = factories.juror(comp), factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=jurors + [lone, flat], n=n_entries)
+    round_ = factories.open_round(competition=comp, jurors=jurors + [lone, flat], n=n_entries)
     criteria = list(round_.criteria)
     entries = sorted(round_.entries, key=lambda e: e.id)
     unscored = set(rng.sample(range(n_entries), 7))

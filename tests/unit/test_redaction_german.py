@@ -11,7 +11,9 @@ from awards.models.audit import AuditLog
 from awards.models.jury import RedactionState
 from awards.services.jury import anonymisation, rounds
 from awards.services.jury.anonymisation import REDACTED as R
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import anonymisation, rounds
+from awards.services.jury.anonymisation import REDACTED as R
 
 EMPTY = dict(org_name="", contact_name="", street="", postcode="", city="", email="", phone="",
              website="", nominator_name="", nominator_org="", nominator_email="", nominator_phone="")
@@ -164,8 +166,8 @@ def _entry(summary, **kw):
                   street="Schwabacher Straße 5", postcode="90762", email="info@quastwerk.de",
                   phone="0911 4480 1234", summary=summary)
     values.update(kw)
-    fj.submitted_application(comp, **values)
-    round_ = fj.jury_round(competition=comp)
+    factories.submitted_application(comp, admissible=True, **values)
+    round_ = factories.jury_round(competition=comp)
     rounds.populate_entries(actor=None, round_=round_)
     db.session.flush()
     return round_.entries[0]
@@ -280,8 +282,8 @@ def test_lifted_occurrence_carries_over_to_the_next_round(app):
                                     lifted=[_choice(entry, "Fürth", "Volkshochschule")])
     anonymisation.approve(actor=None, entry=entry)
     first = entry.round
-    fj.force_status(first, "closed")
-    final = fj.jury_round(competition=comp, name="Finalrunde", source="advanced")
+    factories.force_status(first, "closed")
+    final = factories.jury_round(competition=comp, name="Finalrunde", source="advanced")
     (advanced,) = rounds.advance(actor=None, round_=first, entries=[entry], target=final)
     assert advanced.lifted_occurrences == entry.lifted_occurrences
     assert anonymisation.is_approved(advanced)

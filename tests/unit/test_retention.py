@@ -12,7 +12,6 @@ from awards.models.jury import Round, RoundEntry, Score
 from awards.models.retention import RetentionStatistics
 from awards.services import audit, retention
 from tests import factories
-from tests import factories_trust as ft
 
 
 def _archived(months_ago, **kw):
@@ -25,27 +24,27 @@ def _archived(months_ago, **kw):
 def _scenario(months_ago=13):
     comp = _archived(months_ago, prize_code="OBB")
     juror = factories.juror(comp)
-    loser = ft.submitted(factories.application(
+    loser = factories.mark_submitted(factories.application(
         competition=comp, project_title="Nicht prämiert", kind=SubmissionKind.NOMINATION,
         applicant_type=ApplicantType.INITIATIVE, region=Region.OBB), 1)
-    loser_file = ft.attachment(loser)
+    loser_file = factories.attachment(loser)
     draft = factories.application(competition=comp, project_title="Nie eingereicht")
-    published = ft.submitted(factories.application(
+    published = factories.mark_submitted(factories.application(
         competition=comp, org_name="Verein Brücken e.V.", city="Rosenheim",
         contact_name="Petra Privat", street="Geheimweg 3", email="petra@example.org",
         project_title="Brücken bauen", summary="Kurz.", description="Lang.", goals="Ziele.",
         consent_publish_name=True, consent_publish_text=True, consent_publish_photos=True,
         image_rights_confirmed=True, region=Region.OBB), 2)
-    photo = ft.attachment(published, data=ft.PNG_BYTES, filename="Fest.png")
-    flyer = ft.attachment(published, filename="Flyer.pdf")
-    silent = ft.submitted(factories.application(
+    photo = factories.attachment(published, data=factories.PNG_BYTES, filename="Fest.png")
+    flyer = factories.attachment(published, filename="Flyer.pdf")
+    silent = factories.mark_submitted(factories.application(
         competition=comp, org_name="Stille Hilfe", project_title="Leise Hilfe",
         region=Region.OBB), 3)
-    silent_photo = ft.attachment(silent, data=ft.PNG_BYTES, filename="Gruppe.png")
-    ft.decision(published, rank=1)
-    ft.decision(silent, rank=2)
-    published_cert = ft.certificate(published)
-    silent_cert = ft.certificate(silent)
+    silent_photo = factories.attachment(silent, data=factories.PNG_BYTES, filename="Gruppe.png")
+    factories.decision(published, rank=1)
+    factories.decision(silent, rank=2)
+    published_cert = factories.certificate(published)
+    silent_cert = factories.certificate(silent)
     round_ = Round(competition_id=comp.id, name="Runde 1")
     db.session.add(round_)
     db.session.flush()
@@ -206,7 +205,7 @@ def test_purge_twice_changes_nothing_the_second_time(app, runner):
 def test_purge_leaves_other_competitions_alone(app, runner):
     _scenario()
     running = factories.competition(status=CompetitionStatus.OPEN)
-    other = ft.submitted(factories.application(competition=running), 1)
+    other = factories.mark_submitted(factories.application(competition=running), 1)
     other_id = other.id
     recent = _archived(6)
     recent_app = factories.application(competition=recent)
@@ -233,7 +232,7 @@ def test_purge_deletes_the_receipt_of_every_submission(app, runner):
     """A correction gives a second receipt; the first, kept only in storage and named in
     the audit log, is deleted by retention as well."""
     from awards.services import applications as service
-    from tests.factories_applications import complete_application
+    from tests.factories import complete_application
 
     comp = factories.competition(prize_code="OBB", status=CompetitionStatus.OPEN)
     staff = factories.staff(prize_code="OBB")

@@ -6,13 +6,13 @@ from awards.enums import (ApplicantType, ApplicationStatus, CompetitionStatus, F
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.services import accounts, statistics
-from tests import factories, factories_applications as fa, factories_decisions as fd
-from tests import factories_jury as fj
+from tests import factories
+from tests import factories
 
 
 def _app(comp, status=ApplicationStatus.SUBMITTED, **kw):
     kw.setdefault("formal_check", FormalCheck.ADMISSIBLE)
-    return fd.submitted(comp, status=status, **kw)
+    return factories.submitted_application(comp, status=status, **kw)
 
 
 @pytest.fixture
@@ -22,8 +22,8 @@ def scene(app):
     bip24 = factories.competition(prize_code="BIP", year=2024, status=CompetitionStatus.JURY)
     bip25 = factories.competition(prize_code="BIP", year=2025, status=CompetitionStatus.JURY)
     obb25 = factories.competition(prize_code="OBB", year=2025, status=CompetitionStatus.JURY)
-    rosenheim = fa.district("Rosenheim", is_city=False)
-    nuernberg = fa.district("Nürnberg", is_city=True)
+    rosenheim = factories.district("Rosenheim", is_city=False)
+    nuernberg = factories.district("Nürnberg", is_city=True)
     winner24 = _app(bip24, region=Region.OBB, district_id=rosenheim.id,
                     applicant_type=ApplicantType.VEREIN, volunteers_count=10, staff_count=1)
     _app(bip24, region=Region.MFR, applicant_type=ApplicantType.SCHULE,
@@ -42,9 +42,9 @@ def scene(app):
                      volunteers_count=5, staff_count=1)
     _app(obb25, region=Region.OBB, applicant_type=ApplicantType.KOMMUNE, volunteers_count=2,
          staff_count=4, formal_check=FormalCheck.REQUEST)
-    fd.decide(winner24, category=bip24.categories[0])
-    fd.decide(winner25, category=bip25.categories[1])
-    fd.decide(revoked25, category=bip25.categories[2]).revoked_at = utcnow()
+    factories.decide(winner24, category=bip24.categories[0])
+    factories.decide(winner25, category=bip25.categories[1])
+    factories.decide(revoked25, category=bip25.categories[2]).revoked_at = utcnow()
     db.session.flush()
     return dict(bip24=bip24, bip25=bip25, obb25=obb25)
 
@@ -113,7 +113,7 @@ def test_a_staff_member_on_an_anonymous_jury_does_not_count_its_competition(scen
     staff = factories.staff()
     comp = scene["bip25"]
     accounts.assign_role(actor=None, user=staff, role=Role.JUROR, competition=comp)
-    fj.jury_round(competition=comp)  # anonymised, names not revealed
+    factories.jury_round(competition=comp)  # anonymised, names not revealed
     db.session.flush()
     result = statistics.report(actor=staff)
     assert comp.id not in {e.id for e in result.editions}

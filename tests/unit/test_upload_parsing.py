@@ -13,7 +13,7 @@ from awards.extensions import db
 from awards.models.applications import Attachment
 from awards.services.uploads import UploadRejected, add_attachment
 from tests import factories
-from tests.factories_applications import image_bytes, minimal_pdf
+from tests.factories import image_bytes, minimal_pdf
 
 NOT_OPENING = "lässt sich nicht öffnen"
 

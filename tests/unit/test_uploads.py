@@ -8,7 +8,7 @@ from awards.adapters.storage import get_storage
 from awards.services import uploads
 from awards.services.uploads import UploadRejected, add_attachment, sanitise_filename, sniff
 from tests import factories
-from tests.factories_applications import image_bytes, minimal_pdf
+from tests.factories import image_bytes, minimal_pdf
 
 MB = 1024 * 1024
 

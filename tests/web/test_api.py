@@ -8,7 +8,7 @@ from openapi_spec_validator import validate as validate_spec
 from awards.adapters.storage import get_storage
 from awards.extensions import db
 from awards.models.base import utcnow
-from tests import factories_decisions as fd
+from tests import factories
 
 
 def _validator(client, schema_name="WinnerList"):
@@ -19,12 +19,12 @@ def _validator(client, schema_name="WinnerList"):
 
 @pytest.fixture
 def published(app):
-    comp, winners, others = fd.released_competition(winners=3, others=1, year=2025,
+    comp, winners, others = factories.released_competition(winners=3, others=1, year=2025,
                                                     title="Bayerischer Integrationspreis")
     winners[1].consent_publish_name = False
     winners[2].consent_publish_text = False
-    fd.photo_attachment(winners[0], storage=get_storage())
-    fd.publish(comp, at=utcnow() - timedelta(hours=1))
+    factories.photo_attachment(winners[0], storage=get_storage())
+    factories.publish(comp, at=utcnow() - timedelta(hours=1))
     db.session.commit()
     return comp, winners
 
@@ -108,7 +108,7 @@ def test_feed_etag_changes_when_consent_is_withdrawn(client, published):
 
 
 def test_feed_is_empty_for_unpublished_competitions(client, app):
-    fd.released_competition(winners=2, others=0, year=2026)  # released, not published
+    factories.released_competition(winners=2, others=0, year=2026)  # released, not published
     db.session.commit()
     body = client.get("/api/v1/preistraeger").get_json()
     assert (body["data"], body["meta"]["total"]) == ([], 0)

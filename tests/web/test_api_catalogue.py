@@ -8,7 +8,7 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 
 from awards.extensions import db
 from awards.models.base import utcnow
-from tests import factories_decisions as fd
+from tests import factories
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")
@@ -23,8 +23,8 @@ def _offline_loader(url, options=None):
 
 @pytest.fixture
 def catalogue(client, app):
-    comp, _winners, _others = fd.released_competition(winners=1, others=0, year=2025)
-    fd.publish(comp, at=utcnow() - timedelta(hours=1))
+    comp, _winners, _others = factories.released_competition(winners=1, others=0, year=2025)
+    factories.publish(comp, at=utcnow() - timedelta(hours=1))
     db.session.commit()
     response = client.get("/api/v1/katalog")
     assert response.status_code == 200

@@ -19,17 +19,16 @@ from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.decisions import Decision
 from tests import factories
-from tests import factories_decisions as fd
 
 EXAMPLES_PER_OPERATION = 40
 
 
 def _data():
     """{path parameter name: an id that exists and is public} per operation path."""
-    published, winners, _others = fd.released_competition(winners=3, others=2, year=2025)
+    published, winners, _others = factories.released_competition(winners=3, others=2, year=2025)
     winners[1].consent_publish_name = False
-    fd.publish(published, at=utcnow() - timedelta(hours=1))
-    fd.released_competition(winners=1, others=1, prize_code="UFR", year=2026,
+    factories.publish(published, at=utcnow() - timedelta(hours=1))
+    factories.released_competition(winners=1, others=1, prize_code="UFR", year=2026,
                             publish_at=utcnow() + timedelta(days=3))
     factories.competition(prize_code="OBB", year=2027)
     db.session.commit()

@@ -15,7 +15,6 @@ from awards.models.decisions import Decision, DecisionRelease
 from awards.models.publication import PublicationState
 from awards.services import publication_state
 from tests import factories
-from tests import factories_decisions as fd
 
 
 def _validator(client, schema_name):
@@ -38,7 +37,7 @@ def _csv_rows(response):
 @pytest.fixture
 def embargoed(app):
     """Released, with the ceremony (publication) tomorrow: nothing may be public yet."""
-    comp, winners, others = fd.released_competition(
+    comp, winners, others = factories.released_competition(
         winners=2, others=0, year=2026, prize_code="UFR", title="Integrationspreis Unterfranken",
         publish_at=utcnow() + timedelta(days=1))
     winners[0].org_name = "Sperrfrist-Verein (geheim)"
@@ -48,14 +47,14 @@ def embargoed(app):
 
 @pytest.fixture
 def published(app):
-    comp, winners, others = fd.released_competition(winners=3, others=6, year=2025,
+    comp, winners, others = factories.released_competition(winners=3, others=6, year=2025,
                                                     title="Bayerischer Integrationspreis")
     winners[0].org_name = "Nachbarschaftshilfe Beispielstadt (erfunden)"
     winners[1].consent_publish_name = False
     winners[1].org_name = "Ohne-Einwilligung e. V. (erfunden)"
     winners[2].consent_publish_text = False
     winners[2].project_title = "Titel ohne Einwilligung (erfunden)"
-    fd.publish(comp, at=utcnow() - timedelta(hours=1))
+    factories.publish(comp, at=utcnow() - timedelta(hours=1))
     db.session.commit()
     _changed_a_minute_ago()
     return comp, winners, others
@@ -232,12 +231,12 @@ def test_withdrawn_consent_leaves_every_format_at_once(client, published):
 # --- statistics ---------------------------------------------------------------------------
 
 def test_statistics_withhold_small_counts(client, app):
-    comp, winners, others = fd.released_competition(winners=3, others=9, year=2024)
+    comp, winners, others = factories.released_competition(winners=3, others=9, year=2024)
     regions = [Region.OBB] * 8 + [Region.MFR] * 3 + [Region.UFR]
     types = [ApplicantType.VEREIN] * 6 + [ApplicantType.SCHULE] * 6
     for application, region, applicant_type in zip(winners + others, regions, types):
         application.region, application.applicant_type = region, applicant_type
-    fd.publish(comp, at=utcnow() - timedelta(minutes=5))
+    factories.publish(comp, at=utcnow() - timedelta(minutes=5))
     db.session.commit()
     body = client.get("/api/v1/statistik").get_json()
     assert _validator(client, "Statistics").is_valid(body)
@@ -256,12 +255,12 @@ def test_statistics_withhold_small_counts(client, app):
 
 
 def test_statistics_withhold_a_second_cell_when_one_could_be_worked_out(client, app):
-    comp, winners, others = fd.released_competition(winners=1, others=11, year=2024,
+    comp, winners, others = factories.released_competition(winners=1, others=11, year=2024,
                                                     prize_code="OBB")
     for application, applicant_type in zip(winners + others,
                                            [ApplicantType.VEREIN] * 10 + [ApplicantType.KOMMUNE] * 2):
         application.applicant_type = applicant_type
-    fd.publish(comp, at=utcnow() - timedelta(minutes=5))
+    factories.publish(comp, at=utcnow() - timedelta(minutes=5))
     db.session.commit()
     (edition,) = client.get("/api/v1/statistik").get_json()["data"]
     types_ = {r["key"]: (r["count"], r["withheld"]) for r in edition["by_applicant_type"]}
@@ -274,8 +273,8 @@ def test_statistics_withhold_a_second_cell_when_one_could_be_worked_out(client, 
 
 
 def test_statistics_withhold_a_small_total(client, app):
-    comp, _winners, _others = fd.released_competition(winners=2, others=1, year=2023)
-    fd.publish(comp, at=utcnow() - timedelta(minutes=5))
+    comp, _winners, _others = factories.released_competition(winners=2, others=1, year=2023)
+    factories.publish(comp, at=utcnow() - timedelta(minutes=5))
     db.session.commit()
     (edition,) = client.get("/api/v1/statistik").get_json()["data"]
     assert (edition["applications"], edition["applications_withheld"]) == (None, True)

@@ -17,8 +17,8 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from tests import factories
-from tests.factories_applications import (complete_application, district, image_bytes,
-                                          minimal_pdf, submitted_application)
+from tests.factories import (complete_application, district, image_bytes,
+                             minimal_pdf, submitted_application)
 
 
 @pytest.fixture
@@ -452,7 +452,7 @@ def test_submit_after_deadline_is_refused(client, auth, applicant):
 
 
 def test_submitted_application_is_frozen(client, auth, comp, applicant):
-    application = submitted_application(competition=comp, owner=applicant)
+    application = submitted_application(via_service=True, competition=comp, owner=applicant)
     db.session.commit()
     auth.login(applicant)
     assert client.get(step_url(application, 2)).location == f"/bewerbung/{application.id}"
@@ -466,7 +466,7 @@ def test_submitted_application_is_frozen(client, auth, comp, applicant):
 def test_reference_numbers_count_per_competition(app, comp, applicant):
     obb = factories.competition(prize_code="OBB", year=2026)
     with app.test_request_context():
-        refs = [submitted_application(competition=c, owner=applicant).reference
+        refs = [submitted_application(via_service=True, competition=c, owner=applicant).reference
                 for c in (comp, comp, obb)]
     assert refs == ["BIP-2026-0001", "BIP-2026-0002", "OBB-2026-0001"]
 
@@ -511,7 +511,7 @@ def test_concurrent_submissions_get_distinct_numbers(app, comp):
 # --- dashboard, withdraw, copy ----------------------------------------------------------
 
 def test_dashboard_lists_only_own_applications(client, auth, comp, applicant):
-    application = submitted_application(competition=comp, owner=applicant)
+    application = submitted_application(via_service=True, competition=comp, owner=applicant)
     factories.application(competition=comp, project_title="Fremdes Projekt")
     db.session.commit()
     auth.login(applicant)
@@ -527,7 +527,7 @@ def test_dashboard_anonymous_redirects_to_login(client):
 
 
 def test_withdraw_before_deadline(client, auth, comp, applicant):
-    application = submitted_application(competition=comp, owner=applicant)
+    application = submitted_application(via_service=True, competition=comp, owner=applicant)
     db.session.commit()
     auth.login(applicant)
     response = client.post(f"/bewerbung/{application.id}/zurueckziehen")
@@ -537,7 +537,7 @@ def test_withdraw_before_deadline(client, auth, comp, applicant):
 
 
 def test_withdraw_after_deadline_is_refused(client, auth, comp, applicant):
-    application = submitted_application(competition=comp, owner=applicant)
+    application = submitted_application(via_service=True, competition=comp, owner=applicant)
     comp.deadline_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     auth.login(applicant)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from awards.extensions import db
 from awards.models.applications import Application, Attachment
 from tests import factories
-from tests.factories_applications import image_bytes, minimal_pdf
+from tests.factories import image_bytes, minimal_pdf
 from tests.rendered_forms import rendered_form
 
 

@@ -10,7 +10,7 @@ from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.messaging import AutoMailSent
 from awards.services import automail
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 
@@ -47,7 +47,7 @@ def test_draft_reminder_goes_once_n_days_before_the_deadline(runner):
     comp = factories.competition(deadline_at=now + timedelta(days=3), mail_draft_reminder=True,
                                  mail_draft_reminder_days=2)
     draft = factories.application(competition=comp, project_title="Sprachcafé")
-    fj.submitted_application(comp)
+    factories.submitted_application(comp, admissible=True)
     db.session.commit()
     assert automail.run()["draft_reminder"] == 0  # three days left, two asked for
     assert automail.run(now=now + timedelta(days=1, hours=1))["draft_reminder"] == 1
@@ -70,9 +70,9 @@ def test_jury_mails_when_a_round_opens_and_before_it_closes_name_no_applicant(ap
     comp = factories.competition(prize_code="OBB", mail_round_opened=True,
                                  mail_round_closing=True, mail_round_closing_days=3)
     juror = factories.juror(comp, name="Jana Jury")
-    application = fj.submitted_application(comp, org_name="Verein Geheim e.V.",
+    application = factories.submitted_application(comp, admissible=True, org_name="Verein Geheim e.V.",
                                            project_title="Geheimes Projekt")
-    round_ = fj.open_round(competition=comp, jurors=[juror], applications=[application],
+    round_ = factories.open_round(competition=comp, jurors=[juror], applications=[application],
                            closes_at=utcnow() + timedelta(days=10))
     db.session.commit()
     counts = automail.run()
@@ -89,7 +89,7 @@ def test_jury_mails_when_a_round_opens_and_before_it_closes_name_no_applicant(ap
 
 
 def test_ceremony_invitation_goes_to_winners_after_the_release(app):
-    comp, winners, others = fd.released_competition(winners=1, others=1)
+    comp, winners, others = factories.released_competition(winners=1, others=1)
     comp.ceremony_at = utcnow() + timedelta(days=20)
     comp.ceremony_place = "Maximilianeum"
     comp.mail_ceremony_invitation = True

@@ -6,7 +6,8 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.jury import Conflict
 from awards.services.jury import ranking, rounds, scoring
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import ranking, rounds, scoring
 
 P = "/geschaeftsstelle/jury"
 
@@ -16,10 +17,10 @@ def _round_with_conflict():
     staff = factories.staff(prize_code="OBB")
     j1 = factories.juror(comp, name="Johanna Vorsitz")
     j2 = factories.juror(comp, name="Jonas Jury")
-    round_ = fj.open_round(competition=comp, jurors=[j1, j2], n=1)
+    round_ = factories.open_round(competition=comp, jurors=[j1, j2], n=1)
     entry = round_.entries[0]
-    fj.score(round_=round_, entry=entry, juror=j1, values=(8, 8))
-    fj.score(round_=round_, entry=entry, juror=j2, values=(2, 2))
+    factories.score(round_=round_, entry=entry, juror=j1, values=(8, 8))
+    factories.score(round_=round_, entry=entry, juror=j2, values=(2, 2))
     conflict = scoring.declare_conflict(actor=j2, entry=entry, reason="Falsche Bewerbung erwischt")
     db.session.commit()
     return round_, entry, staff, j2, conflict
@@ -72,7 +73,7 @@ def test_closed_round_cannot_lift(app, client, auth):
 def test_conflict_of_another_round_or_prize_is_not_found(app, client, auth):
     round_, entry, staff, juror, conflict = _round_with_conflict()
     other_comp = factories.competition(prize_code="OBB", year=round_.competition.year - 1)
-    other_round = fj.open_round(competition=other_comp, jurors=[factories.juror(other_comp)], n=1)
+    other_round = factories.open_round(competition=other_comp, jurors=[factories.juror(other_comp)], n=1)
     db.session.commit()
     auth.login(staff)
     assert client.get(_lift_url(other_round, conflict)).status_code == 404

@@ -9,17 +9,16 @@ from awards.models.base import utcnow
 from awards.services import publication
 from awards.services.decisions import decision_for
 from tests import factories
-from tests import factories_decisions as fd
 
 PASSWORD = "Passwort-123456"
 
 
 def _published_winner():
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     winner = winners[0]
     winner.city = "Regensburg"
-    photo = fd.photo_attachment(winner, storage=get_storage())
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    photo = factories.photo_attachment(winner, storage=get_storage())
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     return comp, winner, photo, decision_for(winner)
 

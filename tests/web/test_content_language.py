@@ -10,7 +10,7 @@ from sqlalchemy import select
 from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.competitions import Criterion, PrizeCategory
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 
@@ -116,7 +116,7 @@ def test_english_scoresheet_shows_english_criteria_and_german_anchors_marked(cli
     criterion = comp.criteria[0]
     criterion.name_en, criterion.anchors_en = "Reach", {"10": "fully applies"}
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror])
+    round_ = factories.open_round(competition=comp, jurors=[juror])
     entry = round_.entries[0]
     db.session.commit()
     auth.login(juror)
@@ -130,11 +130,11 @@ def test_english_scoresheet_shows_english_criteria_and_german_anchors_marked(cli
 
 
 def test_english_winners_pages_show_the_english_prize_label(client):
-    comp, winners, _others = fd.released_competition(winners=1, others=0, prize_code="OBB")
+    comp, winners, _others = factories.released_competition(winners=1, others=0, prize_code="OBB")
     comp.categories[0].label_en = "1st Prize"
     comp.motto_en = ""
     db.session.commit()
-    fd.publish(comp)
+    factories.publish(comp)
     db.session.commit()
     _english(client)
     html = client.get(f"/preistraeger/OBB/{comp.year}").text

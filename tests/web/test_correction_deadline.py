@@ -11,7 +11,7 @@ from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.services import applications as service
 from awards.timeutil import to_berlin
-from tests.factories_applications import submitted_application
+from tests.factories import submitted_application
 from tests.web.test_intake import bip_staff, comp, reload  # noqa: F401  (fixtures)
 
 
@@ -30,7 +30,7 @@ def _last_mail():
 
 
 def test_deadline_is_set_mailed_shown_and_audited(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     db.session.commit()
     due = to_berlin(utcnow()).date() + timedelta(days=10)
     auth.login(bip_staff)
@@ -50,7 +50,7 @@ def test_deadline_is_set_mailed_shown_and_audited(client, auth, comp, bip_staff)
 
 
 def test_resubmission_before_the_deadline_is_accepted(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     service.reopen(actor=bip_staff, application=application, reason="Bitte ergänzen.",
                    due=to_berlin(utcnow()).date() + timedelta(days=1))
     db.session.commit()
@@ -60,7 +60,7 @@ def test_resubmission_before_the_deadline_is_accepted(client, auth, comp, bip_st
 
 
 def test_resubmission_after_the_deadline_is_refused_and_changes_are_kept(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     service.reopen(actor=bip_staff, application=application, reason="Bitte ergänzen.",
                    due=to_berlin(utcnow()).date() + timedelta(days=1))
     application.correction_due_at = utcnow() - timedelta(seconds=1)
@@ -78,7 +78,7 @@ def test_resubmission_after_the_deadline_is_refused_and_changes_are_kept(client,
 
 
 def test_deadline_in_the_past_is_refused_next_to_the_field(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     db.session.commit()
     auth.login(bip_staff)
     yesterday = to_berlin(utcnow()).date() - timedelta(days=1)
@@ -92,7 +92,7 @@ def test_deadline_in_the_past_is_refused_next_to_the_field(client, auth, comp, b
 
 
 def test_empty_deadline_means_none(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     db.session.commit()
     auth.login(bip_staff)
     assert _reopen(client, application, correction_due="").status_code == 302
@@ -102,7 +102,7 @@ def test_empty_deadline_means_none(client, auth, comp, bip_staff):
 
 
 def test_staff_extend_a_running_correction(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     service.reopen(actor=bip_staff, application=application, reason="Bitte ergänzen.",
                    due=to_berlin(utcnow()).date() + timedelta(days=1))
     db.session.commit()

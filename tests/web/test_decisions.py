@@ -13,15 +13,14 @@ from awards.models.mail import OutboxMail
 from awards.services import decisions, lifecycle
 from awards.services.jury import release
 from tests import factories
-from tests import factories_decisions as fd
 
 
 @pytest.fixture
 def setup(app):
     comp = factories.competition(status=CompetitionStatus.JURY, year=2026)
     staff = factories.staff(prize_code="BIP")
-    apps = [fd.submitted(comp) for _ in range(4)]
-    fd.scored(comp, apps)  # the whole way: admissible and scored, so no exception is needed
+    apps = [factories.submitted_application(comp) for _ in range(4)]
+    factories.scored(comp, apps)  # the whole way: admissible and scored, so no exception is needed
     db.session.commit()
     return comp, staff, apps
 
@@ -84,7 +83,7 @@ def test_record_decision_missing_rationale_keeps_input(client, auth, setup):
 def test_over_budget_needs_confirmation_in_form(client, auth, setup):
     comp, staff, apps = setup
     for application, category in zip(apps, comp.categories):
-        fd.decide(application, category=category)
+        factories.decide(application, category=category)
     db.session.commit()
     auth.login(staff)
     data = {"category": comp.categories[2].id, "rationale": "Zwei dritte Preise."}
@@ -103,8 +102,8 @@ def test_over_budget_needs_confirmation_in_form(client, auth, setup):
 
 def test_stale_version_in_form_is_refused(client, auth, setup):
     comp, staff, apps = setup
-    fd.decide(apps[0])
-    fd.decide(apps[0], category=comp.categories[1])  # version 2 now
+    factories.decide(apps[0])
+    factories.decide(apps[0], category=comp.categories[1])  # version 2 now
     db.session.commit()
     auth.login(staff)
     response = client.post(_url(comp, f"/bewerbung/{apps[0].id}"),
@@ -136,7 +135,7 @@ def test_jury_chair_may_record_but_not_release(client, auth, setup):
 
 def test_release_by_form_sends_all_mails_in_one_go(client, auth, setup):
     comp, staff, apps = setup
-    fd.decide(apps[0])
+    factories.decide(apps[0])
     db.session.commit()
     auth.login(staff)
     page = client.get(_url(comp, "/freigabe")).get_data(as_text=True)
@@ -172,7 +171,7 @@ def test_mail_template_edit_and_reset(client, auth, setup):
 
 def test_publication_schedule_in_berlin_time_and_publish_by_hand(client, auth, setup):
     comp, staff, apps = setup
-    fd.decide(apps[0])
+    factories.decide(apps[0])
     release.release_decisions(actor=staff, competition=comp)
     db.session.commit()
     auth.login(staff)
@@ -209,7 +208,7 @@ def test_publish_before_release_is_refused(client, auth, setup):
 @pytest.fixture
 def released(app):
     staff = factories.staff(prize_code="BIP")
-    comp, winners, others = fd.released_competition(winners=2, others=1, year=2026, staff=staff)
+    comp, winners, others = factories.released_competition(winners=2, others=1, year=2026, staff=staff)
     db.session.commit()
     return comp, staff, winners, others
 
@@ -244,8 +243,8 @@ def test_certificate_of_non_winner_or_unreleased_is_404(client, auth, released, 
     assert client.get(f"/urkunde/{others[0].id}").status_code == 404
     auth.logout()
     pending = factories.competition(status=CompetitionStatus.JURY)
-    application = fd.submitted(pending)
-    fd.decide(application)
+    application = factories.submitted_application(pending)
+    factories.decide(application)
     db.session.commit()
     auth.login(application.owner)
     assert client.get(f"/urkunde/{application.id}").status_code == 404

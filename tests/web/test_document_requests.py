@@ -17,7 +17,7 @@ from awards.models.mail import OutboxMail
 from awards.services import document_requests
 from awards.timeutil import from_berlin, to_berlin
 from tests import factories
-from tests.factories_applications import image_bytes, minimal_pdf, submitted_row
+from tests.factories import image_bytes, minimal_pdf, submitted_application
 from tests.rendered_forms import rendered_form
 
 
@@ -34,7 +34,7 @@ def staff(app):
 @pytest.fixture
 def application(comp):
     owner = factories.user(email="verein@example.org")
-    return submitted_row(competition=comp, owner=owner, project_title="Sprachcafé")
+    return submitted_application(complete=True, competition=comp, owner=owner, project_title="Sprachcafé")
 
 
 def body(response):
@@ -161,8 +161,8 @@ def test_applicant_answers_with_text_and_file_and_staff_see_it(client, auth, app
 
 
 def test_intake_list_marks_pending_and_overdue_requests(client, auth, comp, staff):
-    waiting = submitted_row(competition=comp, project_title="Wartet")
-    late = submitted_row(competition=comp, project_title="Verspätet")
+    waiting = submitted_application(complete=True, competition=comp, project_title="Wartet")
+    late = submitted_application(complete=True, competition=comp, project_title="Verspätet")
     for row in (waiting, late):
         document_requests.request_documents(actor=staff, application=row, message="Satzung",
                                             due_at=utcnow() + timedelta(days=3))

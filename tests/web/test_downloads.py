@@ -12,7 +12,7 @@ from awards.enums import ApplicationStatus, Role
 from awards.extensions import db
 from awards.filenames import content_disposition
 from tests import factories
-from tests.factories_trust import attachment as stored_attachment
+from tests.factories import attachment as stored_attachment
 
 AYSE = "Ayşe Yılmaz Bericht.pdf"
 AYSE_HEADER = ("attachment; filename=\"Ayse Y_lmaz Bericht.pdf\"; "
@@ -51,7 +51,7 @@ def owned_attachment(app):
 
 
 def test_applicant_download_non_latin1_name_streams(client, auth, owned_attachment):
-    from tests.factories_trust import PDF_BYTES
+    from tests.factories import PDF_BYTES
 
     application, row = owned_attachment
     assert row.filename == AYSE
@@ -96,7 +96,7 @@ def s3_storage(app, monkeypatch):
 
 
 def test_s3_download_streams_by_default(app, client, auth, s3_storage, owned_attachment):
-    from tests.factories_trust import PDF_BYTES
+    from tests.factories import PDF_BYTES
 
     application, row = owned_attachment
     auth.login(application.owner)
@@ -119,7 +119,7 @@ def test_s3_download_redirect_setting_presigned_with_encoded_name(app, client, a
 
 def test_download_through_a_real_server_non_latin1_name_completes(app, auth, owned_attachment):
     """What hung before: a WSGI server must send the header; the body arrives whole."""
-    from tests.factories_trust import PDF_BYTES
+    from tests.factories import PDF_BYTES
 
     application, row = owned_attachment
     server = make_server("127.0.0.1", 0, app, threaded=True)

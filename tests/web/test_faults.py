@@ -19,7 +19,6 @@ from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.services import mail
 from tests import factories
-from tests import factories_trust as ft
 
 
 def _free_port():
@@ -79,13 +78,13 @@ def test_upload_storage_stopped_clear_message_draft_kept(app, client, auth, s3_s
                                   summary="Wir treffen uns jeden Dienstag.")
     db.session.commit()
     auth.login(owner)
-    ok = _upload(client, draft, ft.PDF_BYTES, "Konzept.pdf", "Erste Datei")
+    ok = _upload(client, draft, factories.PDF_BYTES, "Konzept.pdf", "Erste Datei")
     assert ok.status_code == 302, ok.get_data(as_text=True)[-3000:]
     db.session.expire_all()
     assert [a.filename for a in db.session.get(Application, draft.id).attachments] == ["Konzept.pdf"]
 
     s3_server()  # the object storage goes away mid-session
-    failed = _upload(client, db.session.get(Application, draft.id), ft.PDF_BYTES, "Flyer.pdf",
+    failed = _upload(client, db.session.get(Application, draft.id), factories.PDF_BYTES, "Flyer.pdf",
                      "Unser Flyer vom Sommerfest")
     page = failed.get_data(as_text=True)
     assert failed.status_code == 422

@@ -22,9 +22,9 @@ from awards.services.jury import anonymisation
 from awards.services import applications as service
 from awards.services.decisions import decision_for
 from tests import factories
-from tests import factories_decisions as fd
-from tests import factories_jury as fj
-from tests.factories_applications import complete_application, submitted_row
+from tests import factories
+from tests import factories
+from tests.factories import complete_application, submitted_application as submitted_row
 from tests.rendered_forms import rendered_form
 
 SECRET = "Quirinia Zollstock"
@@ -122,9 +122,9 @@ def test_added_fields_in_the_juror_projection_identifying_one_absent_and_redacte
                                                                                    registry):
     comp = factories.competition(prize_code="OBB")
     juror = factories.juror(comp)
-    application = fj.submitted_application(comp, reopen_reason=IMPACT,
+    application = factories.submitted_application(comp, admissible=True, reopen_reason=IMPACT,
                                            formal_check_reason=SECRET)
-    round_ = fj.open_round(competition=comp, jurors=[juror], applications=[application])
+    round_ = factories.open_round(competition=comp, jurors=[juror], applications=[application])
     db.session.commit()
     entry = round_.entries[0]
     assert SECRET in anonymisation.identifiers_for(application, entry).values
@@ -142,11 +142,11 @@ def test_added_fields_in_the_juror_projection_identifying_one_absent_and_redacte
 
 
 def test_added_field_on_the_public_page_only_with_the_public_audience(client, registry):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     winner = winners[0]
     winner.reopen_reason = "40 Familien treffen sich jede Woche."
     winner.formal_check_reason = SECRET
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     page = _page(client, f"/preistraeger/BIP/2025/{decision_for(winner).id}")
     assert ('<dt class="kern-description-list-item__key">Wirkung im Stadtteil</dt>\n'

@@ -12,7 +12,7 @@ from awards.models.base import utcnow
 from awards.models.mail import OutboxMail
 from awards.models.messaging import InfobriefSubscription
 from awards.services import infobrief
-from tests import factories, factories_decisions as fd
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 
@@ -138,8 +138,8 @@ def test_call_opening_and_winners_reach_matching_subscribers_once(app, client):
     db.session.commit()
     assert infobrief.run() == {"call_open": 1, "winners": 0}
     # Winners published.
-    released, _winners, _others = fd.released_competition(prize_code="OBB")
-    fd.publish(released)
+    released, _winners, _others = factories.released_competition(prize_code="OBB")
+    factories.publish(released)
     db.session.commit()
     assert infobrief.run()["winners"] == 1
     (winners,) = [m for m in _mails("obb@example.org") if m.subject.startswith("Infobrief")]

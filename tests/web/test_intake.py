@@ -13,8 +13,8 @@ from awards.models.audit import AuditLog
 from awards.models.mail import OutboxMail
 from awards.services import uploads
 from tests import factories
-from tests.factories_applications import (complete_application, image_bytes, minimal_pdf,
-                                          submitted_application, submitted_row)
+from tests.factories import (complete_application, image_bytes, minimal_pdf,
+                             submitted_application)
 
 
 @pytest.fixture
@@ -55,8 +55,8 @@ def test_intake_list_access(client, auth, comp, who, expected):
 
 def test_regional_staff_never_see_other_regions_applications(client, auth, comp):
     obb = factories.competition(prize_code="OBB", year=2026)
-    bip_application = submitted_row(competition=comp)        # a project from Oberbayern, BIP
-    obb_application = submitted_row(competition=obb)
+    bip_application = submitted_application(complete=True, competition=comp)        # a project from Oberbayern, BIP
+    obb_application = submitted_application(complete=True, competition=obb)
     auth.login(factories.staff(prize_code="OBB"))
     assert client.get(f"/geschaeftsstelle/bewerbungen/{bip_application.id}").status_code == 403
     assert client.get(f"/geschaeftsstelle/eingang/{comp.id}/export.csv").status_code == 403
@@ -72,7 +72,7 @@ def test_regional_staff_never_see_other_regions_applications(client, auth, comp)
     ("post", "/geschaeftsstelle/bewerbungen/{id}/korrektur"),
 ])
 def test_other_prize_staff_refused_on_application_pages(client, auth, comp, method, path):
-    application = submitted_row(competition=comp)
+    application = submitted_application(complete=True, competition=comp)
     auth.login(factories.staff(prize_code="NDB"))
     response = getattr(client, method)(path.format(id=application.id),
                                        data={"result": "admissible", "reopen_reason": "x"})
@@ -83,7 +83,7 @@ def test_other_prize_staff_refused_on_application_pages(client, auth, comp, meth
 
 def test_drafts_are_not_visible_to_staff(client, auth, comp, bip_staff):
     draft = complete_application(competition=comp, project_title="Geheimer Entwurf")
-    submitted_row(competition=comp, project_title="Eingereichtes Projekt")
+    submitted_application(complete=True, competition=comp, project_title="Eingereichtes Projekt")
     auth.login(bip_staff)
     body = text(client.get(f"/geschaeftsstelle/eingang/{comp.id}"))
     assert "Eingereichtes Projekt" in body and "Geheimer Entwurf" not in body
@@ -94,11 +94,11 @@ def test_drafts_are_not_visible_to_staff(client, auth, comp, bip_staff):
 # --- list: search, filters, paging ------------------------------------------------------
 
 def test_search_and_filters(client, auth, comp, bip_staff):
-    submitted_row(competition=comp, org_name="Kulturbrücke Hof e.V.", project_title="Theater",
+    submitted_application(complete=True, competition=comp, org_name="Kulturbrücke Hof e.V.", project_title="Theater",
                   district_name="Hof", is_city=True)
-    submitted_row(competition=comp, org_name="Gemeinde Beispiel", project_title="Lotsen",
+    submitted_application(complete=True, competition=comp, org_name="Gemeinde Beispiel", project_title="Lotsen",
                   applicant_type=ApplicantType.KOMMUNE)
-    withdrawn = submitted_row(competition=comp, project_title="Zurückgezogenes Projekt")
+    withdrawn = submitted_application(complete=True, competition=comp, project_title="Zurückgezogenes Projekt")
     withdrawn.status = ApplicationStatus.WITHDRAWN
     auth.login(bip_staff)
     url = f"/geschaeftsstelle/eingang/{comp.id}"
@@ -119,7 +119,7 @@ def test_search_and_filters(client, auth, comp, bip_staff):
 
 def test_paging(client, auth, comp, bip_staff):
     for n in range(1, 28):
-        submitted_row(competition=comp, number=n, project_title=f"Projekt Nr {n:02d}")
+        submitted_application(complete=True, competition=comp, number=n, project_title=f"Projekt Nr {n:02d}")
     auth.login(bip_staff)
     page1 = text(client.get(f"/geschaeftsstelle/eingang/{comp.id}"))
     page2 = text(client.get(f"/geschaeftsstelle/eingang/{comp.id}?seite=2"))
@@ -156,11 +156,11 @@ def test_list_query_count_does_not_grow_with_rows(client, auth, comp, bip_staff)
     auth.login(bip_staff)
     url = f"/geschaeftsstelle/eingang/{comp.id}"
     for _ in range(3):
-        application = submitted_row(competition=comp)
+        application = submitted_application(complete=True, competition=comp)
     db.session.commit()
     few = _count_queries(client, url)
     for _ in range(20):
-        submitted_row(competition=comp)
+        submitted_application(complete=True, competition=comp)
     db.session.commit()
     many = _count_queries(client, url)
     assert few == many
@@ -210,7 +210,7 @@ def test_staff_download_attachment_and_receipt(client, auth, comp, bip_staff):
 
 
 def test_staff_attachment_id_of_other_application_is_404(client, auth, comp, bip_staff):
-    one = submitted_row(competition=comp)
+    one = submitted_application(complete=True, competition=comp)
     other = complete_application(competition=comp)
     with client.application.test_request_context():
         foreign = uploads.add_attachment(actor=other.owner, application=other,
@@ -223,7 +223,7 @@ def test_staff_attachment_id_of_other_application_is_404(client, auth, comp, bip
 # --- formal check and reopening ---------------------------------------------------------
 
 def test_formal_check_admissible(client, auth, comp, bip_staff):
-    application = submitted_row(competition=comp)
+    application = submitted_application(complete=True, competition=comp)
     auth.login(bip_staff)
     response = client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/pruefung",
                            data={"result": "admissible"})
@@ -236,7 +236,7 @@ def test_formal_check_admissible(client, auth, comp, bip_staff):
 
 
 def test_formal_check_inadmissible_needs_reason(client, auth, comp, bip_staff):
-    application = submitted_row(competition=comp)
+    application = submitted_application(complete=True, competition=comp)
     auth.login(bip_staff)
     response = client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/pruefung",
                            data={"result": "inadmissible", "reason": ""})
@@ -253,7 +253,7 @@ def test_formal_check_inadmissible_needs_reason(client, auth, comp, bip_staff):
 def test_formal_check_no_longer_requests_documents_without_a_deadline(client, auth, comp,
                                                                        bip_staff):
     # A Nachforderung has its own form with a deadline (tests/web/test_document_requests.py).
-    application = submitted_row(competition=comp)
+    application = submitted_application(complete=True, competition=comp)
     auth.login(bip_staff)
     response = client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/pruefung",
                            data={"result": "request", "reason": "Bitte Finanzierungsplan nachreichen."})
@@ -263,7 +263,7 @@ def test_formal_check_no_longer_requests_documents_without_a_deadline(client, au
 
 
 def test_formal_check_without_result_is_refused(client, auth, comp, bip_staff):
-    application = submitted_row(competition=comp)
+    application = submitted_application(complete=True, competition=comp)
     auth.login(bip_staff)
     response = client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/pruefung",
                            data={"result": "quatsch"})
@@ -272,7 +272,7 @@ def test_formal_check_without_result_is_refused(client, auth, comp, bip_staff):
 
 
 def test_reopen_for_correction_and_resubmit(client, auth, comp, bip_staff):
-    application = submitted_application(competition=comp)
+    application = submitted_application(via_service=True, competition=comp)
     db.session.commit()
     first_receipt = application.receipt_key
     auth.login(bip_staff)
@@ -300,7 +300,7 @@ def test_reopen_for_correction_and_resubmit(client, auth, comp, bip_staff):
 
 
 def test_reopen_needs_reason(client, auth, comp, bip_staff):
-    application = submitted_row(competition=comp)
+    application = submitted_application(complete=True, competition=comp)
     auth.login(bip_staff)
     response = client.post(f"/geschaeftsstelle/bewerbungen/{application.id}/korrektur",
                            data={"reopen_reason": "  "})
@@ -312,8 +312,8 @@ def test_reopen_needs_reason(client, auth, comp, bip_staff):
 # --- exports ----------------------------------------------------------------------------
 
 def test_csv_export(client, auth, comp, bip_staff):
-    submitted_row(competition=comp, org_name="=HYPERLINK(\"http://evil\")", project_title="Eins")
-    submitted_row(competition=comp, project_title="Zwei", district_name="Hof", is_city=True)
+    submitted_application(complete=True, competition=comp, org_name="=HYPERLINK(\"http://evil\")", project_title="Eins")
+    submitted_application(complete=True, competition=comp, project_title="Zwei", district_name="Hof", is_city=True)
     complete_application(competition=comp, project_title="Entwurf")
     auth.login(bip_staff)
     response = client.get(f"/geschaeftsstelle/eingang/{comp.id}/export.csv")
@@ -333,7 +333,7 @@ def test_csv_export(client, auth, comp, bip_staff):
 
 
 def test_xlsx_export(client, auth, comp, bip_staff):
-    submitted_row(competition=comp, project_title="Eins", volunteers_count=7)
+    submitted_application(complete=True, competition=comp, project_title="Eins", volunteers_count=7)
     auth.login(bip_staff)
     response = client.get(f"/geschaeftsstelle/eingang/{comp.id}/export.xlsx")
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -351,8 +351,6 @@ def test_reopen_after_the_applicant_deleted_the_account_mails_the_form_address(c
     from awards.extensions import db
     from awards.models.mail import OutboxMail
     from awards.services import applications as service
-    from tests import factories
-
     comp = factories.competition(prize_code="BIP", year=2051)
     application = factories.application(competition=comp, status=ApplicationStatus.SUBMITTED,
                                         email="verein@example.org")

@@ -10,7 +10,8 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.jury import Conflict, Score, ScoreStatus
 from awards.services.jury import rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import rounds
 
 
 @pytest.fixture
@@ -18,13 +19,13 @@ def setup(app):
     comp = factories.competition(prize_code="OBB")
     juror = factories.juror(comp)
     other = factories.juror(comp)
-    round_ = fj.jury_round(competition=comp)
+    round_ = factories.jury_round(competition=comp)
     for _ in range(3):
-        fj.submitted_application(comp)
+        factories.submitted_application(comp, admissible=True)
     rounds.populate_entries(actor=None, round_=round_)
-    fj.approve_all(round_)
+    factories.approve_all(round_)
     a, b, c = round_.entries
-    fj.assign_all(round_, [other])
+    factories.assign_all(round_, [other])
     from awards.models.jury import Assignment
 
     for e in (a, b):
@@ -122,10 +123,10 @@ def test_round_not_yet_open_is_404(setup, client, auth):
 def test_draft_round_is_404(app, client, auth):
     comp = factories.competition()
     juror = factories.juror(comp)
-    round_ = fj.jury_round(competition=comp)
-    fj.submitted_application(comp)
+    round_ = factories.jury_round(competition=comp)
+    factories.submitted_application(comp, admissible=True)
     rounds.populate_entries(actor=None, round_=round_)
-    fj.assign_all(round_, [juror])
+    factories.assign_all(round_, [juror])
     db.session.commit()
     auth.login(juror)
     assert client.get(f"/jury/runden/{round_.id}/{round_.entries[0].code}").status_code == 404
@@ -234,7 +235,7 @@ def test_declare_conflict_requires_reason(setup, client, auth):
 def test_others_scores_shown_only_after_own_final_when_enabled(setup, client, auth):
     round_ = setup["round"]
     round_.show_others_after_submit = True
-    fj.score(round_=round_, entry=setup["a"], juror=setup["other"], values=(9, 3))
+    factories.score(round_=round_, entry=setup["a"], juror=setup["other"], values=(9, 3))
     db.session.commit()
     auth.login(setup["juror"])
     assert "Gesamtpunktzahlen der anderen" not in client.get(_url(setup, setup["a"])).text

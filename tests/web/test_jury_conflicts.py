@@ -12,7 +12,9 @@ from awards.models.decisions import Decision
 from awards.models.jury import Conflict, Score
 from awards.services import accounts, decisions
 from awards.services.jury import scoring
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
+from awards.services import accounts, decisions
+from awards.services.jury import scoring
 
 D = "/geschaeftsstelle/entscheidungen"
 
@@ -22,11 +24,11 @@ def _scene(*, staff_recorded=False):
     staff = factories.staff(prize_code="OBB")
     chair = factories.juror(comp, is_chair=True, name="Vera Vorsitz")
     juror = factories.juror(comp, name="Jonas Jury")
-    applications = [fj.submitted_application(comp, project_title=f"Projekt Nummer {i}")
+    applications = [factories.submitted_application(comp, admissible=True, project_title=f"Projekt Nummer {i}")
                     for i in range(3)]
-    fj.attachment(application=applications[0], content_type="application/pdf",
-                  filename="bericht.pdf", data=fj.pdf_bytes(text="Bericht"))
-    round_ = fj.open_round(competition=comp, jurors=[chair, juror], applications=applications)
+    factories.jury_attachment(application=applications[0], content_type="application/pdf",
+                  filename="bericht.pdf", data=factories.pdf_bytes(text="Bericht"))
+    round_ = factories.open_round(competition=comp, jurors=[chair, juror], applications=applications)
     entries = {e.application_id: e for e in round_.entries}
     conflicted, other = applications[0], applications[1]
     if staff_recorded:
@@ -64,7 +66,7 @@ def test_chair_with_conflict_neither_sees_nor_records_a_decision(client, auth, s
 def test_chair_with_conflict_cannot_change_or_withdraw_a_staff_decision(client, auth):
     s = _scene()
     comp = s["comp"]
-    decision = fd.decide(s["conflicted"], actor=s["staff"], rationale="Beschluss der Sitzung.")
+    decision = factories.decide(s["conflicted"], actor=s["staff"], rationale="Beschluss der Sitzung.")
     db.session.commit()
     auth.login(s["chair"])
     url = f"{D}/{comp.id}/bewerbung/{s['conflicted'].id}"
@@ -82,9 +84,9 @@ def test_chair_with_conflict_cannot_change_or_withdraw_a_staff_decision(client, 
 def test_the_decision_service_refuses_a_conflicted_actor(app):
     s = _scene()
     with pytest.raises(decisions.DecisionError) as refused:
-        fd.decide(s["conflicted"], actor=s["chair"])
+        factories.decide(s["conflicted"], actor=s["chair"])
     assert refused.value.message == decisions.CONFLICT_MESSAGE
-    decision = fd.decide(s["conflicted"], actor=s["staff"])
+    decision = factories.decide(s["conflicted"], actor=s["staff"])
     with pytest.raises(decisions.DecisionError):
         decisions.remove_decision(actor=s["chair"], decision=decision)
     assert db.session.get(Decision, decision.id) is not None
@@ -119,8 +121,8 @@ def test_exports_leave_out_the_conflicted_application(client, auth):
     # The chair also works for the Geschäftsstelle of the prize: the staff exports too.
     accounts.assign_role(actor=None, user=s["chair"], role=Role.STAFF, prize_code="OBB")
     for entry in round_.entries:
-        fj.score(round_=round_, entry=entry, juror=s["juror"], values=(5, 5))
-    fj.score(round_=round_, entry=other, juror=s["chair"], values=(6, 6))
+        factories.score(round_=round_, entry=entry, juror=s["juror"], values=(5, 5))
+    factories.score(round_=round_, entry=other, juror=s["chair"], values=(6, 6))
     db.session.commit()
     auth.login(s["chair"])
     own = client.get(f"/jury/runden/{round_.id}/meine-bewertungen.csv").text

@@ -13,7 +13,8 @@ from awards.adapters.storage import get_storage
 from awards.extensions import db
 from awards.models.jury import Assignment, RoundEntry, RoundStatus
 from awards.services.jury import anonymisation, rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import anonymisation, rounds
 
 P = "/geschaeftsstelle/jury"
 REDACTED = anonymisation.REDACTED
@@ -32,12 +33,12 @@ def world(app):
     staff = factories.staff(prize_code="OBB")
     juror = factories.juror(comp, name="Jonas Jury")
     other = factories.juror(comp, name="Olga Andere")
-    round_ = fj.jury_round(competition=comp)
-    application = fj.submitted_application(
-        comp, org_name="Quastwerk e.V.", contact_name="Mirela Quandt", city="Dachau",
+    round_ = factories.jury_round(competition=comp)
+    application = factories.submitted_application(
+        comp, admissible=True, org_name="Quastwerk e.V.", contact_name="Mirela Quandt", city="Dachau",
         summary="Nähen und Reden im Landkreis.")
-    fj.submitted_application(comp)
-    fj.attachment(application=application, content_type="application/pdf", filename="Bericht.pdf",
+    factories.submitted_application(comp, admissible=True)
+    factories.jury_attachment(application=application, content_type="application/pdf", filename="Bericht.pdf",
                   data=_report("Der Verein Quastwerk e.V. näht mit Familien aus Dachau. Es leitet Mirela.",
                                "Ergebnisse: 40 Teilnehmende, 12 Ehrenamtliche."))
     rounds.populate_entries(actor=None, round_=round_)
@@ -99,7 +100,7 @@ def test_lifting_a_term_uncovers_it_in_the_pdf_and_voids_the_approval(world, cli
 def test_people_in_the_uploads_metadata_are_redacted_and_searched(world, client, auth):
     application = world["application"]
     application.description = "Frau Henrike Bolzmann hat das Projekt gegründet."
-    fj.attachment(application=application, content_type="application/pdf", filename="Notiz.pdf",
+    factories.jury_attachment(application=application, content_type="application/pdf", filename="Notiz.pdf",
                   data=_report("Ansprechpartnerin: Henrike Bolzmann"), jury_visible=True)
     db.session.commit()
     entry = db.session.get(RoundEntry, world["entry"].id)
@@ -116,7 +117,7 @@ def _open_round(world):
     other_entry = next(e for e in world["round"].entries if e.id != world["entry"].id)
     db.session.add(Assignment(round_id=world["round"].id, entry_id=other_entry.id,
                               juror_id=world["other"].id))
-    fj.approve_all(world["round"])
+    factories.approve_all(world["round"])
     rounds.open_round(actor=None, round_=world["round"])
     db.session.commit()
 
@@ -192,7 +193,7 @@ def test_a_pdf_that_cannot_be_read_is_refused_with_a_message_and_stays_hidden(wo
     locked = io.BytesIO()
     with pikepdf.open(io.BytesIO(_report("Geheim"))) as pdf:
         pdf.save(locked, encryption=pikepdf.Encryption(user="geheim", owner="geheim"))
-    attachment = fj.attachment(application=world["application"], content_type="application/pdf",
+    attachment = factories.jury_attachment(application=world["application"], content_type="application/pdf",
                                filename="Gesperrt.pdf", data=locked.getvalue(), jury_visible=False)
     db.session.commit()
     auth.login(world["staff"])

@@ -13,7 +13,8 @@ from awards import fields
 from awards.extensions import db
 from awards.models.mail import OutboxMail
 from awards.services.jury import rounds, scoring
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import rounds, scoring
 
 IDENTITY = {
     "org_name": "Verein QXORGMARK e.V.",
@@ -61,17 +62,17 @@ ALL_MARKERS = tuple({_variant(m, n) for m in MARKERS for n in VARIANTS})
 
 def _marked_application(comp, n):
     values = {k: _variant(v, n) for k, v in {**IDENTITY, **FREE_TEXT}.items()}
-    application = fj.submitted_application(comp, project_start=date(2021, 3, 1), volunteers_count=14,
+    application = factories.submitted_application(comp, admissible=True, project_start=date(2021, 3, 1), volunteers_count=14,
                                            staff_count=2, **values)
-    fj.attachment(application=application, content_type="application/pdf",
+    factories.jury_attachment(application=application, content_type="application/pdf",
                   filename="QXFILEMARK Jahresbericht.pdf", description="QXDESCMARK",
-                  data=fj.pdf_bytes(text="Jahresbericht 2025: 40 Treffen, 120 Teilnehmende",
+                  data=factories.pdf_bytes(text="Jahresbericht 2025: 40 Treffen, 120 Teilnehmende",
                                     author="QXPDFAUTHOR", title="QXPDFTITLE", creator="QXPDFCREATOR",
                                     xmp="<x:xmpmeta><dc:creator>QXXMPMARK</dc:creator></x:xmpmeta>"))
-    fj.attachment(application=application, content_type="image/jpeg", filename="QXIMGFILE.jpg",
-                  data=fj.jpeg_bytes(artist="QXEXIFARTIST", description="QXEXIFDESC"))
-    fj.attachment(application=application, content_type="application/pdf", filename="QXFILEMARK intern.pdf",
-                  data=fj.pdf_bytes(text="Interne Liste QXORGMARK", author="QXPDFAUTHOR"), jury_visible=False)
+    factories.jury_attachment(application=application, content_type="image/jpeg", filename="QXIMGFILE.jpg",
+                  data=factories.jpeg_bytes(artist="QXEXIFARTIST", description="QXEXIFDESC"))
+    factories.jury_attachment(application=application, content_type="application/pdf", filename="QXFILEMARK intern.pdf",
+                  data=factories.pdf_bytes(text="Interne Liste QXORGMARK", author="QXPDFAUTHOR"), jury_visible=False)
     return application
 
 
@@ -96,14 +97,14 @@ def test_no_marker_reaches_any_juror_route_export_or_mail(app, client, auth):
     comp = factories.competition(prize_code="OBB")
     juror = factories.juror(comp)
     other = factories.juror(comp)
-    round_ = fj.jury_round(competition=comp, show_others=True)
+    round_ = factories.jury_round(competition=comp, show_others=True)
     applications = [_marked_application(comp, n) for n in VARIANTS]
     rounds.populate_entries(actor=None, round_=round_)
-    fj.approve_all(round_)
-    fj.assign_all(round_, [juror, other])
+    factories.approve_all(round_)
+    factories.assign_all(round_, [juror, other])
     rounds.open_round(actor=None, round_=round_)  # the release gate's leak scan passes
     first, second, third = round_.entries
-    fj.score(round_=round_, entry=first, juror=other, values=(6, 7), comment="stark")
+    factories.score(round_=round_, entry=first, juror=other, values=(6, 7), comment="stark")
     scoring.save_score(actor=juror, entry=first, values={c.id: (5, "ok") for c in round_.criteria},
                        comment="gut", finalise=True)
     scoring.save_score(actor=juror, entry=second, values={round_.criteria[0].id: (3, "")}, comment="")

@@ -3,7 +3,8 @@ unredacted texts — and still never the contact data; the anonymised round besi
 all of them."""
 from awards.extensions import db
 from awards.services.jury import rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import rounds
 
 CONTACT = dict(org_name="Brückenbauer Rosenheim e.V.", city="Rosenheim",
                contact_name="Petra Privatmensch", street="Geheimweg 3",
@@ -15,8 +16,8 @@ CONTACT = dict(org_name="Brückenbauer Rosenheim e.V.", city="Rosenheim",
 def _round(anonymised):
     comp = factories.competition(prize_code="OBB")
     juror = factories.juror(comp)
-    application = fj.submitted_application(comp, **CONTACT)
-    round_ = fj.open_round(competition=comp, jurors=[juror], applications=[application],
+    application = factories.submitted_application(comp, admissible=True, **CONTACT)
+    round_ = factories.open_round(competition=comp, jurors=[juror], applications=[application],
                            anonymised=anonymised)
     db.session.commit()
     return round_, juror, round_.entries[0]
@@ -52,10 +53,10 @@ def test_anonymised_round_hides_organisation_place_and_names_in_texts(client, au
 
 def test_switching_a_round_to_open_identity_needs_new_approvals(app):
     comp = factories.competition(prize_code="OBB")
-    round_ = fj.jury_round(competition=comp)
-    fj.submitted_application(comp, **CONTACT)
+    round_ = factories.jury_round(competition=comp)
+    factories.submitted_application(comp, admissible=True, **CONTACT)
     rounds.populate_entries(actor=None, round_=round_)
-    fj.approve_all(round_)
+    factories.approve_all(round_)
     db.session.commit()
     from awards.services.jury import anonymisation
 

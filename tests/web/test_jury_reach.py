@@ -25,7 +25,9 @@ from awards.models.applications import Attachment
 from awards.models.mail import OutboxMail
 from awards.services import accounts
 from awards.services.jury import rounds, scoring
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
+from awards.services import accounts
+from awards.services.jury import rounds, scoring
 from tests.web.test_jury_leaks import FREE_TEXT, IDENTITY, MARKERS, _variant
 
 VARIANTS = ("", "B", "C")
@@ -39,18 +41,18 @@ def _application(comp, n):
     values = {k: _variant(v, n) for k, v in {**IDENTITY, **FREE_TEXT}.items()}
     owner = factories.user(email=_variant("qxowner@qxownermail.example", n),
                            name=_variant("Alex QXOWNERMARK", n))
-    application = fj.submitted_application(comp, owner=owner, project_start=date(2021, 3, 1),
+    application = factories.submitted_application(comp, admissible=True, owner=owner, project_start=date(2021, 3, 1),
                                            volunteers_count=14, staff_count=2, **values)
-    fj.attachment(application=application, content_type="application/pdf",
+    factories.jury_attachment(application=application, content_type="application/pdf",
                   filename=_variant("QXFILEMARK Jahresbericht.pdf", n), description="QXDESCMARK",
-                  data=fj.pdf_bytes(text="Jahresbericht 2025: 40 Treffen", author="QXPDFAUTHOR",
+                  data=factories.pdf_bytes(text="Jahresbericht 2025: 40 Treffen", author="QXPDFAUTHOR",
                                     title="QXPDFTITLE", creator="QXPDFCREATOR",
                                     xmp="<x:xmpmeta><dc:creator>QXXMPMARK</dc:creator></x:xmpmeta>"))
-    fj.attachment(application=application, content_type="image/jpeg", filename="QXIMGFILE.jpg",
-                  data=fj.jpeg_bytes(artist="QXEXIFARTIST", description="QXEXIFDESC"))
-    fj.attachment(application=application, content_type="application/pdf",
+    factories.jury_attachment(application=application, content_type="image/jpeg", filename="QXIMGFILE.jpg",
+                  data=factories.jpeg_bytes(artist="QXEXIFARTIST", description="QXEXIFDESC"))
+    factories.jury_attachment(application=application, content_type="application/pdf",
                   filename="QXFILEMARK intern.pdf", jury_visible=False,
-                  data=fj.pdf_bytes(text="Interne Liste QXORGMARK", author="QXPDFAUTHOR"))
+                  data=factories.pdf_bytes(text="Interne Liste QXORGMARK", author="QXPDFAUTHOR"))
     return application
 
 
@@ -68,10 +70,10 @@ def _scene():
     accounts.assign_role(actor=None, user=admin_juror, role=Role.JUROR, competition=comp)
     jury = [chair, juror, staff_juror, admin_juror]
     applications = [_application(comp, n) for n in VARIANTS]
-    first = fj.open_round(competition=comp, jurors=jury, applications=applications)
+    first = factories.open_round(competition=comp, jurors=jury, applications=applications)
     for entry in first.entries:
         for person, points in zip(jury, ((8, 7), (6, 6), (5, 9))):
-            fj.score(round_=first, entry=entry, juror=person, values=points, comment="stark")
+            factories.score(round_=first, entry=entry, juror=person, values=points, comment="stark")
     # A conflict declared and lifted (it goes into the minutes), one that stays.
     by_application = {e.application_id: e for e in first.entries}
     second_entry = by_application[applications[1].id]
@@ -81,15 +83,15 @@ def _scene():
     kept = scoring.declare_conflict(actor=juror, entry=by_application[applications[2].id],
                                     reason="Nachbarschaft")
     rounds.close_round(actor=staff, round_=first)
-    final = fj.jury_round(competition=comp, name="Finalrunde", source="advanced")
+    final = factories.jury_round(competition=comp, name="Finalrunde", source="advanced")
     rounds.advance(actor=staff, round_=first, entries=list(first.entries), target=final)
-    fj.approve_all(final)
-    fj.assign_all(final, jury)
+    factories.approve_all(final)
+    factories.assign_all(final, jury)
     rounds.open_round(actor=staff, round_=final)
-    fj.score(round_=final, entry=next(e for e in final.entries
+    factories.score(round_=final, entry=next(e for e in final.entries
                                       if e.application_id == applications[0].id),
              juror=chair, values=(9, 9))
-    decision = fd.decide(applications[0], actor=staff)
+    decision = factories.decide(applications[0], actor=staff)
     scoring.send_reminders(actor=staff, round_=final)
     invited = accounts.invite(actor=staff, email="ina.eingeladen@example.org", name="Ina Eingeladen",
                               role=Role.JUROR, competition=comp)

@@ -11,7 +11,9 @@ from awards.models.audit import AuditLog
 from awards.models.jury_reveal import JuryReveal
 from awards.services import accounts
 from awards.services.jury import release, rounds
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
+from awards.services import accounts
+from awards.services.jury import release, rounds
 
 D = "/geschaeftsstelle/entscheidungen"
 
@@ -22,13 +24,13 @@ def _scene(*, anonymised=True):
     chair = factories.juror(comp, is_chair=True)
     staff_juror = factories.staff(prize_code="OBB")
     accounts.assign_role(actor=None, user=staff_juror, role=Role.JUROR, competition=comp)
-    applications = [fj.submitted_application(comp, org_name=f"Verein Sichtbar {i}",
+    applications = [factories.submitted_application(comp, admissible=True, org_name=f"Verein Sichtbar {i}",
                                              project_title=f"Sichtbar {i} lädt ein")
                     for i in range(2)]
-    round_ = fj.open_round(competition=comp, jurors=[chair, staff_juror],
+    round_ = factories.open_round(competition=comp, jurors=[chair, staff_juror],
                            applications=applications, anonymised=anonymised)
     rounds.close_round(actor=None, round_=round_)
-    fd.decide(applications[0], actor=staff)
+    factories.decide(applications[0], actor=staff)
     db.session.commit()
     return comp, staff, chair, staff_juror, applications, round_
 
@@ -143,10 +145,10 @@ def test_chair_decisions_page_query_count_does_not_grow_with_the_entries(client,
     def build(rows, jurors):
         comp = factories.competition(prize_code="OBB")
         chair = factories.juror(comp, is_chair=True)
-        applications = [fj.submitted_application(comp, org_name=f"Verein Zahl {i}")
+        applications = [factories.submitted_application(comp, admissible=True, org_name=f"Verein Zahl {i}")
                         for i in range(rows)]
-        fj.open_round(competition=comp, jurors=[chair], applications=applications)
-        fd.decide(applications[0])
+        factories.open_round(competition=comp, jurors=[chair], applications=applications)
+        factories.decide(applications[0])
         return chair, f"{D}/{comp.id}"
 
     few, many = _counts(client, auth, build)

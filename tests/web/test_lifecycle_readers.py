@@ -18,7 +18,7 @@ from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.services import archive
 from tests import factories
-from tests import factories_decisions as fd
+from tests import factories
 
 S = lifecycle.YearState
 
@@ -40,10 +40,10 @@ def _competition_in(state):
         return factories.competition(status=CompetitionStatus.JURY)
     if state == S.DECIDED:
         return factories.competition(status=CompetitionStatus.DECIDED)
-    comp, _, _ = fd.released_competition(winners=1, others=0)
+    comp, _, _ = factories.released_competition(winners=1, others=0)
     if state == S.RELEASED:
         return comp
-    fd.publish(comp, at=now - timedelta(hours=1))
+    factories.publish(comp, at=now - timedelta(hours=1))
     if state == S.ARCHIVED:
         comp.status = CompetitionStatus.ARCHIVED
         comp.archived_at = now

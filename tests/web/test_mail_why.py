@@ -9,7 +9,7 @@ from awards.models.decisions import MAIL_KINDS
 from awards.models.mail import OutboxMail
 from awards.services import infobrief, privacy
 from awards.services.jury import release
-from tests import factories, factories_decisions as fd
+from tests import factories
 
 WHY = "Sie erhalten diese"
 TEMPLATES = Path(ROOT) / "templates" / "emails"
@@ -27,7 +27,7 @@ def test_every_mail_template_says_why_it_was_sent():
 
 
 def test_decision_mails_carry_the_line_whatever_staff_wrote(app):
-    comp, winners, _others = fd.released_competition(winners=1, others=1)
+    comp, winners, _others = factories.released_competition(winners=1, others=1)
     db.session.commit()
     mails = db.session.scalars(select(OutboxMail)).all()
     assert mails and all(m.body_text.rstrip().endswith(

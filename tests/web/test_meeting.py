@@ -10,7 +10,7 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.meeting import MeetingAttendance, MeetingNote
 from awards.services.jury import release, rounds, scoring
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 D = "/geschaeftsstelle/entscheidungen"
@@ -24,18 +24,18 @@ def _scene():
     chair = factories.juror(comp, is_chair=True, name="Vera Vorsitz")
     member = factories.juror(comp, name="Jonas Jury")
     third = factories.juror(comp, name="Mira Mitglied")
-    applications = [fj.submitted_application(comp, org_name=f"Verein Sichtbar {i}",
+    applications = [factories.submitted_application(comp, admissible=True, org_name=f"Verein Sichtbar {i}",
                                              project_title=f"Nachbarschaftscafé Nummer {i}")
                     for i in range(3)]
-    round_ = fj.open_round(competition=comp, jurors=[chair, member, third],
+    round_ = factories.open_round(competition=comp, jurors=[chair, member, third],
                            applications=applications)
     entries = {e.application_id: e for e in round_.entries}
     first, second, conflicted = (entries[a.id] for a in applications)
-    fj.score(round_=round_, entry=first, juror=chair, values=(10, 10))
-    fj.score(round_=round_, entry=first, juror=member, values=(1, 1))
-    fj.score(round_=round_, entry=second, juror=chair, values=(6, 6))
-    fj.score(round_=round_, entry=second, juror=member, values=(6, 7))
-    fj.score(round_=round_, entry=conflicted, juror=member, values=(5, 5))
+    factories.score(round_=round_, entry=first, juror=chair, values=(10, 10))
+    factories.score(round_=round_, entry=first, juror=member, values=(1, 1))
+    factories.score(round_=round_, entry=second, juror=chair, values=(6, 6))
+    factories.score(round_=round_, entry=second, juror=member, values=(6, 7))
+    factories.score(round_=round_, entry=conflicted, juror=member, values=(5, 5))
     scoring.declare_conflict(actor=chair, entry=conflicted, reason="Mitglied im Verein")
     rounds.close_round(actor=staff, round_=round_)
     db.session.commit()
@@ -178,7 +178,7 @@ def test_an_empty_note_removes_the_note(client, auth):
 def test_names_appear_for_the_chair_only_after_the_reveal(client, auth):
     scene = _scene()
     comp, staff = scene["comp"], scene["staff"]
-    fd.decide(scene["applications"][0], actor=staff)
+    factories.decide(scene["applications"][0], actor=staff)
     db.session.commit()
     auth.login(scene["chair"])
     page = client.get(f"{D}/{comp.id}/sitzung").text

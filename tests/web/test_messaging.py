@@ -7,7 +7,7 @@ from awards.extensions import db
 from awards.models.audit import AuditLog
 from awards.models.mail import OutboxMail
 from awards.services import accounts
-from tests import factories, factories_decisions as fd, factories_jury as fj
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 
@@ -29,9 +29,9 @@ def _scene(prize_code="OBB"):
     comp = factories.competition(prize_code=prize_code, title="Integrationspreis Oberbayern",
                                  ceremony_place="Residenz München")
     staff = factories.staff(prize_code=prize_code)
-    first = fj.submitted_application(comp, contact_name="Maria Muster", email="maria@example.org",
+    first = factories.submitted_application(comp, admissible=True, contact_name="Maria Muster", email="maria@example.org",
                                   project_title="Sprachcafé")
-    second = fj.submitted_application(comp, contact_name="Ali Beispiel", email="ali@example.org",
+    second = factories.submitted_application(comp, admissible=True, contact_name="Ali Beispiel", email="ali@example.org",
                                    project_title="Nähwerkstatt")
     draft = factories.application(competition=comp, status=ApplicationStatus.DRAFT,
                                   project_title="Entwurf")
@@ -94,8 +94,8 @@ def test_composer_refuses_an_unknown_placeholder_next_to_the_field(client, auth)
 def test_composer_writes_to_drafts_winners_and_a_round(client, auth):
     comp, staff, first, _second, draft = _scene()
     juror = factories.juror(comp, name="Jana Jury")
-    round_ = fj.open_round(competition=comp, jurors=[juror], applications=[first])
-    fd.decide(first, actor=staff)
+    round_ = factories.open_round(competition=comp, jurors=[juror], applications=[first])
+    factories.decide(first, actor=staff)
     db.session.commit()
     auth.login(staff)
     response = _write(client, comp, group="drafts", subject="Frist", body="Noch bis {frist}.")
@@ -111,7 +111,7 @@ def test_composer_writes_to_drafts_winners_and_a_round(client, auth):
 def test_composer_never_lets_applicants_reach_the_jury_while_anonymous(client, auth):
     comp, staff, first, _second, _draft = _scene()
     juror = factories.juror(comp)
-    fj.open_round(competition=comp, jurors=[juror], applications=[first])
+    factories.open_round(competition=comp, jurors=[juror], applications=[first])
     db.session.commit()
     auth.login(staff)
     response = _write(client, comp, group="jurors", subject="Hinweis", body="Bitte {projekt} lesen.")
@@ -127,7 +127,7 @@ def test_staff_on_the_jury_may_write_to_jury_groups_only(client, auth):
     comp, _staff, first, _second, _draft = _scene()
     staff_juror = factories.staff(prize_code="OBB")
     accounts.assign_role(actor=None, user=staff_juror, role=Role.JUROR, competition=comp)
-    fj.open_round(competition=comp, jurors=[staff_juror], applications=[first])
+    factories.open_round(competition=comp, jurors=[staff_juror], applications=[first])
     db.session.commit()
     auth.login(staff_juror)
     form = rendered_form(client.get(_url(comp)).text, form_id="compose")

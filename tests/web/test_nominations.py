@@ -17,8 +17,8 @@ from awards.models.nominations import Nomination, NomineeStatus
 from awards.services import publication
 from awards.services.jury import release
 from tests import factories
-from tests.factories_applications import complete_application
-from tests.factories_decisions import decide
+from tests.factories import complete_application
+from tests.factories import decide
 from tests.rendered_forms import rendered_form
 
 NOMINEE = "schule@mainufer.example"

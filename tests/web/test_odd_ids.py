@@ -172,12 +172,10 @@ def test_walk_covers_the_routes_with_ids():
 @pytest.mark.parametrize("version", ["²", "99999999999999999999", "-1", "abc"])
 def test_odd_version_numbers_in_decision_forms_never_give_a_server_error(app, client, auth,
                                                                           version):
-    from tests import factories_decisions as fd
-
     comp = factories.competition(status=CompetitionStatus.JURY, year=2026)
     staff = factories.staff(prize_code="BIP")
-    application = fd.submitted(comp)
-    fd.decide(application)
+    application = factories.submitted_application(comp)
+    factories.decide(application)
     db.session.commit()
     auth.login(staff)
     base = f"/geschaeftsstelle/entscheidungen/{comp.id}/bewerbung/{application.id}"

@@ -15,7 +15,6 @@ from awards.models.base import utcnow
 from awards.services.decisions import decision_for, release_of
 from awards.timeutil import utc
 from tests import factories
-from tests import factories_decisions as fd
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -41,12 +40,12 @@ def statements(app):
 def published(app):
     consents = dict(consent_publish_name=True, consent_publish_text=True,
                     consent_publish_photos=True, image_rights_confirmed=True)
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
     for name, value in consents.items():
         setattr(winners[0], name, value)
     winners[0].city = "Bamberg"
-    photo = fd.photo_attachment(winners[0], storage=get_storage())
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    photo = factories.photo_attachment(winners[0], storage=get_storage())
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     decision = decision_for(winners[0])
     return comp, winners[0], decision, photo
@@ -177,7 +176,7 @@ def test_withdrawn_publication_is_not_served_from_the_cache(client, published):
 
 def test_page_cached_before_the_embargo_ends_is_not_served_after(client, app, monkeypatch):
     publish_at = utc(2026, 5, 12, 16, 0, 0)
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2026,
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2026,
                                                publish_at=publish_at)
     release_of(comp).released_at = publish_at - timedelta(days=5)
     db.session.commit()

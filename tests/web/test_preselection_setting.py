@@ -5,7 +5,7 @@ import re
 from awards.extensions import db
 from awards.models.competitions import Competition
 from tests import factories
-from tests import factories_jury as fj
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 MESSAGE = ("Die Vorauswahl-Runde läuft gerade. Solange sie geöffnet ist, kann diese Einstellung "
@@ -26,7 +26,7 @@ def _setting(comp):
 def test_preselection_setting_kept_while_its_round_is_open(client, auth, app):
     staff = factories.staff(prize_code="BIP")
     comp = factories.competition(preselection_during_call=True)
-    fj.open_round(competition=comp, jurors=[factories.juror(comp)], n=1)
+    factories.open_round(competition=comp, jurors=[factories.juror(comp)], n=1)
     db.session.commit()
     auth.login(staff)
     form = _edit_form(client, comp)

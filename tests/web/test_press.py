@@ -17,7 +17,7 @@ from awards.models.audit import AuditLog
 from awards.services import decisions
 from awards.timeutil import utc
 from tests import factories
-from tests import factories_decisions as fd
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 PUBLISH_AT = utc(2026, 5, 12, 16, 0, 0)
@@ -34,7 +34,7 @@ def clock(app, monkeypatch):
 
 @pytest.fixture
 def year(app):
-    comp, winners, _ = fd.released_competition(winners=2, others=0, year=2026,
+    comp, winners, _ = factories.released_competition(winners=2, others=0, year=2026,
                                                publish_at=PUBLISH_AT,
                                                title="Bayerischer Integrationspreis")
     decisions.release_of(comp).released_at = PUBLISH_AT - timedelta(days=10)
@@ -196,8 +196,8 @@ def _zip(response):
 def test_press_kit_zip_holds_consented_photos_with_credits_and_neutral_tables(client, auth, year, clock):
     comp, winners, staff = year
     storage = get_storage()
-    fd.photo_attachment(winners[0], storage=storage)
-    fd.photo_attachment(winners[1], storage=storage)
+    factories.photo_attachment(winners[0], storage=storage)
+    factories.photo_attachment(winners[1], storage=storage)
     winners[0].project_title = "=HYPERLINK(\"http://evil.example\")"
     winners[1].consent_publish_photos = False
     db.session.commit()

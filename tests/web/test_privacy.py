@@ -14,17 +14,16 @@ from awards.models.mail import OutboxMail
 from awards.models.users import OneTimeToken, User
 from awards.services import audit, mail, privacy
 from tests import factories
-from tests import factories_trust as ft
 
 
 def _applicant_with_data():
     user = factories.user(name="Kim Beispiel", email="kim@example.org")
     comp = factories.competition(title="Bayerischer Integrationspreis")
     draft = factories.application(competition=comp, owner=user, project_title="Sprachcafé")
-    draft_file = ft.attachment(draft, filename="Konzept.pdf")
+    draft_file = factories.attachment(draft, filename="Konzept.pdf")
     sent = factories.application(competition=comp, owner=user, project_title="Lesepaten")
-    ft.submitted(sent, 7)
-    sent_photo = ft.attachment(sent, data=ft.PNG_BYTES, filename="Foto Fest.png")
+    factories.mark_submitted(sent, 7)
+    sent_photo = factories.attachment(sent, data=factories.PNG_BYTES, filename="Foto Fest.png")
     mail.enqueue(to=user.email, subject="Eingangsbestätigung", text="Danke für Ihre Bewerbung.")
     audit.record(actor=user, action="application.submit", obj=sent)
     db.session.commit()
@@ -92,8 +91,8 @@ def test_export_zip_contains_json_and_every_file(app, client, auth):
         f"anlagen/{sent.reference}/{sent_photo.id}-Foto Fest.png",
         f"anlagen/{sent.reference}/eingangsbestaetigung.pdf",
     ])
-    assert archive.read(f"anlagen/entwurf-{draft.id}/{draft_file.id}-Konzept.pdf") == ft.PDF_BYTES
-    assert archive.read(f"anlagen/{sent.reference}/{sent_photo.id}-Foto Fest.png") == ft.PNG_BYTES
+    assert archive.read(f"anlagen/entwurf-{draft.id}/{draft_file.id}-Konzept.pdf") == factories.PDF_BYTES
+    assert archive.read(f"anlagen/{sent.reference}/{sent_photo.id}-Foto Fest.png") == factories.PNG_BYTES
 
 
 def test_export_zip_contains_only_own_data(app, client, auth):
@@ -101,7 +100,7 @@ def test_export_zip_contains_only_own_data(app, client, auth):
     other = factories.user(email="other@example.org")
     comp = factories.competition()
     foreign = factories.application(competition=comp, owner=other, project_title="Fremd")
-    ft.attachment(foreign)
+    factories.attachment(foreign)
     db.session.commit()
     auth.login(user)
     archive = _zip(client.get("/konto/meine-daten/export.zip"))
@@ -130,7 +129,7 @@ def test_export_missing_file_noted_rest_delivered(app, client, auth):
 
 def test_stream_zip_yields_in_pieces_for_large_file(app):
     big = b"%PDF-" + bytes(range(256)) * 4096 * 3  # ~3 MB, not compressible much
-    ft.stored_file("exports/big.pdf", data=big)
+    factories.stored_file("exports/big.pdf", data=big)
     pieces = list(privacy.stream_zip({"a": 1}, [("big.pdf", "exports/big.pdf")], get_storage()))
     assert len([p for p in pieces if p]) > 3
     assert max(len(p) for p in pieces) < 2 * privacy.ZIP_CHUNK + 4096

@@ -8,7 +8,8 @@ from flask_babel import refresh
 
 from awards.extensions import db
 from awards.services.jury import ranking, rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import ranking, rounds
 
 P = "/geschaeftsstelle/jury"
 
@@ -18,10 +19,10 @@ def world(app):
     comp = factories.competition(prize_code="OBB")
     staff = factories.staff(prize_code="OBB")
     jurors = [factories.juror(comp), factories.juror(comp)]
-    round_ = fj.open_round(competition=comp, jurors=jurors, n=3)
+    round_ = factories.open_round(competition=comp, jurors=jurors, n=3)
     entries = sorted(round_.entries, key=lambda e: e.id)
     for points, entry in zip((9, 5, 2), entries):
-        fj.score(round_=round_, entry=entry, juror=jurors[0], values=(points, points))
+        factories.score(round_=round_, entry=entry, juror=jurors[0], values=(points, points))
     db.session.commit()
     return {"comp": comp, "staff": staff, "jurors": jurors, "round": round_, "entries": entries}
 
@@ -61,7 +62,7 @@ def test_a_new_score_renders_the_rows_anew(world, client, auth, renders):
     entry = world["entries"][2]
     before = _row(client.get(url).text, entry.code)
     assert ">1</td>" in before  # one score so far
-    fj.score(round_=world["round"], entry=entry, juror=world["jurors"][1], values=(10, 10))
+    factories.score(round_=world["round"], entry=entry, juror=world["jurors"][1], values=(10, 10))
     db.session.commit()
     after = _row(client.get(url).text, entry.code)
     assert ">2</td>" in after and after != before

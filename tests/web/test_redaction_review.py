@@ -10,7 +10,9 @@ from awards.models.audit import AuditLog
 from awards.models.jury import RedactionState, Round, RoundEntry, RoundStatus
 from awards.services.jury import rounds
 from awards.services.jury.anonymisation import REDACTED as R
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import rounds
+from awards.services.jury.anonymisation import REDACTED as R
 
 P = "/geschaeftsstelle/jury"
 SUMMARY = ("Das Quastwerk trifft sich in Fürth. Kurse gibt die Volkshochschule Fürth, "
@@ -24,10 +26,10 @@ def world(app):
     comp = factories.competition(prize_code="OBB")
     staff = factories.staff(prize_code="OBB")
     juror = factories.juror(comp, name="Jonas Jury")
-    fj.submitted_application(comp, org_name="Quastwerk e.V.", contact_name="Leyla Öztürk-Brandl",
+    factories.submitted_application(comp, admissible=True, org_name="Quastwerk e.V.", contact_name="Leyla Öztürk-Brandl",
                              city="Fürth", street="Schwabacher Straße 5", postcode="90762",
                              email="info@quastwerk.de", phone="0911 4480 1234", summary=SUMMARY)
-    round_ = fj.jury_round(competition=comp)
+    round_ = factories.jury_round(competition=comp)
     rounds.populate_entries(actor=None, round_=round_)
     db.session.commit()
     return {"comp": comp, "staff": staff, "juror": juror, "round": round_, "entry": round_.entries[0]}
@@ -102,7 +104,7 @@ def test_staff_lift_one_occurrence_and_juror_sees_it(world, client, auth):
     doc = lxml.html.fromstring(resp.text)
     approve = next(f for f in doc.forms if f.get("action", "").endswith("/freigeben"))
     assert _submit(client, url, approve).status_code == 302
-    fj.assign_all(world["round"], [world["juror"]])
+    factories.assign_all(world["round"], [world["juror"]])
     db.session.commit()
     assert client.post(f"{P}/runden/{world['round'].id}/freigeben").status_code == 302
     db.session.expire_all()

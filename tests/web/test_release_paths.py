@@ -10,18 +10,18 @@ from awards.models.audit import AuditLog
 from awards.models.mail import OutboxMail
 from awards.services.jury import release
 from tests import factories
-from tests import factories_decisions as fd
+from tests import factories
 from tests.rendered_forms import rendered_form
 
 
 def _jury_year_with_a_pending_correction():
     comp = factories.competition(status=CompetitionStatus.JURY)
-    winner, reopened = fd.submitted(comp), fd.submitted(comp)
-    fd.scored(comp, [winner])
-    fd.decide(winner)
+    winner, reopened = factories.submitted_application(comp), factories.submitted_application(comp)
+    factories.scored(comp, [winner])
+    factories.decide(winner)
     reopened.status = ApplicationStatus.REOPENED
     reopened.reopen_reason = "Der Finanzierungsplan fehlt."
-    withdrawn = fd.submitted(comp, status=ApplicationStatus.WITHDRAWN)
+    withdrawn = factories.submitted_application(comp, status=ApplicationStatus.WITHDRAWN)
     draft = factories.application(competition=comp)
     db.session.flush()
     return comp, winner, reopened, withdrawn, draft
@@ -73,8 +73,8 @@ def test_correction_mail_template_is_editable(client, auth, app):
 def test_reopen_refused_while_a_decision_stands(client, auth, app):
     staff = factories.staff(prize_code="BIP")
     comp = factories.competition(status=CompetitionStatus.JURY)
-    winner = fd.submitted(comp)
-    fd.decide(winner)
+    winner = factories.submitted_application(comp)
+    factories.decide(winner)
     db.session.commit()
     auth.login(staff)
     url = f"/geschaeftsstelle/bewerbungen/{winner.id}"

@@ -11,7 +11,6 @@ from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import competitions as service
 from awards.timeutil import utc
 from tests import factories
-from tests import factories_decisions as fd
 from tests.posted_fields import field_names, form_fields
 
 FORM = {
@@ -106,7 +105,7 @@ def test_edit_competition_bad_input_keeps_what_was_typed(client, staff_obb):
 
 
 def test_edit_competition_is_refused_after_the_release(client, staff_obb):
-    comp, _winners, _others = fd.released_competition(prize_code="OBB")
+    comp, _winners, _others = factories.released_competition(prize_code="OBB")
     db.session.commit()
     url = f"/geschaeftsstelle/wettbewerbe/{comp.id}/bearbeiten"
     html = client.get(url).get_data(as_text=True)

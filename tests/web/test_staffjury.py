@@ -13,7 +13,8 @@ from awards.models.jury import (Assignment, Conflict, RedactionState, Round, Rou
                                 RoundStatus)
 from awards.models.mail import OutboxMail
 from awards.services.jury import ranking, rounds
-from tests import factories, factories_jury as fj
+from tests import factories
+from awards.services.jury import ranking, rounds
 
 P = "/geschaeftsstelle/jury"
 
@@ -29,9 +30,9 @@ def world(app):
 
 
 def _draft_round_with_entries(world, n=2):
-    round_ = fj.jury_round(competition=world["comp"])
+    round_ = factories.jury_round(competition=world["comp"])
     for _ in range(n):
-        fj.submitted_application(world["comp"])
+        factories.submitted_application(world["comp"], admissible=True)
     rounds.populate_entries(actor=None, round_=round_)
     db.session.commit()
     return round_
@@ -151,10 +152,10 @@ def test_name_in_attachment_text_is_redacted_and_release_works(world, client, au
     round_ = _draft_round_with_entries(world, n=1)
     entry = round_.entries[0]
     application = entry.application
-    fj.attachment(application=application, content_type="application/pdf", filename="b.pdf",
-                  data=fj.pdf_bytes(text=f"Bericht {application.contact_name}"))
-    fj.approve_all(round_)
-    fj.assign_all(round_, [world["j1"]])
+    factories.jury_attachment(application=application, content_type="application/pdf", filename="b.pdf",
+                  data=factories.pdf_bytes(text=f"Bericht {application.contact_name}"))
+    factories.approve_all(round_)
+    factories.assign_all(round_, [world["j1"]])
     db.session.commit()
     auth.login(world["staff"])
     assert client.post(f"{P}/runden/{round_.id}/freigeben").status_code == 302
@@ -171,10 +172,10 @@ def test_leak_left_in_attachment_blocks_release(world, client, auth):
     entry = round_.entries[0]
     application = entry.application
     surname = application.contact_name.split()[-1]
-    fj.attachment(application=application, content_type="application/pdf", filename="b.pdf",
+    factories.jury_attachment(application=application, content_type="application/pdf", filename="b.pdf",
                   data=_pdf_with_font_named(f"{surname}-Sans", "Jahresbericht"))
-    fj.approve_all(round_)
-    fj.assign_all(round_, [world["j1"]])
+    factories.approve_all(round_)
+    factories.assign_all(round_, [world["j1"]])
     db.session.commit()
     auth.login(world["staff"])
     resp = client.post(f"{P}/runden/{round_.id}/freigeben", follow_redirects=True)
@@ -197,7 +198,7 @@ def test_review_shows_preview_and_saves_terms(world, client, auth):
     round_ = _draft_round_with_entries(world, n=1)
     entry = round_.entries[0]
     entry.application.summary = f"{entry.application.org_name} trifft sich am Sonnenplatz."
-    fj.approve_all(round_)
+    factories.approve_all(round_)
     db.session.commit()
     auth.login(world["staff"])
     resp = client.get(f"{P}/runden/{round_.id}/anonymisierung/{entry.id}")
@@ -228,7 +229,7 @@ def test_manual_assignment_refuses_conflicted_juror(world, client, auth):
 
 
 def test_staff_sets_conflict(world, client, auth):
-    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=1)
+    round_ = factories.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=1)
     db.session.commit()
     auth.login(world["staff"])
     entry = round_.entries[0]
@@ -242,8 +243,8 @@ def test_staff_sets_conflict(world, client, auth):
 
 
 def test_reminders_go_only_to_jurors_with_open_work(world, client, auth):
-    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=1)
-    fj.score(round_=round_, entry=round_.entries[0], juror=world["j1"], values=(5, 5))
+    round_ = factories.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=1)
+    factories.score(round_=round_, entry=round_.entries[0], juror=world["j1"], values=(5, 5))
     db.session.commit()
     auth.login(world["staff"])
     progress = client.get(f"{P}/runden/{round_.id}/fortschritt")
@@ -274,10 +275,10 @@ def _count_queries(client, url):
 def _scored_round(world, n):
     comp = factories.competition(prize_code="OBB")
     jurors = [factories.juror(comp) for _ in range(3 if n == 5 else 6)]
-    round_ = fj.open_round(competition=comp, jurors=jurors, n=n)
+    round_ = factories.open_round(competition=comp, jurors=jurors, n=n)
     for entry in round_.entries:
         for j in jurors:
-            fj.score(round_=round_, entry=entry, juror=j, values=(entry.id % 11, 5))
+            factories.score(round_=round_, entry=entry, juror=j, values=(entry.id % 11, 5))
     db.session.commit()
     return round_
 
@@ -296,11 +297,11 @@ def test_ranking_page_queries_do_not_grow(world, client, auth, close):
 
 
 def test_ranking_page_shows_stats_ties_and_chart(world, client, auth):
-    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=2)
+    round_ = factories.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=2)
     a, b = round_.entries
     for e in (a, b):
-        fj.score(round_=round_, entry=e, juror=world["j1"], values=(5, 5))
-        fj.score(round_=round_, entry=e, juror=world["j2"], values=(7, 1))
+        factories.score(round_=round_, entry=e, juror=world["j1"], values=(5, 5))
+        factories.score(round_=round_, entry=e, juror=world["j2"], values=(7, 1))
     db.session.commit()
     auth.login(world["staff"])
     resp = client.get(f"{P}/runden/{round_.id}/rangliste")
@@ -311,9 +312,9 @@ def test_ranking_page_shows_stats_ties_and_chart(world, client, auth):
 
 
 def test_exports_pseudonymised_while_running_identities_after_close(world, client, auth):
-    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"]], n=1)
+    round_ = factories.open_round(competition=world["comp"], jurors=[world["j1"]], n=1)
     entry = round_.entries[0]
-    fj.score(round_=round_, entry=entry, juror=world["j1"], values=(8, 6), comment="=HYPERLINK(1)")
+    factories.score(round_=round_, entry=entry, juror=world["j1"], values=(8, 6), comment="=HYPERLINK(1)")
     db.session.commit()
     auth.login(world["staff"])
     running = client.get(f"{P}/runden/{round_.id}/export/bewertungen.csv").data.decode("utf-8-sig")
@@ -334,10 +335,10 @@ def test_exports_pseudonymised_while_running_identities_after_close(world, clien
 
 
 def test_close_then_advance_top_n(world, client, auth):
-    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"]], n=3)
+    round_ = factories.open_round(competition=world["comp"], jurors=[world["j1"]], n=3)
     for points, entry in zip((9, 5, 2), round_.entries):
-        fj.score(round_=round_, entry=entry, juror=world["j1"], values=(points, points))
-    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+        factories.score(round_=round_, entry=entry, juror=world["j1"], values=(points, points))
+    final = factories.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
     db.session.commit()
     auth.login(world["staff"])
     assert client.post(f"{P}/runden/{round_.id}/abschliessen", data={"confirm": "y"}).status_code == 302
@@ -358,10 +359,10 @@ def test_close_then_advance_top_n(world, client, auth):
 
 def _long_ranking(world, n=130, close=False):
     """n entries scored by both jurors; with ties (a total only depends on entry.id % 23)."""
-    round_ = fj.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=n)
+    round_ = factories.open_round(competition=world["comp"], jurors=[world["j1"], world["j2"]], n=n)
     for entry in round_.entries:
-        fj.score(round_=round_, entry=entry, juror=world["j1"], values=(entry.id % 11, 5))
-        fj.score(round_=round_, entry=entry, juror=world["j2"], values=(entry.id % 23 // 3, 2))
+        factories.score(round_=round_, entry=entry, juror=world["j1"], values=(entry.id % 11, 5))
+        factories.score(round_=round_, entry=entry, juror=world["j2"], values=(entry.id % 23 // 3, 2))
     if close:
         rounds.close_round(actor=None, round_=round_)
     db.session.commit()
@@ -414,7 +415,7 @@ def test_short_ranking_has_no_page_navigation(world, client, auth):
 
 def test_advance_by_hand_lists_the_page_but_accepts_the_whole_ranking(world, client, auth):
     round_ = _long_ranking(world, close=True)
-    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+    final = factories.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
     db.session.commit()
     rows = db.session.get(Round, round_.id).snapshot["rows"]
     auth.login(world["staff"])
@@ -438,7 +439,7 @@ def test_advance_by_hand_lists_the_page_but_accepts_the_whole_ranking(world, cli
 def test_advance_refuses_entries_outside_the_ranking(world, client, auth):
     round_ = _long_ranking(world, n=3, close=True)
     other = _long_ranking(world, n=1)
-    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+    final = factories.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
     db.session.commit()
     auth.login(world["staff"])
     resp = client.post(f"{P}/runden/{round_.id}/weiterleiten", follow_redirects=True,
@@ -450,7 +451,7 @@ def test_advance_refuses_entries_outside_the_ranking(world, client, auth):
 
 def test_advance_top_n_uses_the_whole_ranking(world, client, auth):
     round_ = _long_ranking(world, close=True)
-    final = fj.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
+    final = factories.jury_round(competition=world["comp"], name="Finalrunde", source="advanced")
     db.session.commit()
     rows = db.session.get(Round, round_.id).snapshot["rows"]
     auth.login(world["staff"])

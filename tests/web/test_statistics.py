@@ -13,7 +13,7 @@ from awards.enums import ApplicantType, CompetitionStatus, FormalCheck, Region, 
 from awards.extensions import db
 from awards.models.base import utcnow
 from tests import factories
-from tests import factories_decisions as fd
+from tests import factories
 
 
 @pytest.fixture
@@ -28,14 +28,14 @@ def scene(app):
             (Region.OBB, SubmissionKind.SELF, FormalCheck.ADMISSIBLE, 3),
             (Region.OBB, SubmissionKind.NOMINATION, FormalCheck.ADMISSIBLE, 8),
             (Region.UFR, SubmissionKind.SELF, FormalCheck.INADMISSIBLE, 30)):
-        fd.submitted(bip, region=region, kind=kind, formal_check=formal,
+        factories.submitted_application(bip, region=region, kind=kind, formal_check=formal,
                      applicant_type=ApplicantType.VEREIN, volunteers_count=volunteers)
-    winner = fd.submitted(obb, formal_check=FormalCheck.ADMISSIBLE,
+    winner = factories.submitted_application(obb, formal_check=FormalCheck.ADMISSIBLE,
                           applicant_type=ApplicantType.KOMMUNE, volunteers_count=11)
-    fd.submitted(obb, formal_check=FormalCheck.ADMISSIBLE, volunteers_count=2)
+    factories.submitted_application(obb, formal_check=FormalCheck.ADMISSIBLE, volunteers_count=2)
     for _ in range(4):
-        fd.submitted(old, formal_check=FormalCheck.ADMISSIBLE, volunteers_count=1)
-    fd.decide(winner, category=obb.categories[0])
+        factories.submitted_application(old, formal_check=FormalCheck.ADMISSIBLE, volunteers_count=1)
+    factories.decide(winner, category=obb.categories[0])
     db.session.commit()
     return dict(bip=bip, obb=obb, old=old)
 
@@ -138,7 +138,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client, scene):
 
 def test_xlsx_neutralises_formulas(client, auth, app):
     comp = factories.competition(prize_code="BIP", year=2024, title="=HYPERLINK(\"x\")")
-    fd.submitted(comp)
+    factories.submitted_application(comp)
     db.session.commit()
     auth.login(factories.staff())
     sheets = _sheets(client.get("/geschaeftsstelle/statistik.xlsx").data)
@@ -153,7 +153,7 @@ def test_staff_start_page_links_to_the_statistics(client, auth, scene):
 # --------------------------------------------------------------------------- public summary
 
 def _published(applications, regions=(Region.OBB, Region.SCHW)):
-    comp, winners, others = fd.released_competition(winners=1, others=applications - 1,
+    comp, winners, others = factories.released_competition(winners=1, others=applications - 1,
                                                     year=2025)
     for n, application in enumerate(winners + others):
         application.region = regions[n % len(regions)]
@@ -164,7 +164,7 @@ def test_winners_page_shows_counts_once_published(client, app):
     comp = _published(6)
     db.session.commit()
     assert client.get("/preistraeger/BIP/2025").status_code == 404  # not published yet
-    fd.publish(comp, at=utcnow() - timedelta(minutes=1))
+    factories.publish(comp, at=utcnow() - timedelta(minutes=1))
     db.session.commit()
     page = client.get("/preistraeger/BIP/2025").text
     assert "2025: 6 Bewerbungen aus 2 Regierungsbezirken" in page
@@ -172,7 +172,7 @@ def test_winners_page_shows_counts_once_published(client, app):
 
 def test_winners_page_withholds_small_counts(client, app):
     comp = _published(3, regions=(Region.OBB,))
-    fd.publish(comp, at=utcnow() - timedelta(minutes=1))
+    factories.publish(comp, at=utcnow() - timedelta(minutes=1))
     db.session.commit()
     page = client.get("/preistraeger/BIP/2025").text
     assert page.count("Preisträgerinnen und Preisträger 2025") >= 1

@@ -9,7 +9,7 @@ from awards.models.applications import Application
 from awards.models.audit import AuditLog
 from awards.models.mail import OutboxMail
 from tests import factories
-from tests.factories_applications import complete_application
+from tests.factories import complete_application
 
 SUBMIT = {"action": "submit", "consent_privacy": "y", "consent_truthful": "y"}
 

@@ -10,7 +10,7 @@ from awards.enums import CompetitionStatus, Region
 from awards.services import certificates, decisions
 from awards.services.jury import release
 from awards.timeutil import utc
-from tests import factories_decisions as fd
+from tests import factories
 
 PUBLISH_AT = utc(2026, 5, 12, 16, 0, 0)
 
@@ -28,7 +28,7 @@ def clock(app, monkeypatch):
 
 @pytest.fixture
 def embargoed(app):
-    comp, winners, others = fd.released_competition(
+    comp, winners, others = factories.released_competition(
         winners=2, others=1, year=2026, publish_at=PUBLISH_AT,
         title="Bayerischer Integrationspreis")
     # The release happened before the embargo ends.
@@ -93,18 +93,16 @@ def test_winner_visible_exactly_at_publication_instant(client, embargoed, clock)
 
 def test_published_by_hand_before_planned_time(client, embargoed, clock):
     comp, winners, _ = embargoed
-    fd.publish(comp, at=PUBLISH_AT - timedelta(hours=2))
+    factories.publish(comp, at=PUBLISH_AT - timedelta(hours=2))
     db.session.commit()
     clock.set(PUBLISH_AT - timedelta(hours=1))
     assert client.get(f"/preistraeger/BIP/{comp.year}").status_code == 200
 
 
 def test_unreleased_competition_is_never_public_even_when_time_passed(client, app, clock):
-    from tests import factories
-
     comp = factories.competition(status=CompetitionStatus.JURY, publish_at=PUBLISH_AT, year=2026)
-    application = fd.submitted(comp, consent_publish_text=True)
-    decision = fd.decide(application)
+    application = factories.submitted_application(comp, consent_publish_text=True)
+    decision = factories.decide(application)
     db.session.commit()
     clock.set(PUBLISH_AT + timedelta(days=1))
     assert client.get("/preistraeger/BIP/2026").status_code == 404
@@ -138,7 +136,7 @@ def test_project_url_with_wrong_prize_or_year_is_404(client, embargoed, clock):
 
 def test_photo_hidden_before_publication_and_stripped_after(client, embargoed, clock):
     comp, winners, _ = embargoed
-    attachment = fd.photo_attachment(winners[0], storage=get_storage())
+    attachment = factories.photo_attachment(winners[0], storage=get_storage())
     db.session.commit()
     clock.set(PUBLISH_AT - timedelta(seconds=1))
     assert client.get(f"/preistraeger/foto/{attachment.id}").status_code == 404
@@ -156,11 +154,11 @@ def test_photo_hidden_before_publication_and_stripped_after(client, embargoed, c
 
 
 def _published(consents):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025, consent=False)
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025, consent=False)
     application = winners[0]
     for name, value in consents.items():
         setattr(application, name, value)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     from awards.services.decisions import decision_for
 
@@ -190,7 +188,7 @@ def test_consent_text_only_shows_title_and_summary_not_name(client, app):
 def test_photo_without_consent_is_not_shown_or_served(client, app):
     comp, application, decision = _published({"consent_publish_text": True,
                                               "image_rights_confirmed": True})
-    attachment = fd.photo_attachment(application, storage=get_storage())
+    attachment = factories.photo_attachment(application, storage=get_storage())
     db.session.commit()
     html = client.get(f"/preistraeger/BIP/2025/{decision.id}").get_data(as_text=True)
     assert "/preistraeger/foto/" not in html
@@ -200,7 +198,7 @@ def test_photo_without_consent_is_not_shown_or_served(client, app):
 def test_withdrawn_consent_removes_name_text_and_photo(client, app):
     comp, application, decision = _published({"consent_publish_name": True, "consent_publish_text": True,
                                               "consent_publish_photos": True, "image_rights_confirmed": True})
-    attachment = fd.photo_attachment(application, storage=get_storage())
+    attachment = factories.photo_attachment(application, storage=get_storage())
     db.session.commit()
     url = f"/preistraeger/BIP/2025/{decision.id}"
     html = client.get(url).get_data(as_text=True)
@@ -219,10 +217,10 @@ def test_withdrawn_consent_removes_name_text_and_photo(client, app):
 
 
 def test_overview_filters_by_year_prize_and_region(client, app):
-    a_comp, a_win, _ = fd.released_competition(winners=1, others=0, prize_code="BIP", year=2024)
-    b_comp, b_win, _ = fd.released_competition(winners=1, others=0, prize_code="UFR", year=2025)
+    a_comp, a_win, _ = factories.released_competition(winners=1, others=0, prize_code="BIP", year=2024)
+    b_comp, b_win, _ = factories.released_competition(winners=1, others=0, prize_code="UFR", year=2025)
     for comp in (a_comp, b_comp):
-        fd.publish(comp, at=utcnow() - timedelta(days=1))
+        factories.publish(comp, at=utcnow() - timedelta(days=1))
     a_win[0].region = Region.OBB
     db.session.commit()
     both = client.get("/preistraeger").get_data(as_text=True)
@@ -237,16 +235,15 @@ def test_overview_filters_by_year_prize_and_region(client, app):
 
 
 def test_overview_pages_through_many_winners(client, app):
-    from tests import factories
 
     comp = factories.competition(status=CompetitionStatus.JURY,
                                  year=2023, categories=[("Preis", 1, 10000, 30)], budget_cents=300000)
-    apps = [fd.submitted(comp, consent_publish_text=True, project_title=f"Projekt Nummer {i:02d}")
+    apps = [factories.submitted_application(comp, consent_publish_text=True, project_title=f"Projekt Nummer {i:02d}")
             for i in range(25)]
     for a in apps:
-        fd.decide(a)
+        factories.decide(a)
     release.release_decisions(actor=None, competition=comp)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     first = client.get("/preistraeger").get_data(as_text=True)
     second = client.get("/preistraeger?seite=2").get_data(as_text=True)
@@ -256,8 +253,8 @@ def test_overview_pages_through_many_winners(client, app):
 
 
 def test_overview_answers_304_when_unchanged(client, app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     db.session.commit()
     first = client.get("/preistraeger/BIP/2025")
     assert first.headers["Cache-Control"] == "public, max-age=60"
@@ -266,10 +263,9 @@ def test_overview_answers_304_when_unchanged(client, app):
 
 
 def test_overview_for_logged_in_user_is_private(client, app, auth):
-    from tests import factories
 
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     user = factories.user()
     db.session.commit()
     auth.login(user)
@@ -278,9 +274,9 @@ def test_overview_for_logged_in_user_is_private(client, app, auth):
 
 
 def test_verification_page_genuine_code_shows_laureate_prize_year(client, app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025,
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025,
                                                title="Bayerischer Integrationspreis")
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     cert, _ = certificates.ensure_certificate(actor=None, application=winners[0], storage=get_storage())
     db.session.commit()
     response = client.get(f"/urkunde/pruefen/{cert.code}")
@@ -294,8 +290,8 @@ def test_verification_page_genuine_code_shows_laureate_prize_year(client, app):
 
 
 def test_verification_page_forged_code_says_not_genuine(client, app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     cert, _ = certificates.ensure_certificate(actor=None, application=winners[0], storage=get_storage())
     db.session.commit()
     forged = ("2222" if not cert.code.startswith("2222") else "3333") + cert.code[4:]

@@ -17,15 +17,13 @@ from awards.models.mail import OutboxMail
 from awards.services import applications, certificates, decisions, lifecycle
 from awards.services.jury import release
 from tests import factories
-from tests import factories_decisions as fd
-from tests import factories_jury as fj
 from tests.posted_fields import form_fields
 
 
 def _published(year=2025, winners=2):
-    comp, winner_apps, others = fd.released_competition(winners=winners, others=1, year=year,
+    comp, winner_apps, others = factories.released_competition(winners=winners, others=1, year=year,
                                                         title="Bayerischer Integrationspreis")
-    fd.publish(comp, at=utcnow() - timedelta(days=1))
+    factories.publish(comp, at=utcnow() - timedelta(days=1))
     return comp, winner_apps, others
 
 
@@ -100,8 +98,8 @@ def test_decisions_page_shows_revoked_award_and_stops_counting_its_money(client,
 
 def test_revoke_needs_a_reason_and_the_release(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    application = fd.submitted(comp)
-    decision = fd.decide(application)
+    application = factories.submitted_application(comp)
+    decision = factories.decide(application)
     with app.test_request_context():
         with pytest.raises(decisions.DecisionError):
             decisions.revoke(actor=None, decision=decision, reason="Falsche Angaben gemacht.")
@@ -123,7 +121,7 @@ def test_revoked_certificate_cannot_be_downloaded(client, auth, app):
 
 
 def test_winner_cannot_withdraw_after_the_release(app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0)
+    comp, winners, _ = factories.released_competition(winners=1, others=0)
     with app.test_request_context():
         with pytest.raises(applications.ApplicationError) as exc:
             applications.withdraw(actor=winners[0].owner, application=winners[0])
@@ -135,13 +133,13 @@ def test_winner_cannot_withdraw_after_the_release(app):
 
 def test_award_outside_the_whole_way_needs_a_recorded_reason(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    unchecked = fd.submitted(comp)
+    unchecked = factories.submitted_application(comp)
     with app.test_request_context():
         with pytest.raises(decisions.DecisionError) as exc:
-            fd.decide(unchecked, exception_reason="")
+            factories.decide(unchecked, exception_reason="")
     assert exc.value.field == "exception_reason"
     assert str(exc.value).startswith("Diese Bewerbung ist von der Jury nicht bewertet.")
-    decision = fd.decide(unchecked, exception_reason="Nachnominierung in der Jurysitzung.")
+    decision = factories.decide(unchecked, exception_reason="Nachnominierung in der Jurysitzung.")
     assert decision.exception_reason == "Nachnominierung in der Jurysitzung."
     entry = db.session.scalars(select(AuditLog).where(AuditLog.action == "decision.exception")).one()
     assert entry.new == {"journey": "not_scored", "reason": "Nachnominierung in der Jurysitzung."}
@@ -149,29 +147,29 @@ def test_award_outside_the_whole_way_needs_a_recorded_reason(app):
 
 def test_award_on_the_whole_way_needs_no_reason_and_stores_none(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    application = fd.submitted(comp)
-    fd.scored(comp, [application])
-    decision = fd.decide(application, exception_reason="wird nicht gespeichert")
+    application = factories.submitted_application(comp)
+    factories.scored(comp, [application])
+    decision = factories.decide(application, exception_reason="wird nicht gespeichert")
     assert decision.exception_reason == ""
     assert decisions.journey_of(application) == decisions.COMPLETE
 
 
 def test_scored_only_in_an_earlier_round_is_not_the_whole_way(app):
     comp = factories.competition(status=CompetitionStatus.JURY)
-    early, final = fd.submitted(comp), fd.submitted(comp)
-    fd.scored(comp, [early, final], name="Vorauswahl")
-    fd.scored(comp, [final], name="Finale")
+    early, final = factories.submitted_application(comp), factories.submitted_application(comp)
+    factories.scored(comp, [early, final], name="Vorauswahl")
+    factories.scored(comp, [final], name="Finale")
     assert decisions.journeys(comp) == {early.id: decisions.PARTLY_SCORED,
                                         final.id: decisions.COMPLETE}
 
 
 def test_release_mail_matches_what_happened_to_each_application(app):
     comp = factories.competition(status=CompetitionStatus.JURY, year=2030)
-    winner, scored, inadmissible, unchecked = (fd.submitted(comp) for _ in range(4))
-    fd.scored(comp, [winner, scored])
+    winner, scored, inadmissible, unchecked = (factories.submitted_application(comp) for _ in range(4))
+    factories.scored(comp, [winner, scored])
     inadmissible.formal_check = FormalCheck.INADMISSIBLE
     inadmissible.formal_check_reason = "Das Projekt liegt nicht in Bayern."
-    fd.decide(winner)
+    factories.decide(winner)
     with app.test_request_context():
         release.release_decisions(actor=None, competition=comp)
     mails = {m.to_addr: m.body_text for m in db.session.scalars(select(OutboxMail))}
@@ -190,9 +188,9 @@ def test_release_mail_matches_what_happened_to_each_application(app):
 def test_release_page_says_who_gets_which_mail(client, auth, app):
     staff = factories.staff(prize_code="BIP")
     comp = factories.competition(status=CompetitionStatus.JURY)
-    winner, unchecked = fd.submitted(comp), fd.submitted(comp)
-    fd.scored(comp, [winner])
-    fd.decide(winner)
+    winner, unchecked = factories.submitted_application(comp), factories.submitted_application(comp)
+    factories.scored(comp, [winner])
+    factories.decide(winner)
     db.session.commit()
     auth.login(staff)
     html = client.get(f"/geschaeftsstelle/entscheidungen/{comp.id}/freigabe").get_data(as_text=True)
@@ -231,7 +229,7 @@ def test_call_page_never_offers_apply_once_the_jury_works(client, app, state):
     if state == "jury":
         factories.competition(year=2044, status=CompetitionStatus.JURY)
     else:
-        fd.released_competition(year=2044)
+        factories.released_competition(year=2044)
     db.session.commit()
     html = client.get("/ausschreibungen/BIP/2044").get_data(as_text=True)
     assert APPLY not in html
@@ -275,7 +273,7 @@ def test_close_round_bare_post_leads_to_the_confirmation_page(client, auth, app)
     comp = factories.competition(status=CompetitionStatus.JURY)
     staff = factories.staff(prize_code="BIP")
     juror = factories.juror(comp)
-    round_ = fj.open_round(competition=comp, jurors=[juror], n=2)
+    round_ = factories.open_round(competition=comp, jurors=[juror], n=2)
     db.session.commit()
     auth.login(staff)
     url = f"/geschaeftsstelle/jury/runden/{round_.id}/abschliessen"
@@ -306,7 +304,7 @@ def test_staff_page_offers_only_the_steps_the_machine_allows(client, auth, app):
 def test_decision_form_hidden_outside_the_jury_phase(client, auth, app):
     staff = factories.staff(prize_code="BIP")
     comp = factories.competition()  # call still open
-    application = fd.submitted(comp)
+    application = factories.submitted_application(comp)
     db.session.commit()
     auth.login(staff)
     html = client.get(f"/geschaeftsstelle/entscheidungen/{comp.id}/bewerbung/{application.id}"
@@ -317,7 +315,7 @@ def test_decision_form_hidden_outside_the_jury_phase(client, auth, app):
 
 
 def test_withdraw_button_gone_once_the_decisions_are_released(client, auth, app):
-    comp, winners, _ = fd.released_competition(winners=1, others=0)
+    comp, winners, _ = factories.released_competition(winners=1, others=0)
     db.session.commit()
     auth.login(winners[0].owner)
     html = client.get(f"/bewerbung/{winners[0].id}").get_data(as_text=True)
@@ -329,7 +327,7 @@ def test_withdraw_button_gone_once_the_decisions_are_released(client, auth, app)
 
 def test_intake_offers_the_formal_check_only_while_the_machine_allows_it(client, auth, app):
     staff = factories.staff(prize_code="BIP")
-    comp, winners, others = fd.released_competition(winners=1, others=1)
+    comp, winners, others = factories.released_competition(winners=1, others=1)
     db.session.commit()
     auth.login(staff)
     url = f"/geschaeftsstelle/bewerbungen/{others[0].id}"
