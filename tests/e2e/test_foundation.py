@@ -94,7 +94,7 @@ def test_staff_competition_page_and_new_prize(page, e2e_app, screenshot):
     page.get_by_role("link", name="Integrationspreis der Regierung von Oberbayern").click()
     expect(page).to_have_url(re.compile(f"/geschaeftsstelle/wettbewerbe/{comp_id}$"))
     page.get_by_role("link", name="Preis hinzufügen").click()
-    page.get_by_label("Bezeichnung").fill("Sonderpreis")
+    page.get_by_label("Bezeichnung", exact=True).fill("Sonderpreis")
     page.get_by_label("Rang").fill("4")
     page.get_by_label("Betrag je Preis (Euro)").fill("500")
     page.get_by_label("Anzahl").fill("1")

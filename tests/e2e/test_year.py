@@ -107,7 +107,7 @@ def test_a_whole_year_in_order(page, e2e_app):
 
     # The call edit form saves (motto changed through the rendered form).
     page.goto(f"/geschaeftsstelle/wettbewerbe/{comp_id}/bearbeiten")
-    page.get_by_label("Jahresmotto").fill("Sprache schafft Heimat")
+    page.locator("#motto").fill("Sprache schafft Heimat")
     page.get_by_role("button", name="Speichern").click()
     _status(page, "Die Änderungen sind gespeichert.")
     expect(page.get_by_text("Motto: „Sprache schafft Heimat“")).to_be_visible()
