@@ -101,10 +101,13 @@ def _end_of_request(response):
         return response
     try:
         db.session.commit()
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - answered by the app's error handlers
+        # The request is lost as a whole: nothing of it was saved. The app's error handlers
+        # answer (e.g. 409 for a concurrent change, 503 when the database is away); an
+        # exception without a handler becomes the 500 page.
         discard()
         g.uow_rolled_back = True
-        raise
+        return current_app.make_response(current_app.handle_user_exception(exc))
     finally:
         db.session.info.pop(_WROTE, None)
     return response
@@ -136,5 +139,7 @@ def init_app(app):
     app.handle_user_exception = on_user_exception
     app.handle_exception = on_exception
     app.before_request(_start_of_request)
-    # Registered before every other after_request function, so it runs after all of them.
+    # Call this after every blueprint is registered: after_request functions run in reverse
+    # order, so the commit comes first and the others (e.g. the immediate mail delivery of
+    # development) see the request's work committed.
     app.after_request(_end_of_request)

@@ -213,8 +213,6 @@ def certificate(application_id):
                                                          storage=get_storage())
     except DecisionError:
         abort(404)
-    if rendered:
-        db.session.commit()
     name = certificates.download_name(application, application.competition)
     return stored_file_response(cert.storage_key, filename=name, content_type="application/pdf",
                                 size=cert.size)
