@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from awards import fields, permissions
+from awards import fields, permissions, unit_of_work
 from awards.enums import ApplicationStatus
 from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
@@ -250,6 +250,8 @@ def _stash_and_login(application_id, step):
 
 def _show_step(application, step):
     token = request.cookies.get(STASH_COOKIE)
+    if token:
+        unit_of_work.allow_write("the input kept before a login is restored and saved")
     stash = service.take_stash(token=token, application=application, step=step) if token else None
     if stash is None:
         response = _render_step(application, step, _make_form(step, application))
@@ -267,6 +269,7 @@ def _show_step(application, step):
     else:
         flash(_("Ihre Eingaben von vor der Anmeldung sind wiederhergestellt und gespeichert."),
               "success")
+    db.session.flush()  # the version the next save must name
     form.version.data = str(application.version)
     body, status = _render_step(application, step, form)
     response = current_app.make_response((body, status))
@@ -309,6 +312,7 @@ def _post_step(application, step):
         if upload_errors:
             application.current_step = step
     # The draft is committed before any further check so that nothing typed is lost.
+    db.session.flush()  # the version the next save must name
     form.version.data = str(application.version)
 
     if upload_errors:
@@ -325,6 +329,7 @@ def _post_step(application, step):
                 if name in form._fields:
                     form[name].errors = [message]
             application.current_step = step
+            db.session.flush()  # the version the next save must name
             form.version.data = str(application.version)
             return _render_step(application, step, form, status=422)
     if action == "submit" and step == len(fields.STEPS):
@@ -399,6 +404,7 @@ def autosave(application_id):
     except service.Conflict as exc:
         db.session.rollback()
         return jsonify(error="conflict", message=str(exc)), 409
+    db.session.flush()  # the version the next autosave must name
     time = format_berlin_time(application.autosaved_at)
     errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()
               if name not in ("version", None)}
@@ -509,10 +515,11 @@ def answer_request(application_id, request_id):
         return _render_show(application, answer_form=form, status=422)
     if action == "submit":
         try:
-            document_requests.submit_answer(actor=current_user, request=row,
-                                            text=form.answer_text.data)
+            # A savepoint: a refused sending keeps the text saved above.
+            with db.session.begin_nested():
+                document_requests.submit_answer(actor=current_user, request=row,
+                                                text=form.answer_text.data)
         except document_requests.RequestError as exc:
-            db.session.rollback()
             form.answer_text.errors = [str(exc)]
             return _render_show(application, answer_form=form, status=422)
         flash(_("Ihre Antwort ist bei der Geschäftsstelle eingegangen. Vielen Dank!"), "success")

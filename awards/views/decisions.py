@@ -16,6 +16,7 @@ from flask_login import current_user
 from awards import permissions
 from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
+from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
                                     MailTemplateForm, MeetingAttendanceForm, MeetingNoteForm,
@@ -445,6 +446,7 @@ def certificates_zip(competition_id):
         flash(_("Urkunden gibt es erst nach der Freigabe der Entscheidungen."), "error")
         return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
     storage = get_storage()
+    unit_of_work.allow_write("certificates are rendered and stored on their first download")
     entries = certificates.ensure_all(actor=current_user, competition=competition, storage=storage)
     files = [(certificates.download_name(app, competition), cert.storage_key) for cert, app in entries]
     name = f"Urkunden-{competition.prize_code}-{competition.year}.zip"

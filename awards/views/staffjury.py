@@ -11,6 +11,7 @@ from sqlalchemy import select
 from awards import permissions
 from awards.adapters.storage import StorageError
 from awards.enums import Role
+from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, CloseRoundForm,
                                InviteJurorForm,
@@ -339,6 +340,7 @@ def review(round_id, entry_id):
 
 def _refresh_files(entry):
     """Make the redacted PDF copies current before staff look at them."""
+    unit_of_work.allow_write("the jury copies of the files are made current for the review")
     try:
         anonymisation.refresh_files(entry=entry)
     except (anonymisation.AnonymisationError, StorageError) as exc:
