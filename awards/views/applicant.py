@@ -367,14 +367,14 @@ def _upload_files(application, form):
 
 def _submit(application, form):
     try:
-        service.submit(actor=current_user, application=application)
+        # A savepoint: a refused or failed submission keeps the draft saved just before.
+        with db.session.begin_nested():
+            service.submit(actor=current_user, application=application)
     except service.SubmissionInvalid as exc:
-        db.session.rollback()
         return _render_step(application, len(fields.STEPS), form, status=422,
                             missing=_missing_links(application, exc.errors),
                             submit_failed=True)
     except service.ApplicationError as exc:
-        db.session.rollback()
         form.form_errors.append(str(exc))
         status = 503 if isinstance(exc, service.SubmissionFailed) else 422
         return _render_step(application, len(fields.STEPS), form, status=status)
