@@ -70,11 +70,9 @@ def create_app(config=None, **overrides):
     from awards import models  # noqa: F401  (register every table)
     from awards.services import publication_state
     from awards.views import register_views
-
-    publication_state.install()
     from awards import unit_of_work
 
-    unit_of_work.init_app(app)
+    publication_state.install()
 
     @login_manager.user_loader
     def load_user(raw_id):
@@ -92,6 +90,7 @@ def create_app(config=None, **overrides):
         return user
 
     register_views(app)
+    unit_of_work.init_app(app)
 
     from awards.cli import register_cli
 

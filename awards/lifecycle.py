@@ -34,6 +34,7 @@ from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.decisions import DecisionRelease
 from awards.models.jury import Round, RoundStatus
+from awards.errors import DomainError
 
 
 class YearState(LabelledEnum):
@@ -125,17 +126,13 @@ STAGE_ACTIONS = ("announce", "reopen_call", "start_jury", "finish_jury", "archiv
 CONFIRMED_ACTIONS = frozenset({"back_to_draft", "end_early", "archive"})
 
 
-class NotAllowed(Exception):
+class NotAllowed(DomainError):
     """The action is not allowed in the year's current state; the message is for the user."""
 
     def __init__(self, message, *, action=None, state=None):
         super().__init__(message)
-        self.message = message
         self.action = action
         self.state = state
-
-    def __str__(self):
-        return str(self.message)
 
 
 def now():

@@ -6,7 +6,7 @@ else decides access.
 from sqlalchemy import exists, select
 
 from awards import lifecycle
-from awards.enums import Role
+from awards.enums import ApplicationStatus, Role
 from awards.extensions import db
 from awards.models.jury import Conflict, Round
 from awards.models.jury_reveal import JuryReveal
@@ -143,8 +143,6 @@ def can_view_application(user, application):
 
 
 def can_edit_application(user, application):
-    from awards.enums import ApplicationStatus
-
     return (
         _authenticated(user)
         and application is not None
@@ -166,8 +164,6 @@ def can_apply(user, competition, at=None):
 
 
 def can_withdraw_application(user, application):
-    from awards.enums import ApplicationStatus
-
     return _owns(user, application) and application.status in (
         ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED)
 

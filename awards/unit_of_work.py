@@ -19,7 +19,7 @@ Background jobs (the mail sender, retention, scheduled mails) handle each item i
 import logging
 from contextlib import contextmanager
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 
 from awards.extensions import db
@@ -34,10 +34,16 @@ class WriteInReadOnlyRequest(RuntimeError):
     """A GET or HEAD request changed the database without declaring why."""
 
 
+def _state():
+    """This request's bookkeeping. Kept in the WSGI environ, not in `g`: a test that holds
+    an app context open shares `g` with every request it makes."""
+    return request.environ.setdefault("awards.unit_of_work", {})
+
+
 def allow_write(reason):
     """Declare that this read-only request writes on purpose (a documented cache)."""
     if has_request_context():
-        g.uow_write_reason = reason
+        _state()["write_reason"] = reason
 
 
 def discard():
@@ -81,15 +87,16 @@ def _wrote():
 def _start_of_request():
     # In production every request starts with a fresh session. A test that shares its
     # session with the requests it makes may have left changes pending: not this request's.
-    g.uow_inherited = _wrote()
+    _state()["inherited"] = _wrote()
     db.session.info.pop(_WROTE, None)
 
 
 def _end_of_request(response):
-    if getattr(g, "uow_rolled_back", False):
+    state = _state()
+    if state.get("rolled_back"):
         return response
-    if (request.method in READ_ONLY_METHODS and not getattr(g, "uow_inherited", False)
-            and _wrote() and not getattr(g, "uow_write_reason", None)):
+    if (request.method in READ_ONLY_METHODS and not state.get("inherited")
+            and _wrote() and not state.get("write_reason")):
         changed = sorted({type(o).__name__ for o in [*db.session.new, *db.session.dirty,
                                                      *db.session.deleted]})
         discard()
@@ -101,10 +108,13 @@ def _end_of_request(response):
         return response
     try:
         db.session.commit()
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - answered by the app's error handlers
+        # The request is lost as a whole: nothing of it was saved. The app's error handlers
+        # answer (e.g. 409 for a concurrent change, 503 when the database is away); an
+        # exception without a handler becomes the 500 page.
         discard()
-        g.uow_rolled_back = True
-        raise
+        state["rolled_back"] = True
+        return current_app.make_response(current_app.handle_user_exception(exc))
     finally:
         db.session.info.pop(_WROTE, None)
     return response
@@ -112,7 +122,8 @@ def _end_of_request(response):
 
 def _rolled_back():
     discard()
-    g.uow_rolled_back = True
+    if has_request_context():
+        _state()["rolled_back"] = True
 
 
 def init_app(app):
@@ -136,5 +147,7 @@ def init_app(app):
     app.handle_user_exception = on_user_exception
     app.handle_exception = on_exception
     app.before_request(_start_of_request)
-    # Registered before every other after_request function, so it runs after all of them.
+    # Call this after every blueprint is registered: after_request functions run in reverse
+    # order, so the commit comes first and the others (e.g. the immediate mail delivery of
+    # development) see the request's work committed.
     app.after_request(_end_of_request)

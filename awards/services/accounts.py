@@ -9,11 +9,12 @@ from awards.i18n import _l
 from awards.models.base import utcnow
 from awards.models.users import RoleAssignment, User, new_session_id
 from awards.services import audit, mail, tokens
+from awards.errors import DomainError
 
 _hasher = PasswordHasher()
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A change to accounts or roles that is not allowed; the message is for the user."""
 
 MIN_PASSWORD_LENGTH = 10

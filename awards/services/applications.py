@@ -23,6 +23,7 @@ from awards.models.reference import District
 from awards.services import audit, lifecycle, mail, nominations, receipts, uploads
 from awards.timeutil import from_berlin
 from awards.timeutil import to_berlin
+from awards.errors import DomainError, StaleObjectError
 
 log = logging.getLogger("awards.applications")
 
@@ -41,7 +42,7 @@ MISSING_IMAGE_RIGHTS = _l("Sie haben Fotos angehängt. Bitte bestätigen Sie die
                           "entfernen Sie die Fotos.")
 
 
-class ApplicationError(Exception):
+class ApplicationError(DomainError):
     """A rule was broken; the message is shown to the user."""
 
 
@@ -49,7 +50,7 @@ class NotEditable(ApplicationError):
     pass
 
 
-class Conflict(ApplicationError):
+class Conflict(StaleObjectError, ApplicationError):
     """The application was changed elsewhere since the form was loaded."""
 
 
@@ -70,6 +71,7 @@ class SubmissionInvalid(ApplicationError):
     def __init__(self, errors):
         super().__init__(_l("Die Bewerbung ist noch nicht vollständig."))
         self.errors = errors  # {field: message}
+        self.field_errors = errors
 
 
 # --- deadline -------------------------------------------------------------------------
@@ -503,7 +505,7 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class StashRefused(Exception):
+class StashRefused(DomainError):
     """The posted values are not kept: too large, or too many kept already."""
 
 

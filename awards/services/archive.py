@@ -34,6 +34,7 @@ from awards.models.decisions import Certificate
 from awards.models.jury import Round
 from awards.services.jury import ranking
 from awards.services.jury import minutes
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.archive")
 
@@ -43,7 +44,7 @@ FINISHED = frozenset({lifecycle.S.DECIDED, lifecycle.S.RELEASED, lifecycle.S.PUB
 CHUNK = 1024 * 1024
 
 
-class ArchiveError(Exception):
+class ArchiveError(DomainError):
     """The competition cannot be exported (message in German for the operator)."""
 
 

@@ -12,6 +12,7 @@ from awards.services import audit, lifecycle
 from awards.timeutil import from_berlin, to_berlin
 from awards.models.decisions import Decision
 from awards.models.jury import Round, RoundStatus
+from awards.errors import DomainError
 
 EDITABLE_FIELDS = (
     "title", "motto", "description", "eligibility", "preparation", "contact", "opens_at",
@@ -26,7 +27,7 @@ CRITERION_FIELDS = ("name", "description", "weight", "scale_min", "scale_max", "
                     "name_en", "description_en", "anchors_en")
 
 
-class CompetitionError(Exception):
+class CompetitionError(DomainError):
     """A change that is not allowed; the message is for the user."""
 
 
@@ -34,8 +35,7 @@ class CompetitionFieldError(CompetitionError):
     """A change refused because of one field's value; `field` names the form field."""
 
     def __init__(self, message, field):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 def level_and_region(prize_code):

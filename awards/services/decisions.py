@@ -22,6 +22,7 @@ from awards.models.base import utcnow
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.jury import Round, RoundEntry, Score, ScoreStatus
 from awards.services import audit, lifecycle
+from awards.errors import DomainError, StaleObjectError
 
 log = logging.getLogger("awards.decisions")
 
@@ -42,20 +43,18 @@ JOURNEY_LABELS = {
 }
 
 
-class DecisionError(ValueError):
+class DecisionError(DomainError, ValueError):
     """A decision cannot be recorded as asked; `field` names the form field at fault."""
 
     def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class DecisionsLocked(DecisionError):
     pass
 
 
-class StaleDecision(DecisionError):
+class StaleDecision(StaleObjectError, DecisionError):
     """Someone else changed the decision since the form was loaded."""
 
 

@@ -29,8 +29,7 @@ class RequestError(ApplicationError):
     """A rule of the Nachforderung was broken; `field` names the form field concerned."""
 
     def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
 class AnswerOverdue(RequestError):

@@ -28,6 +28,7 @@ from awards.models.users import RoleAssignment, User
 from awards.services import audit, mail
 from awards.services.jury import anonymisation
 from awards.timeutil import to_berlin
+from awards.errors import DomainError
 
 MAX_SUBJECT = 200
 MAX_BODY = 20000
@@ -46,16 +47,11 @@ ROUND_ONLY = {"runde"}
 _BRACES = re.compile(r"\{([^{}\n]{0,40})\}")
 
 
-class ComposeError(Exception):
+class ComposeError(DomainError):
     """Input the composer refuses; `field` names the form field the message belongs to."""
 
     def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self):
-        return str(self.message)
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)

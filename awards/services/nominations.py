@@ -23,6 +23,7 @@ from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.nominations import NomineeStatus, Nomination
 from awards.services import accounts, audit, decisions, lifecycle, mail, tokens
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.nominations")
 
@@ -32,7 +33,7 @@ ACCESS_LINK_HOURS = 24 * 14
 CONSENTS = ("consent_publish_name", "consent_publish_text", "consent_publish_photos")
 
 
-class NominationError(Exception):
+class NominationError(DomainError):
     """A rule was broken; the message is shown to the nominee."""
 
 

@@ -32,6 +32,7 @@ from awards.services.certificates import font_urls
 from awards.services.decisions import DecisionError
 from awards.services.exports import _safe
 from awards.timeutil import format_money
+from awards.errors import StaleObjectError
 
 MAX_TITLE = 300
 MAX_TEXT = 4000
@@ -51,7 +52,7 @@ class PressError(DecisionError):
     """A public text or press release cannot be saved as asked (`field` names the field)."""
 
 
-class StaleEdit(PressError):
+class StaleEdit(StaleObjectError, PressError):
     """Someone else saved the same text since the form was loaded."""
 
 

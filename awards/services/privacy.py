@@ -27,6 +27,7 @@ from awards.models.users import OneTimeToken, User, new_session_id
 from awards.services import audit, infobrief, lifecycle
 from awards.adapters.storage import get_storage
 from awards.services import publication
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.privacy")
 
@@ -335,7 +336,7 @@ PUBLICATION_CONSENTS = {
 }
 
 
-class ConsentError(Exception):
+class ConsentError(DomainError):
     pass
 
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.users import OneTimeToken
+from awards.errors import DomainError
 
 
-class TokenInvalid(Exception):
+class TokenInvalid(DomainError):
     """The link is forged, expired, already used or replaced by a newer one."""
 
     def __init__(self, reason):

@@ -14,6 +14,7 @@ from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Attachment
 from awards.services import audit
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.uploads")
 
@@ -28,7 +29,7 @@ MAX_FILES = 20
 CHUNK = 1024 * 1024
 
 
-class UploadRejected(Exception):
+class UploadRejected(DomainError):
     """The file is refused; the message is shown to the applicant."""
 
 

@@ -96,7 +96,6 @@ def invite():
         user = accounts.invite(actor=current_user, email=form.email.data, name=form.name.data,
                                role=Role(form.role.data), prize_code=prize_code,
                                competition=_competition(competition_id), is_chair=is_chair)
-        db.session.commit()
         flash(_("Die Einladung an %(email)s ist verschickt.", email=user.email), "success")
         return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/invite.html", form=form)
@@ -122,7 +121,6 @@ def assign_role(user_id):
     accounts.assign_role(actor=current_user, user=user, role=Role(form.role.data),
                          prize_code=prize_code, competition=_competition(competition_id),
                          is_chair=is_chair)
-    db.session.commit()
     flash(_("Die Rolle ist zugewiesen."), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
@@ -141,6 +139,5 @@ def revoke_role(user_id, assignment_id):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("Die Rolle ist entzogen."), "success")
     return redirect(url_for("admin.user", user_id=user_id))

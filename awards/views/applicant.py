@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
-from awards import fields, permissions
+from awards import fields, permissions, unit_of_work
 from awards.enums import ApplicationStatus
 from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
@@ -182,7 +182,6 @@ def start(competition_id):
             flash(_("Für diesen Preis ist keine Bewerbung (mehr) möglich."), "error")
             return redirect(here)
         application = service.start(actor=current_user, competition=competition)
-        db.session.commit()
         return redirect(url_for(".step", application_id=application.id, step=1))
     existing = []
     if current_user.is_authenticated:
@@ -241,7 +240,6 @@ def _stash_and_login(application_id, step):
                         "vormerken: Bitte melden Sie sich erneut an und geben Sie sie noch "
                         "einmal ein."), "warning")
                 return response
-            db.session.commit()
             response.set_cookie(STASH_COOKIE, token, max_age=int(service.STASH_MAX_AGE.total_seconds()),
                                 httponly=True, samesite="Lax", secure=request.is_secure,
                                 path=url_for(".dashboard"))
@@ -252,6 +250,8 @@ def _stash_and_login(application_id, step):
 
 def _show_step(application, step):
     token = request.cookies.get(STASH_COOKIE)
+    if token:
+        unit_of_work.allow_write("the input kept before a login is restored and saved")
     stash = service.take_stash(token=token, application=application, step=step) if token else None
     if stash is None:
         response = _render_step(application, step, _make_form(step, application))
@@ -267,9 +267,9 @@ def _show_step(application, step):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("Ihre Eingaben von vor der Anmeldung sind wiederhergestellt und gespeichert."),
               "success")
+    db.session.flush()  # the version the next save must name
     form.version.data = str(application.version)
     body, status = _render_step(application, step, form)
     response = current_app.make_response((body, status))
@@ -312,7 +312,7 @@ def _post_step(application, step):
         if upload_errors:
             application.current_step = step
     # The draft is committed before any further check so that nothing typed is lost.
-    db.session.commit()
+    db.session.flush()  # the version the next save must name
     form.version.data = str(application.version)
 
     if upload_errors:
@@ -329,7 +329,7 @@ def _post_step(application, step):
                 if name in form._fields:
                     form[name].errors = [message]
             application.current_step = step
-            db.session.commit()
+            db.session.flush()  # the version the next save must name
             form.version.data = str(application.version)
             return _render_step(application, step, form, status=422)
     if action == "submit" and step == len(fields.STEPS):
@@ -367,18 +367,17 @@ def _upload_files(application, form):
 
 def _submit(application, form):
     try:
-        service.submit(actor=current_user, application=application)
+        # A savepoint: a refused or failed submission keeps the draft saved just before.
+        with db.session.begin_nested():
+            service.submit(actor=current_user, application=application)
     except service.SubmissionInvalid as exc:
-        db.session.rollback()
         return _render_step(application, len(fields.STEPS), form, status=422,
                             missing=_missing_links(application, exc.errors),
                             submit_failed=True)
     except service.ApplicationError as exc:
-        db.session.rollback()
         form.form_errors.append(str(exc))
         status = 503 if isinstance(exc, service.SubmissionFailed) else 422
         return _render_step(application, len(fields.STEPS), form, status=status)
-    db.session.commit()
     flash(_("Ihre Bewerbung ist eingegangen. Vielen Dank! Ihre Bewerbungsnummer: %(ref)s",
             ref=application.reference), "success")
     return redirect(url_for(".show", application_id=application.id))
@@ -405,7 +404,7 @@ def autosave(application_id):
     except service.Conflict as exc:
         db.session.rollback()
         return jsonify(error="conflict", message=str(exc)), 409
-    db.session.commit()
+    db.session.flush()  # the version the next autosave must name
     time = format_berlin_time(application.autosaved_at)
     errors = {name: [str(e) for e in messages] for name, messages in form.errors.items()
               if name not in ("version", None)}
@@ -429,7 +428,6 @@ def delete_attachment(application_id, attachment_id):
         abort(403)
     if ConfirmForm().validate_on_submit():
         uploads.remove_attachment(actor=current_user, attachment=attachment)
-        db.session.commit()
         flash(_("Die Datei „%(name)s“ ist entfernt.", name=attachment.filename), "success")
     return redirect(url_for(".step", application_id=application.id, step=4) + "#anlagen")
 
@@ -499,7 +497,6 @@ def answer_request(application_id, request_id):
         form.answer_text.errors = [str(exc)]
         return _render_show(application, answer_form=form, status=422)
     # The text is kept whatever happens to the files or the sending below.
-    db.session.commit()
     errors = []
     files = [f for f in (form.files.data or []) if f and f.filename]
     if action == "upload" and not files:
@@ -513,19 +510,18 @@ def answer_request(application_id, request_id):
                                            images_allowed=application.image_rights_confirmed)
         except (uploads.UploadRejected, document_requests.RequestError) as exc:
             errors.append(str(exc))
-    db.session.commit()
     if errors:
         form.files.errors = errors
         return _render_show(application, answer_form=form, status=422)
     if action == "submit":
         try:
-            document_requests.submit_answer(actor=current_user, request=row,
-                                            text=form.answer_text.data)
+            # A savepoint: a refused sending keeps the text saved above.
+            with db.session.begin_nested():
+                document_requests.submit_answer(actor=current_user, request=row,
+                                                text=form.answer_text.data)
         except document_requests.RequestError as exc:
-            db.session.rollback()
             form.answer_text.errors = [str(exc)]
             return _render_show(application, answer_form=form, status=422)
-        db.session.commit()
         flash(_("Ihre Antwort ist bei der Geschäftsstelle eingegangen. Vielen Dank!"), "success")
     elif files:
         flash(_("%(n)s Datei(en) hochgeladen. Bitte senden Sie Ihre Antwort ab, wenn sie "
@@ -600,7 +596,6 @@ def nominee_answer():
     except nominations.NominationError as exc:
         db.session.rollback()
         return _nominee_page(token=token, form=form, error=str(exc), status=422)
-    db.session.commit()
     return redirect(url_for(".nominee_done", result=form.response.data))
 
 
@@ -640,7 +635,6 @@ def withdraw(application_id):
             db.session.rollback()
             error = str(exc)
         else:
-            db.session.commit()
             flash(_("Ihre Bewerbung „%(title)s“ ist zurückgezogen.",
                     title=application.display_title), "success")
             return redirect(url_for(".dashboard"))
@@ -671,7 +665,6 @@ def copy(application_id):
                 form.competition_id.errors = [str(exc)]
                 status = 422
             else:
-                db.session.commit()
                 flash(_("Die Bewerbung ist als neuer Entwurf für „%(title)s“ angelegt. Bitte "
                         "prüfen und ergänzen Sie sie und geben Sie die Einwilligungen neu.",
                         title=target.title), "success")

@@ -61,7 +61,6 @@ def login():
         user, reason = accounts.authenticate(email=form.email.data, password=form.password.data)
         if user is not None:
             _start_session(user)
-            db.session.commit()
             return redirect(safe_next(form.next.data) or _landing_for(user))
         if reason == "unconfirmed":
             form.form_errors.append(_(
@@ -78,7 +77,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         accounts.end_all_sessions(user=current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(_("Sie haben sich abgemeldet."), "success")
@@ -95,7 +93,7 @@ def register():
         try:
             accounts.register(email=form.email.data, name=form.name.data,
                               password=form.password.data)
-            db.session.commit()
+            db.session.flush()
         except IntegrityError:  # registered at the same moment by another request
             db.session.rollback()
         return render_template("auth/link_sent.html", email=form.email.data, kind="register")
@@ -149,7 +147,6 @@ def verify_post():
         accounts.verify_email(token=form.token.data)
     except tokens.TokenInvalid as exc:
         return _link_failed(exc, url_for("public.index"))
-    db.session.commit()
     flash(_("Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt mit Ihrem Passwort "
             "anmelden."), "success")
     return redirect(url_for("auth.login"))
@@ -161,7 +158,6 @@ def request_reset():
     form = RequestResetForm()
     if form.validate_on_submit():
         accounts.request_password_reset(email=form.email.data)
-        db.session.commit()
         return render_template("auth/link_sent.html", email=form.email.data, kind="reset")
     return render_template("auth/request_reset.html", form=form)
 
@@ -181,7 +177,6 @@ def reset(token=None):
             accounts.reset_password(token=token, password=form.password.data)
         except tokens.TokenInvalid as exc:
             return _link_failed(exc, url_for("auth.request_reset"))
-        db.session.commit()
         logout_user()
         flash(_("Ihr Passwort ist geändert. Bitte melden Sie sich mit dem neuen Passwort an."),
               "success")
@@ -208,7 +203,6 @@ def change_password():
             # Every other session has ended with the change; this browser goes on in a
             # fresh one.
             _start_session(user)
-            db.session.commit()
             flash(_("Ihr Passwort ist geändert. Alle anderen Anmeldungen Ihres Kontos sind "
                     "beendet."), "success")
             return redirect(_landing_for(user))
@@ -222,7 +216,6 @@ def request_magic_link():
     form = MagicLinkForm(prefix="magic")
     if form.validate_on_submit():
         accounts.request_magic_link(email=form.email.data, next_url=safe_next(form.next.data))
-        db.session.commit()
         return render_template("auth/link_sent.html", email=form.email.data, kind="magic")
     return render_template("auth/login.html", form=LoginForm(), magic_form=form), 400
 
@@ -250,7 +243,6 @@ def use_magic_link():
     except tokens.TokenInvalid as exc:
         return _link_failed(exc, url_for("auth.login"))
     _start_session(user)
-    db.session.commit()
     return redirect(safe_next(next_url) or _landing_for(user))
 
 
@@ -271,7 +263,6 @@ def accept_invitation(token=None):
         except tokens.TokenInvalid as exc:
             return _link_failed(exc, url_for("public.index"))
         _start_session(user)
-        db.session.commit()
         flash(_("Willkommen! Ihr Zugang ist eingerichtet."), "success")
         return redirect(_landing_for(user))
     form.token.data = token

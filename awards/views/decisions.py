@@ -16,6 +16,7 @@ from flask_login import current_user
 from awards import permissions
 from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
+from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
                                     MailTemplateForm, MeetingAttendanceForm, MeetingNoteForm,
@@ -153,7 +154,6 @@ def decide(competition_id, application_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Die Entscheidung ist gespeichert."), "success")
             if request.args.get("von") == "sitzung":  # recorded from the meeting page
                 return redirect(url_for("decisions.meeting_view", competition_id=competition.id)
@@ -189,7 +189,6 @@ def remove(competition_id, application_id):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        db.session.commit()
         flash(_("Die Auszeichnung ist zurückgenommen."), "success")
     return redirect(url_for("decisions.index", competition_id=competition.id))
 
@@ -207,7 +206,6 @@ def reveal_names(competition_id):
         db.session.rollback()
         form.form_errors.append(exc.message)
         return _render_index(competition, form, 422)
-    db.session.commit()
     flash(_("Die Namen sind für die Jury aufgedeckt."), "success")
     return redirect(url_for("decisions.index", competition_id=competition.id))
 
@@ -224,7 +222,6 @@ def release_view(competition_id):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Die Entscheidungen sind freigegeben. %(w)s Glückwünsche und %(o)s Nachrichten "
                     "an die weiteren Bewerbungen liegen im Postausgang.",
                     w=rel.winners_notified, o=rel.others_notified), "success")
@@ -246,7 +243,6 @@ def mail_template(competition_id, kind):
     form = MailTemplateForm(data={"subject": subject, "body": body})
     if request.method == "POST" and request.form.get("action") == "reset":
         release.reset_template(actor=current_user, competition=competition, kind=kind)
-        db.session.commit()
         flash(_("Die Vorlage ist auf den Standardtext zurückgesetzt."), "success")
         return redirect(url_for("decisions.mail_template", competition_id=competition.id, kind=kind))
     if form.validate_on_submit():
@@ -257,7 +253,6 @@ def mail_template(competition_id, kind):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Die Vorlage ist gespeichert."), "success")
             return redirect(url_for("decisions.mail_template", competition_id=competition.id, kind=kind))
     sample = None
@@ -300,7 +295,6 @@ def publication_view(competition_id):
             form.form_errors.append(exc.message)
             message = None
         if message:
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("decisions.publication_view", competition_id=competition.id))
     now = publication.clock()
@@ -325,7 +319,6 @@ def publish_now(competition_id):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Die Preisträgerinnen und Preisträger sind jetzt öffentlich."), "success")
             return redirect(url_for("decisions.publication_view", competition_id=competition.id))
     winners = [d for d in decisions.active(decisions.decisions_for(competition))]
@@ -354,7 +347,6 @@ def revoke(competition_id, application_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Die Auszeichnung ist aberkannt."), "success")
             return redirect(url_for("decisions.index", competition_id=competition.id))
     return render_template("decisions/revoke.html", competition=competition,
@@ -386,7 +378,6 @@ def certificate_settings(competition_id):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Die Einstellungen der Urkunde sind gespeichert. Betroffene Urkunden werden "
                     "beim nächsten Abruf neu erstellt."), "success")
             return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
@@ -401,7 +392,6 @@ def upload_logo(competition_id):
     logo_form = LogoForm(prefix="logo")
     if request.form.get("action") == "remove":
         certificates.remove_logo(actor=current_user, competition=competition)
-        db.session.commit()
         flash(_("Das eigene Logo ist entfernt; die Urkunde zeigt wieder das neutrale Logo."), "success")
         return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
     upload = logo_form.logo.data
@@ -417,7 +407,6 @@ def upload_logo(competition_id):
                                form=settings_form, logo_form=logo_form,
                                released=decisions.is_released(competition),
                                awarded=decisions.decisions_for(competition)), 422
-    db.session.commit()
     flash(_("Das Logo ist gespeichert."), "success")
     return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
 
@@ -457,8 +446,8 @@ def certificates_zip(competition_id):
         flash(_("Urkunden gibt es erst nach der Freigabe der Entscheidungen."), "error")
         return redirect(url_for("decisions.certificate_settings", competition_id=competition.id))
     storage = get_storage()
+    unit_of_work.allow_write("certificates are rendered and stored on their first download")
     entries = certificates.ensure_all(actor=current_user, competition=competition, storage=storage)
-    db.session.commit()
     files = [(certificates.download_name(app, competition), cert.storage_key) for cert, app in entries]
     name = f"Urkunden-{competition.prize_code}-{competition.year}.zip"
     response = Response(certificates.zip_stream(files, storage=storage), mimetype="application/zip")
@@ -558,7 +547,6 @@ def meeting_attendance(competition_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Die Anwesenheit ist gespeichert."), "success")
             return redirect(url_for("decisions.meeting_view", competition_id=competition.id,
                                     runde=request.args.get("runde") or None))
@@ -578,7 +566,6 @@ def meeting_note(competition_id, application_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Die Notiz ist gespeichert."), "success")
             target = url_for("decisions.meeting_view", competition_id=competition.id,
                              runde=request.args.get("runde") or None)

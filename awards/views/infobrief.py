@@ -41,7 +41,6 @@ def subscribe():
         if form.validate_on_submit():
             infobrief.subscribe(email=form.email.data, prize_codes=form.prizes.data,
                                 regions=form.regions.data)
-            db.session.commit()
             # The same answer whether the address was subscribed before or not.
             return render_template("infobrief/sent.html", email=form.email.data)
         return render_template("infobrief/subscribe.html", form=form), 422
@@ -69,7 +68,6 @@ def confirm():
     except infobrief.InvalidLink:
         db.session.rollback()
         return _link_page("infobrief/invalid.html", 410)
-    db.session.commit()
     return _link_page("infobrief/confirmed.html", choices=infobrief.describe(row),
                       unsubscribe=infobrief.unsubscribe_url(row))
 
@@ -96,5 +94,4 @@ def unsubscribe():
     except infobrief.InvalidLink:
         # Already unsubscribed (a second click) or never known: nothing left to delete.
         return _link_page("infobrief/unsubscribed.html", 200, known=False)
-    db.session.commit()
     return _link_page("infobrief/unsubscribed.html", known=True)

@@ -144,7 +144,6 @@ def formal_check(application_id):
             db.session.rollback()
             form.reason.errors = [str(exc)]
             return _render_detail(application, check_form=form, status=422)
-        db.session.commit()
         flash(_("Formale Prüfung gespeichert: %(r)s.", r=application.formal_check.label), "success")
         return redirect(url_for(".detail", application_id=application.id))
     return _render_detail(application, check_form=form, status=422)
@@ -166,7 +165,6 @@ def reopen(application_id):
             db.session.rollback()
             form.reopen_reason.errors = [str(exc)]
             return _render_detail(application, reopen_form=form, status=422)
-        db.session.commit()
         flash(_("Die Bewerbung ist zur Korrektur geöffnet. Die Bewerberin bzw. der Bewerber "
                 "wurde per E-Mail informiert."), "success")
         return redirect(url_for(".detail", application_id=application.id))
@@ -187,7 +185,6 @@ def request_documents(application_id):
         db.session.rollback()
         getattr(form, exc.field or "message").errors = [str(exc)]
         return _render_detail(application, request_form=form, status=422)
-    db.session.commit()
     flash(_("Die Nachforderung ist gespeichert. Die Bewerberin bzw. der Bewerber wurde per "
             "E-Mail informiert und kann im Portal antworten."), "success")
     return redirect(url_for(".detail", application_id=application.id) + "#nachforderung")

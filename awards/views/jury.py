@@ -117,7 +117,6 @@ def scoresheet(round_id, code):
                     form[f"c{c.id}"].errors = [str(exc.field_errors[c.id])]
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Ihre Bewertung ist abgeschlossen und gespeichert.") if finalise or (
                 score is not None and score.status == ScoreStatus.FINAL)
                 else _("Ihre Bewertung ist zwischengespeichert."), "success")
@@ -142,7 +141,6 @@ def conflict(round_id, code):
             db.session.rollback()
             form.reason.errors = [exc.message]
         else:
-            db.session.commit()
             flash(_("Ihre Befangenheit ist vermerkt. Diese Bewerbung wird Ihnen nicht mehr angezeigt "
                     "und Ihre Bewertung zählt nicht."), "success")
             return redirect(url_for("jury.round_view", round_id=round_id))

@@ -111,7 +111,6 @@ def compose(competition_id):
             form.confirm.errors = [str(exc)]
             return render_template("messaging/confirm.html", **context, send_form=form,
                                    total=len(people)), 422
-        db.session.commit()
         flash(_("Die Nachricht ist an %(n)s Empfängerinnen und Empfänger unterwegs.", n=count),
               "success")
         return redirect(url_for("staff.competition", competition_id=competition.id))
@@ -128,7 +127,6 @@ def auto_mails(competition_id):
     elif form.validate_on_submit():
         automail.update_settings(actor=current_user, competition=competition,
                                  values={name: getattr(form, name).data for name in AUTO_FIELDS})
-        db.session.commit()
         flash(_("Die Einstellungen der automatischen E-Mails sind gespeichert."), "success")
         return redirect(url_for("messaging.auto_mails", competition_id=competition.id))
     return render_template("messaging/auto_mails.html", competition=competition, form=form), \

@@ -83,7 +83,6 @@ def kit(competition_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Die Pressemitteilung ist gespeichert."), "success")
             return redirect(url_for("press.kit", competition_id=competition.id))
     return _render_kit(competition, form, 422 if request.method == "POST" else 200)
@@ -119,7 +118,6 @@ def edit_text(competition_id, decision_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Der Text ist der Preisträgerin oder dem Preisträger zur Freigabe vorgelegt.")
                   if propose else _("Der Entwurf ist gespeichert."), "success")
             return redirect(url_for("press.kit", competition_id=competition.id))
@@ -196,7 +194,6 @@ def applicant_text(application_id):
             db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(_("Vielen Dank: Sie haben den Text freigegeben.") if approve
                   else _("Vielen Dank: Ihr Änderungswunsch ist bei der Geschäftsstelle."),
                   "success")

@@ -6,6 +6,7 @@ from flask_login import current_user, logout_user
 
 from awards import permissions
 from awards.adapters.storage import get_storage
+from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.privacy import DeleteAccountForm
 from awards.models.applications import Application
@@ -46,7 +47,6 @@ def withdraw_consent(application_id):
                                                        consent=consent)
     except privacy.ConsentError:
         abort(400)
-    db.session.commit()
     if changed:
         flash(_("Ihr Widerruf ist gespeichert. Er gilt ab sofort: Die öffentlichen Seiten zeigen "
                 "diese Angaben nicht mehr."), "success")
@@ -57,8 +57,8 @@ def withdraw_consent(application_id):
 def export():
     require(permissions.can_manage_own_data)
     data, files = privacy.collect(current_user)
+    unit_of_work.allow_write("every export of personal data is recorded in the audit log")
     privacy.record_export(actor=current_user, user=current_user)
-    db.session.commit()
     stamp = utcnow().strftime("%Y%m%d")
     response = Response(privacy.stream_zip(data, files, get_storage()), mimetype="application/zip")
     response.headers["Content-Disposition"] = content_disposition(f"meine-daten-{stamp}.zip")
@@ -74,7 +74,6 @@ def delete():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         result = privacy.delete_account(actor=user, user=user)
-        db.session.commit()
         logout_user()
         session.clear()
         if result["applications_kept"]:

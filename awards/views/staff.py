@@ -108,7 +108,6 @@ def create_competition():
             db.session.rollback()
             form.year.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Der Wettbewerb ist angelegt (Entwurf)."), "success")
             return redirect(url_for("staff.competition", competition_id=competition.id))
     return render_template("staff/competition_form.html", form=form, competition=None)
@@ -151,7 +150,6 @@ def edit_competition(competition_id):
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Die Änderungen sind gespeichert."), "success")
             return redirect(url_for("staff.competition", competition_id=competition.id))
     return render_template("staff/competition_form.html", form=form, competition=competition,
@@ -194,7 +192,6 @@ def stage(competition_id, action):
                 return redirect(url_for("staff.competition", competition_id=competition.id))
             form.form_errors.append(str(exc))
         else:
-            db.session.commit()
             flash(_("Neuer Stand: %(status)s", status=lifecycle.state_of(competition).label),
                   "success")
             return redirect(url_for("staff.competition", competition_id=competition.id))
@@ -230,7 +227,6 @@ def change_status(competition_id):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("Neuer Stand: %(status)s", status=lifecycle.state_of(competition).label),
               "success")
     return redirect(url_for("staff.competition", competition_id=competition.id))
@@ -247,7 +243,6 @@ def copy_competition(competition_id):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("staff.competition", competition_id=competition.id))
-    db.session.commit()
     flash(_("Der Wettbewerb %(year)s ist als Entwurf angelegt. Bitte prüfen Sie Termine und Texte.",
             year=copy.year), "success")
     return redirect(url_for("staff.competition", competition_id=copy.id))
@@ -302,7 +297,6 @@ def category(competition_id, category_id=None):
             db.session.rollback()
             flash(str(exc), "error")
             return _back(competition, "#preise")
-        db.session.commit()
         flash(_("Der Preis ist gespeichert."), "success")
         return _back(competition, "#preise")
     return render_template("staff/category_form.html", form=form, competition=competition,
@@ -321,7 +315,6 @@ def delete_category(competition_id, category_id):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("Der Preis ist gelöscht."), "success")
     return _back(competition, "#preise")
 
@@ -353,7 +346,6 @@ def criterion(competition_id, criterion_id=None):
             db.session.rollback()
             flash(str(exc), "error")
             return _back(competition, "#kriterien")
-        db.session.commit()
         flash(_("Das Kriterium ist gespeichert."), "success")
         return _back(competition, "#kriterien")
     return render_template("staff/criterion_form.html", form=form, competition=competition,
@@ -372,7 +364,6 @@ def delete_criterion(competition_id, criterion_id):
         db.session.rollback()
         flash(str(exc), "error")
     else:
-        db.session.commit()
         flash(_("Das Kriterium ist gelöscht."), "success")
     return _back(competition, "#kriterien")
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from awards import permissions
 from awards.adapters.storage import StorageError
 from awards.enums import Role
+from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, CloseRoundForm,
                                InviteJurorForm,
@@ -97,7 +98,6 @@ def members(competition_id):
     if form.validate_on_submit():
         accounts.invite(actor=current_user, email=form.email.data, name=form.name.data,
                         role=Role.JUROR, competition=competition, is_chair=form.is_chair.data)
-        db.session.commit()
         flash(_("Die Einladung an %(email)s ist verschickt.", email=form.email.data), "success")
         return redirect(url_for("staffjury.members", competition_id=competition.id))
     return render_template("staffjury/members.html", competition=competition, form=form,
@@ -142,7 +142,6 @@ def new_round(competition_id):
             db.session.rollback()
             form.form_errors.extend(exc.problems)
         else:
-            db.session.commit()
             flash(_("Die Runde „%(name)s“ ist angelegt.", name=round_.name), "success")
             return redirect(url_for("staffjury.round_overview", round_id=round_.id))
     return render_template("staffjury/round_form.html", competition=competition, form=form,
@@ -186,7 +185,6 @@ def edit_round(round_id):
             db.session.rollback()
             form.form_errors.extend(exc.problems)
         else:
-            db.session.commit()
             flash(_("Die Einstellungen sind gespeichert."), "success")
             return redirect(url_for("staffjury.round_overview", round_id=round_.id))
     return render_template("staffjury/round_form.html", competition=round_.competition, form=form,
@@ -215,7 +213,6 @@ def populate(round_id):
         db.session.rollback()
         _flash_problems(exc)
     else:
-        db.session.commit()
         flash(_("%(n)s Bewerbung(en) übernommen.", n=len(added)), "success")
     return redirect(url_for("staffjury.round_overview", round_id=round_.id))
 
@@ -226,11 +223,11 @@ def open_round(round_id):
     try:
         rounds.open_round(actor=current_user, round_=round_)
     except rounds.RoundError as exc:
-        db.session.commit()  # keep the leak-scan results the gate has just written
+        # No rollback: the leak-scan results the gate has just written are kept (the
+        # request commits them; the round itself is unchanged).
         _flash_problems(exc)
         flash(_("Die Runde kann noch nicht freigegeben werden."), "error")
     else:
-        db.session.commit()
         flash(_("Die Runde ist freigegeben. Die Jurymitglieder können bewerten."), "success")
     return redirect(url_for("staffjury.round_overview", round_id=round_.id))
 
@@ -250,7 +247,6 @@ def close_round(round_id):
             db.session.rollback()
             _flash_problems(exc)
             return redirect(url_for("staffjury.round_overview", round_id=round_.id))
-        db.session.commit()
         flash(_("Die Runde ist abgeschlossen; die Rangliste ist eingefroren."), "success")
         return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
     jurors, entries = (scoring.progress(round_) if round_.status == RoundStatus.OPEN
@@ -286,7 +282,6 @@ def leak_scan(round_id):
         ActionForm().validate_on_submit() or abort(400)
         for entry in round_.entries:
             anonymisation.scan_entry(entry=entry)
-        db.session.commit()
         flash(_("Die Leckprüfung ist durchgelaufen."), "success")
         return redirect(url_for("staffjury.leak_scan", round_id=round_.id))
     page = paging.paginate(rounds.entries_query(round_, attachments=False),
@@ -324,7 +319,6 @@ def review(round_id, entry_id):
             getattr(form, exc.field or "extra_terms").errors = [str(exc.message)]
         else:
             anonymisation.scan_entry(entry=entry)
-            db.session.commit()
             flash(_("Die Schwärzung ist gespeichert. Bitte prüfen Sie die Vorschau und geben Sie "
                     "sie frei."), "success")
             return redirect(url_for("staffjury.review", round_id=round_.id, entry_id=entry.id))
@@ -346,13 +340,12 @@ def review(round_id, entry_id):
 
 def _refresh_files(entry):
     """Make the redacted PDF copies current before staff look at them."""
+    unit_of_work.allow_write("the jury copies of the files are made current for the review")
     try:
         anonymisation.refresh_files(entry=entry)
     except (anonymisation.AnonymisationError, StorageError) as exc:
         db.session.rollback()
         flash(getattr(exc, "message", _("Die Datei konnte nicht verarbeitet werden.")), "error")
-    else:
-        db.session.commit()
 
 
 def _file_choices(entry, known):
@@ -377,7 +370,6 @@ def approve(round_id, entry_id):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        db.session.commit()
         if hits:
             flash(_("Freigegeben – aber die Leckprüfung findet noch %(n)s Fundstelle(n). Die Runde "
                     "kann erst öffnen, wenn keine mehr übrig ist.", n=len(hits)), "warning")
@@ -404,7 +396,6 @@ def attachment_visibility(round_id, entry_id):
         db.session.rollback()
         flash(getattr(exc, "message", _("Die Datei konnte nicht verarbeitet werden.")), "error")
     else:
-        db.session.commit()
         flash(_("Die Sichtbarkeit der Anlage ist geändert."), "success")
     return redirect(url_for("staffjury.review", round_id=round_.id, entry_id=entry.id))
 
@@ -451,7 +442,6 @@ def remove_entry(round_id, entry_id):
         db.session.rollback()
         _flash_problems(exc)
     else:
-        db.session.commit()
         flash(_("Die Bewerbung ist aus der Runde genommen."), "success")
     return redirect(url_for("staffjury.anonymisation_list", round_id=round_.id))
 
@@ -481,7 +471,6 @@ def assignments(round_id):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Die Zuteilung ist geändert."), "success")
             return redirect(url_for("staffjury.assignments", round_id=round_.id))
     jurors = rounds.competition_jurors(round_.competition_id)
@@ -504,7 +493,6 @@ def auto_assign(round_id):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        db.session.commit()
         flash(_("%(n)s Zuordnung(en) ergänzt.", n=added), "success")
         if missing:
             flash(_("Nicht genug Jurymitglieder ohne Befangenheit für: %(codes)s",
@@ -532,7 +520,6 @@ def remind(round_id):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        db.session.commit()
         flash(_("%(n)s Erinnerung(en) verschickt.", n=len(sent)), "success")
     return redirect(url_for("staffjury.progress", round_id=round_.id))
 
@@ -552,7 +539,6 @@ def conflicts(round_id):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Die Befangenheit ist vermerkt."), "success")
             return redirect(url_for("staffjury.conflicts", round_id=round_.id))
     codes = dict(db.session.execute(select(RoundEntry.application_id, RoundEntry.code)
@@ -580,7 +566,6 @@ def lift_conflict(round_id, conflict_id):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Die Befangenheit ist aufgehoben."), "success")
             return redirect(url_for("staffjury.conflicts", round_id=round_.id))
     return render_template("staffjury/conflict_lift.html", round=round_, conflict=conflict,
@@ -656,7 +641,6 @@ def advance(round_id):
         db.session.rollback()
         _flash_problems(exc)
         return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
-    db.session.commit()
     flash(_("%(n)s Bewerbung(en) in „%(name)s“ übernommen.", n=len(added), name=target.name), "success")
     return redirect(url_for("staffjury.round_overview", round_id=target.id))
 

@@ -14,6 +14,7 @@ from awards import permissions
 from awards.adapters.storage import get_storage
 from awards.cachekeys import CacheInputs
 from awards.enums import Region
+from awards import unit_of_work
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.services import certificates, opendata, publication, publication_state, statistics
@@ -207,14 +208,13 @@ def certificate(application_id):
     """The laureate's own certificate (the application's owner) or staff of the prize."""
     application = db.session.get(Application, application_id)
     require(permissions.can_download_certificate, application)
+    unit_of_work.allow_write("a certificate is rendered and stored on its first download")
     try:
         cert, rendered = certificates.ensure_certificate(actor=current_user,
                                                          application=application,
                                                          storage=get_storage())
     except DecisionError:
         abort(404)
-    if rendered:
-        db.session.commit()
     name = certificates.download_name(application, application.competition)
     return stored_file_response(cert.storage_key, filename=name, content_type="application/pdf",
                                 size=cert.size)

@@ -27,6 +27,7 @@ from awards.models.jury import RedactionState
 from awards.services import audit
 from awards.services.jury import files as jury_files
 from awards.services.jury import redaction_patterns as patterns
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.anonymisation")
 
@@ -525,11 +526,11 @@ def is_approved(entry):
 
 # --------------------------------------------------------------------------- staff review
 
-class AnonymisationError(Exception):
+class AnonymisationError(DomainError):
+    """A redaction or review step that is refused; `field` names the form field, if any."""
+
     def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field  # the form field the message belongs to, if any
+        super().__init__(message, field=field)
 
 
 def _void_approval(entry):

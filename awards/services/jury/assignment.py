@@ -9,12 +9,11 @@ from awards.i18n import _l
 from awards.models.jury import Assignment, Conflict, RoundEntry, RoundStatus, Score
 from awards.services import audit
 from awards.services.jury.members import competition_jurors
+from awards.errors import DomainError
 
 
-class AssignmentError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message  # may be a lazy translatable string
+class AssignmentError(DomainError):
+    """An assignment of jurors that is not possible; the message is for staff."""
 
 
 def conflict_pairs(round_):

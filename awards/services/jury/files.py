@@ -27,6 +27,7 @@ from awards.adapters.storage import StorageError, get_storage
 from awards.extensions import db
 from awards.models.jury import RoundEntry
 from awards.services.privacy import delete_files_after_commit
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.jury_files")
 
@@ -42,7 +43,7 @@ REDACTION_VERSION = 2
 GENERIC_KINDS = {"email", "url", "phone", "street", "handle"}
 
 
-class JuryFileError(Exception):
+class JuryFileError(DomainError):
     """An upload that cannot be read as the PDF or image it claims to be."""
 
 

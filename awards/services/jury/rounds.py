@@ -15,6 +15,7 @@ from awards.models.users import RoleAssignment
 from awards.services import audit, lifecycle
 from awards.services.jury import anonymisation, files as jury_files, ranking
 from awards.services.jury.members import competition_jurors  # noqa: F401  (callers use rounds.)
+from awards.errors import DomainError
 
 log = logging.getLogger("awards.rounds")
 
@@ -23,21 +24,14 @@ SETTINGS = ("name", "opens_at", "closes_at", "source", "anonymised", "jurors_per
             "show_others_after_submit", "rank_by_normalised", "tie_break", "tie_break_criterion_id")
 
 
-class RoundError(Exception):
-    """A round operation is not allowed now; `problems` lists the reasons in German."""
+class RoundError(DomainError):
+    """A round operation is not allowed now; `problems` lists every reason (lazy strings,
+    rendered in the language of the request that shows them)."""
 
     def __init__(self, problems):
         if not isinstance(problems, (list, tuple)):
             problems = [problems]
-        super().__init__(problems)
-        # Lazy translatable strings: rendered in the language of the request that shows them.
-        self.problems = list(problems)
-
-    def __str__(self):
-        try:
-            return "; ".join(str(p) for p in self.problems)
-        except RuntimeError:  # no request: show the German source texts
-            return "; ".join(getattr(p, "_args", (repr(p),))[0] for p in self.problems)
+        super().__init__(problems=list(problems))
 
 
 def _require_draft(round_):

@@ -17,18 +17,20 @@ from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundSt
 from awards.models.users import RoleAssignment, User
 from awards.services import audit, mail
 from awards.services.jury.members import chair_ids, competition_jurors
+from awards.errors import DomainError, StaleObjectError
 
 log = logging.getLogger("awards.scoring")
 
 
-class ScoringError(Exception):
+class ScoringError(DomainError):
+    """A score sheet that cannot be saved; `field_errors` maps criteria to their message."""
+
     def __init__(self, message, field_errors=None):
         super().__init__(message)
-        self.message = message  # may be a lazy translatable string
         self.field_errors = field_errors or {}
 
 
-class StaleScore(ScoringError):
+class StaleScore(StaleObjectError, ScoringError):
     pass
 
 
