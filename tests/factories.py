@@ -312,8 +312,10 @@ def submitted_application(competition, *, owner=None, kind=SubmissionKind.SELF, 
     - admissible: formally checked and admissible (what jury rounds take in).
     - receipt: (direct only) store a receipt file as the service would.
     - number: (direct only) the running number; the next free one by default.
-    Other keywords are column values.
+    Other keywords are column values; a `status` (reopened, withdrawn …) is set after the
+    submission.
     """
+    status = kw.pop("status", None)
     nomination = nomination or kind == SubmissionKind.NOMINATION
     if nomination:
         kw = {**NOMINATOR, "kind": SubmissionKind.NOMINATION, **kw}
@@ -332,11 +334,13 @@ def submitted_application(competition, *, owner=None, kind=SubmissionKind.SELF, 
         attachment(row, data=minimal_pdf(f"Anlage {n + 1}"), filename=f"Anlage-{n + 1}.pdf")
     if via_service:
         _in_request(application_service.submit, actor=row.owner, application=row)
-        db.session.flush()
-        return row
-    mark_submitted(row, number, receipt=receipt)
-    if nomination:
-        _in_request(nominations.on_submitted, actor=row.owner, application=row)
+    else:
+        mark_submitted(row, number, receipt=receipt)
+        if nomination:
+            _in_request(nominations.on_submitted, actor=row.owner, application=row)
+    if status is not None:
+        row.status = status
+    db.session.flush()
     return row
 
 

@@ -12,7 +12,6 @@ from awards.models.audit import AuditLog
 from awards.models.base import utcnow
 from awards.models.decisions import Decision, DecisionRelease
 from awards.models.jury import Assignment, RoundStatus
-from awards.models.nominations import Nomination
 from awards.services import applications, competitions, decisions, lifecycle, nominations, publication, tokens
 from awards.services.jury import anonymisation, release, rounds
 from awards.services.lifecycle import YearState as S
@@ -124,9 +123,7 @@ def prepare(action, comp, state):
     elif action in ("nominee_confirm", "nominee_decline"):
         ctx["application"] = _submitted(comp, ctx["applicant"], kind=SubmissionKind.NOMINATION,
                                         email="verein@nominiert.example")
-        db.session.add(Nomination(application=ctx["application"],
-                                  nominee_email="verein@nominiert.example"))
-        db.session.flush()
+        db.session.flush()  # the factory created the nominee's Nomination, as submission does
         ctx["token"] = tokens.issue(purpose=TokenPurpose.NOMINEE,
                                     email="verein@nominiert.example",
                                     payload={"nomination": ctx["application"].nomination.id})

@@ -58,12 +58,15 @@ def test_confirming_writes_the_nominees_own_consents(nominated, app):
     assert len(_mails_to(application.owner.email)) == 1  # the nominator hears the answer
 
 
-def test_the_link_answers_once(nominated, app):
-    _application, _nomination, token = nominated
+def test_the_link_changes_the_answer_until_the_release(nominated, app):
+    application, nomination, token = nominated
     with app.test_request_context():
         nominations.respond(token=token, confirm=True, consents=CONSENTS)
-        with pytest.raises(tokens.TokenInvalid):
-            nominations.respond(token=token, confirm=False)
+        assert nomination.status == NomineeStatus.CONFIRMED
+        # The same link again: the nominee changes their mind (issue #15).
+        nominations.respond(token=token, confirm=False)
+    assert (nomination.status, application.status) == (NomineeStatus.DECLINED,
+                                                       ApplicationStatus.WITHDRAWN)
 
 
 def test_declining_withdraws_the_application_and_clears_the_consents(nominated, app):

@@ -7,12 +7,13 @@ from awards.extensions import db
 from awards.models.base import utcnow
 from awards.services import accounts, statistics
 from tests import factories
-from tests import factories
 
 
 def _app(comp, status=ApplicationStatus.SUBMITTED, **kw):
     kw.setdefault("formal_check", FormalCheck.ADMISSIBLE)
-    return factories.submitted_application(comp, status=status, **kw)
+    row = factories.submitted_application(comp, **kw)
+    row.status = status  # reopened or withdrawn after it was submitted
+    return row
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def scene(app):
                     applicant_type=ApplicantType.VEREIN, volunteers_count=10, staff_count=1)
     _app(bip24, region=Region.MFR, applicant_type=ApplicantType.SCHULE,
          kind=SubmissionKind.NOMINATION, formal_check=FormalCheck.INADMISSIBLE,
-         volunteers_count=4, staff_count=None)
+         volunteers_count=4, staff_count=None, district_id=None)
     _app(bip24, region=Region.OBB, district_id=rosenheim.id, applicant_type=ApplicantType.VEREIN,
          formal_check=FormalCheck.PENDING, volunteers_count=None, staff_count=2)
     # Reopened for a correction: still counted; its region comes from the district.

@@ -10,7 +10,6 @@ from awards.models.audit import AuditLog
 from awards.models.mail import OutboxMail
 from awards.services.jury import release
 from tests import factories
-from tests import factories
 from tests.rendered_forms import rendered_form
 
 
@@ -21,7 +20,8 @@ def _jury_year_with_a_pending_correction():
     factories.decide(winner)
     reopened.status = ApplicationStatus.REOPENED
     reopened.reopen_reason = "Der Finanzierungsplan fehlt."
-    withdrawn = factories.submitted_application(comp, status=ApplicationStatus.WITHDRAWN)
+    withdrawn = factories.submitted_application(comp)
+    withdrawn.status = ApplicationStatus.WITHDRAWN
     draft = factories.application(competition=comp)
     db.session.flush()
     return comp, winner, reopened, withdrawn, draft
