@@ -13,8 +13,9 @@ such as a stored PDF's key, the time of a download) say so with `allow_write(rea
 other write in a read-only request is a bug: in testing it fails the request, elsewhere it is
 logged and rolled back.
 
-Background jobs (the mail sender, retention, scheduled mails) handle each item in
-`with transaction():`, which commits that item or rolls it back, and go on with the next.
+For background jobs, `with transaction():` commits one item or rolls it back, so that a
+job can go on with the next. (The mail sender, retention and the automatic mails still
+commit each item themselves; moving them onto this helper is open work.)
 """
 import logging
 from contextlib import contextmanager
