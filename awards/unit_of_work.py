@@ -5,8 +5,8 @@ reaches Flask (a domain error the view did not handle, an abort(403/404), a faul
 database or of another system) rolls back everything the request did. Services only flush;
 views never commit. So a request is saved whole or not at all.
 
-A view that catches a domain error and shows the form again calls `discard()` first (through
-`awards.views.util.refuse`), so that nothing a service did before refusing is saved.
+A view that catches a domain error and shows the form again calls `discard()` first (or
+runs the service in a savepoint), so that nothing a service did before refusing is saved.
 
 GET and HEAD requests only read. The few that keep something on purpose (documented caches
 such as a stored PDF's key, the time of a download) say so with `allow_write(reason)`; any
@@ -49,8 +49,7 @@ def allow_write(reason):
 
 def discard():
     """Forget what this request did so far (a refused form is shown again, nothing saved)."""
-    db.session.rollback()
-    db.session.info.pop(_WROTE, None)
+    db.session.rollback()  # the after_rollback listener forgets the writes too
 
 
 @contextmanager
@@ -62,8 +61,6 @@ def transaction():
     except BaseException:
         db.session.rollback()
         raise
-    finally:
-        db.session.info.pop(_WROTE, None)
 
 
 def _mark_flush(session, flush_context):
@@ -110,14 +107,11 @@ def _end_of_request(response):
     try:
         db.session.commit()
     except Exception as exc:  # noqa: BLE001 - answered by the app's error handlers
-        # The request is lost as a whole: nothing of it was saved. The app's error handlers
-        # answer (e.g. 409 for a concurrent change, 503 when the database is away); an
-        # exception without a handler becomes the 500 page.
-        discard()
-        state["rolled_back"] = True
+        # The request is lost as a whole: nothing of it was saved. handle_user_exception
+        # (wrapped in init_app) rolls back, then the app's error handlers answer (e.g. 409
+        # for a concurrent change, 503 when the database is away); an exception without a
+        # handler becomes the 500 page.
         return current_app.make_response(current_app.handle_user_exception(exc))
-    finally:
-        db.session.info.pop(_WROTE, None)
     return response
 
 
