@@ -23,7 +23,8 @@ from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundSo
                                 TieBreak)
 from awards.models.users import User
 from awards.services import accounts, lifecycle
-from awards.services.jury import anonymisation, assignment, exports as jury_exports, ranking, rounds, scoring
+from awards.services.jury import (anonymisation, assignment, exports as jury_exports,
+                                 members as jury_members, ranking, rounds, scoring)
 from awards.timeutil import from_berlin, to_berlin
 from awards.views import fragments, paging
 from awards.views.util import juror_attachment_response, require
@@ -88,7 +89,7 @@ def rounds_list(competition_id):
                                     .order_by(Round.position)).all()
     return render_template("staffjury/rounds.html", competition=competition, rounds=round_rows,
                            entry_counts=rounds.entry_counts(competition.id),
-                           jurors=rounds.competition_jurors(competition.id))
+                           jurors=jury_members.competition_jurors(competition.id))
 
 
 @bp.route("/wettbewerb/<int:competition_id>/mitglieder", methods=["GET", "POST"])
@@ -101,7 +102,7 @@ def members(competition_id):
         flash(_("Die Einladung an %(email)s ist verschickt.", email=form.email.data), "success")
         return redirect(url_for("staffjury.members", competition_id=competition.id))
     return render_template("staffjury/members.html", competition=competition, form=form,
-                           jurors=rounds.competition_jurors(competition.id)), (
+                           jurors=jury_members.competition_jurors(competition.id)), (
         422 if request.method == "POST" else 200)
 
 
@@ -450,7 +451,7 @@ def remove_entry(round_id, entry_id):
 
 def _assignment_form(round_):
     form = AssignmentForm()
-    form.juror_id.choices = [(u.id, u.display_name) for u, _c in rounds.competition_jurors(round_.competition_id)]
+    form.juror_id.choices = [(u.id, u.display_name) for u, _c in jury_members.competition_jurors(round_.competition_id)]
     form.entry_id.choices = rounds.entry_choices(round_)
     return form
 
@@ -473,7 +474,7 @@ def assignments(round_id):
         else:
             flash(_("Die Zuteilung ist geändert."), "success")
             return redirect(url_for("staffjury.assignments", round_id=round_.id))
-    jurors = rounds.competition_jurors(round_.competition_id)
+    jurors = jury_members.competition_jurors(round_.competition_id)
     page = paging.paginate(rounds.entries_query(round_, applications=False),
                            per_page=ENTRIES_PER_PAGE)
     current = assignment.current(round_, entry_ids=[e.id for e in page.items])
@@ -528,7 +529,7 @@ def remind(round_id):
 def conflicts(round_id):
     round_ = _round(round_id)
     form = StaffConflictForm()
-    form.juror_id.choices = [(u.id, u.display_name) for u, _c in rounds.competition_jurors(round_.competition_id)]
+    form.juror_id.choices = [(u.id, u.display_name) for u, _c in jury_members.competition_jurors(round_.competition_id)]
     form.entry_id.choices = rounds.entry_choices(round_)
     if form.validate_on_submit():
         entry = _entry(round_, form.entry_id.data)

@@ -8,7 +8,6 @@ from awards.extensions import db
 from awards.models.jury import Conflict, ScoreValue, TieBreak
 from awards.services.jury import ranking, rounds
 from tests import factories
-from awards.services.jury import ranking, rounds
 
 # Criteria of the factory competition: Strahlkraft (weight 2), Nachhaltigkeit (weight 1),
 # both 0..10, so a juror's weighted total lies between 0 and 30.
@@ -222,7 +221,7 @@ def _reference_compute(round_):
     from sqlalchemy import select
 
     from awards.models.jury import RoundEntry, Score, ScoreStatus
-    from awards.services.jury.scoring import chair_ids
+    from awards.services.jury.members import chair_ids
 
     criteria = list(round_.criteria)
     weights = {c.id: c.weight for c in criteria}

@@ -4,17 +4,15 @@ import secrets
 
 from sqlalchemy import func, select
 
-from awards.enums import ApplicationStatus, FormalCheck, Role
+from awards.enums import ApplicationStatus, FormalCheck
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.jury import (Assignment, Conflict, RedactionState, Round, RoundCriterion,
                                 RoundEntry, RoundSource, RoundStatus, TieBreak)
-from awards.models.users import RoleAssignment
 from awards.services import audit, lifecycle
 from awards.services.jury import anonymisation, files as jury_files, ranking
-from awards.services.jury.members import competition_jurors  # noqa: F401  (callers use rounds.)
 from awards.errors import DomainError
 
 log = logging.getLogger("awards.rounds")

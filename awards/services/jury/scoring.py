@@ -14,9 +14,9 @@ from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundStatus, Score,
                                 ScoreStatus, ScoreValue)
-from awards.models.users import RoleAssignment, User
+from awards.models.users import User
 from awards.services import audit, mail
-from awards.services.jury.members import chair_ids, competition_jurors
+from awards.services.jury.members import competition_jurors
 from awards.errors import DomainError, StaleObjectError
 
 log = logging.getLogger("awards.scoring")
