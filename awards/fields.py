@@ -268,6 +268,12 @@ FIELDS = (
           _PROJECT_EXPORT, jury_label=_l("Hauptamtlich Beschäftigte"),
           export_label=_l("Hauptamtliche"), retained=ALWAYS,
           hint=_l("Geben Sie 0 an, wenn es keine gibt.")),
+    # Optional: drafts and applications from before the field was asked stay complete.
+    Field("people_reached", _l("Anzahl erreichter Menschen (ungefähr)"), 3, COUNT,
+          audiences=_PROJECT_EXPORT, jury_label=_l("Erreichte Menschen (ungefähr)"),
+          export_label=_l("Erreichte Menschen"), retained=ALWAYS,
+          hint=_l("Eine Schätzung genügt: Wie viele Menschen nehmen teil oder nutzen das "
+                  "Angebot?")),
     Field("partners", _l("Kooperationspartner"), 3, AREA, audiences=_PROJECT, max_length=3000,
           rows=4),
     Field("funding", _l("Finanzierung"), 3, AREA, audiences=_PROJECT, max_length=3000, rows=4,

@@ -16,12 +16,16 @@ from wtforms.validators import (Email, Length, NumberRange, Optional, Regexp, UR
 
 from awards import fields
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region
+from awards.i18n import format_number
 from awards.timeutil import to_berlin
 from awards.models.base import utcnow
 
 EMAIL = _l("Bitte geben Sie eine gültige E-Mail-Adresse an, z. B. name@beispiel.de.")
 TOO_LONG = _l("Bitte kürzen Sie den Text auf höchstens %(max)d Zeichen.")
 NUMBER = _l("Bitte geben Sie eine ganze Zahl ab 0 an, z. B. 12.")
+# Counts (people, volunteers, staff) above this are typing mistakes, not projects.
+COUNT_MAX = 1_000_000
+TOO_BIG = _l("Bitte geben Sie eine Zahl bis höchstens %(max)s an.")
 
 
 def options(pairs):
@@ -96,7 +100,7 @@ def input_for(f):
             filters=[_website], render_kw={"maxlength": 300, "autocomplete": "url"})
     if f.kind == fields.COUNT:
         return IntegerField(f.label, validators=[
-            Optional(), NumberRange(min=0, max=1000000, message=NUMBER)],
+            Optional(), NumberRange(min=0, max=COUNT_MAX, message=NUMBER)],
             render_kw={"inputmode": "numeric"})
     if f.kind == fields.PAST_DATE:
         return DateField(f.label, validators=[Optional(), not_in_future], render_kw=render_kw)
@@ -131,7 +135,9 @@ class StepForm(FlaskForm):
             if f.kind == fields.PAST_DATE:
                 _explain_date_error(field)
             elif f.kind == fields.COUNT and field.errors:
-                field.errors = [str(NUMBER)]
+                too_big = field.data is not None and field.data > COUNT_MAX
+                field.errors = [str(TOO_BIG % {"max": format_number(COUNT_MAX)}) if too_big
+                                else str(NUMBER)]
         return ok
 
     def step_values(self, names):

@@ -86,6 +86,7 @@ class Application(TimestampMixin, db.Model):
     # Step 3: numbers and partners
     volunteers_count: Mapped[int | None] = mapped_column()
     staff_count: Mapped[int | None] = mapped_column()
+    people_reached: Mapped[int | None] = mapped_column()
     partners: Mapped[str] = mapped_column(Text, default="")
     funding: Mapped[str] = mapped_column(Text, default="")
     previous_awards: Mapped[str] = mapped_column(Text, default="")

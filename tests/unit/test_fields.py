@@ -26,8 +26,16 @@ def test_no_identifying_field_reaches_the_jury_and_identifying_ones_are_redacted
         "contact_name", "street", "postcode", "city", "email", "phone", "website")
     assert fields.names(fields.JURY) == (
         "project_title", "summary", "description", "goals", "target_group", "motto_relation",
-        "project_start", "volunteers_count", "staff_count", "partners", "funding",
-        "previous_awards")
+        "project_start", "volunteers_count", "staff_count", "people_reached", "partners",
+        "funding", "previous_awards")
+
+
+def test_people_reached_is_an_optional_count_of_step_three_kept_after_retention():
+    f = fields.get("people_reached")
+    assert (f.step, f.kind, f.required, f.identifying, f.retained) == (
+        3, fields.COUNT, None, False, fields.ALWAYS)
+    assert f.audiences == fields.get("volunteers_count").audiences
+    assert "people_reached" in fields.copied_names()
 
 
 def test_public_fields_name_a_consent_and_every_input_is_on_its_step_form():

@@ -19,6 +19,7 @@ from awards.models.mail import OutboxMail
 from tests import factories
 from tests.factories import (complete_application, district, image_bytes,
                              minimal_pdf, submitted_application)
+from tests.rendered_forms import rendered_form
 
 
 @pytest.fixture
@@ -202,6 +203,47 @@ def test_step_three_rejects_wrong_number_types(client, auth, draft):
     assert body.count("Bitte geben Sie eine ganze Zahl ab 0 an") == 4  # beside field + summary
     saved = reload(draft)
     assert (saved.volunteers_count, saved.staff_count, saved.funding) == (None, None, "Spenden")
+
+
+def test_step_three_as_rendered_stores_the_people_reached(client, auth, draft):
+    auth.login(draft.owner)
+    html = text(client.get(step_url(draft, 3)))
+    assert ('<label class="kern-label" for="people_reached">Anzahl erreichter Menschen '
+            '(ungefähr) <span class="kern-label__optional">– optional</span></label>') in html
+    assert "Eine Schätzung genügt" in html
+    form = rendered_form(html, form_id="application-form").fill(
+        volunteers_count="12", staff_count="1", people_reached="250")
+    response = client.post(step_url(draft, 3), data=form.data(button="next"))
+    assert (response.status_code, response.location) == (302, step_url(draft, 4))
+    saved = reload(draft)
+    assert (saved.volunteers_count, saved.people_reached) == (12, 250)
+    # Optional: emptied again, the draft keeps no number and the step still goes on.
+    form = rendered_form(text(client.get(step_url(draft, 3))), form_id="application-form")
+    assert form.values["people_reached"] == "250"
+    response = client.post(step_url(draft, 3), data=form.fill(people_reached="").data(button="next"))
+    assert (response.status_code, reload(draft).people_reached) == (302, None)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("ungefähr 200", "Bitte geben Sie eine ganze Zahl ab 0 an, z. B. 12."),
+    ("-5", "Bitte geben Sie eine ganze Zahl ab 0 an, z. B. 12."),
+    ("2000000", "Bitte geben Sie eine Zahl bis höchstens 1.000.000 an."),
+])
+def test_step_three_refuses_a_wrong_people_reached_and_keeps_the_input(client, auth, draft,
+                                                                       typed, message):
+    auth.login(draft.owner)
+    form = rendered_form(text(client.get(step_url(draft, 3))), form_id="application-form")
+    response = client.post(step_url(draft, 3), data=form.fill(
+        volunteers_count="12", people_reached=typed).data(button="next"))
+    body = text(response)
+    assert response.status_code == 422
+    assert ('<p class="kern-error" id="people_reached-error"><span class="kern-icon '
+            'kern-icon--danger kern-icon--default" aria-hidden="true"></span><span '
+            f'class="kern-body">{message}</span></p>') in body
+    assert 'href="#people_reached"' in body  # in the summary at the top
+    assert rendered_form(body, form_id="application-form").values["people_reached"] == typed
+    saved = reload(draft)
+    assert (saved.volunteers_count, saved.people_reached) == (12, None)
 
 
 def test_summary_longer_than_2000_characters_is_refused(client, auth, draft):

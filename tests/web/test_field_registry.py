@@ -115,7 +115,7 @@ def test_added_field_is_on_the_receipt_the_staff_view_and_in_the_export(client, 
     # In the order of the steps, after the fields declared before (the address of step 1
     # is ranked after its contacts).
     assert header.index("Name der Schirmherrin") == header.index("Telefon") + 1
-    assert header.index("Wirkung im Stadtteil") == header.index("Hauptamtliche") + 1
+    assert header.index("Wirkung im Stadtteil") == header.index("Erreichte Menschen") + 1
 
 
 def test_added_fields_in_the_juror_projection_identifying_one_absent_and_redacted(client, auth,
@@ -153,3 +153,39 @@ def test_added_field_on_the_public_page_only_with_the_public_audience(client, re
             '      <dd class="kern-description-list-item__value kern-preline">'
             "40 Familien treffen sich jede Woche.</dd>") in page
     assert SECRET not in page and "Name der Schirmherrin" not in page
+
+
+# --- a real field declared only in the registry: the people a project reaches -------------
+
+def test_people_reached_goes_wherever_the_volunteers_go(client, auth):
+    """people_reached is declared once (awards.fields) with the audiences of volunteers_count:
+    it is on the receipt, the staff view, in the intake export and the juror projection —
+    and, like the volunteers, not on the public winner's page."""
+    comp = factories.competition(prize_code="OBB")
+    juror = factories.juror(comp)
+    application = submitted_row(comp, complete=True, admissible=True, volunteers_count=14,
+                                people_reached=2750)
+    round_ = factories.open_round(competition=comp, jurors=[juror], applications=[application])
+    staff = factories.staff(prize_code="OBB")
+    db.session.commit()
+    with client.application.test_request_context():
+        receipt = receipts.render_receipt_html(application=application, received_at=utcnow())
+    assert _row("Anzahl ehrenamtlich Engagierter", "14") in receipt
+    assert _row("Anzahl erreichter Menschen (ungefähr)", "2750") in receipt
+    auth.login(staff)
+    detail = _page(client, f"/geschaeftsstelle/bewerbungen/{application.id}")
+    assert _row("Anzahl erreichter Menschen (ungefähr)", "2750") in detail
+    content = client.get(f"/geschaeftsstelle/eingang/{comp.id}/export.csv").data.decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert dict(zip(header, row))["Erreichte Menschen"] == "2750"
+    assert header.index("Erreichte Menschen") == header.index("Hauptamtliche") + 1
+    view = anonymisation.project(round_.entries[0])
+    assert [(f.key, str(f.label), f.value) for f in view.fields
+            if f.key in ("volunteers_count", "people_reached")] == [
+        ("volunteers_count", "Ehrenamtlich Engagierte", "14"),
+        ("people_reached", "Erreichte Menschen (ungefähr)", "2750")]
+    auth.logout()
+    auth.login(juror)
+    sheet = _page(client, f"/jury/runden/{round_.id}/{round_.entries[0].code}")
+    assert "Erreichte Menschen (ungefähr)" in sheet and "2750" in sheet
+    assert not fields.get("people_reached").has(fields.PUBLIC)
