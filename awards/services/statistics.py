@@ -9,8 +9,11 @@ queries over the editions in scope, whatever their number (no query per edition 
 
 Counted are submitted applications (also those reopened for a correction), never drafts or
 withdrawn ones. Winners are decisions that were not revoked. The application form asks for
-the number of volunteers (Ehrenamtliche) and of paid staff (Hauptamtliche); it has no field
-for the number of people a project reaches, so that figure is not reported.
+the number of volunteers (Ehrenamtliche) and of paid staff (Hauptamtliche), and, optionally,
+for an estimate of the people a project reaches (erreichte Menschen). Sums and medians count
+only the applications that gave a number; applications from before the form asked for the
+people reached have none, so their sum is "no answer" (None), not 0, and the report says how
+many applications answered.
 """
 import tempfile
 from collections import Counter, defaultdict
@@ -57,6 +60,9 @@ class Edition:
     volunteers_median: float | None = None
     staff_sum: int = 0
     staff_median: float | None = None
+    people_reached_sum: int | None = None  # None: no application gave the number
+    people_reached_median: float | None = None
+    people_reached_answers: int = 0  # applications that gave the number
 
 
 @dataclass
@@ -66,6 +72,7 @@ class YearTotal:
     admissible: int = 0
     winners: int = 0
     volunteers_sum: int = 0
+    people_reached_sum: int | None = None
 
 
 @dataclass
@@ -95,9 +102,14 @@ class Report:
     breakdowns: dict  # key -> Breakdown
     volunteers_median: float | None = None
     staff_median: float | None = None
+    people_reached_median: float | None = None
 
     def total(self, name):
-        return sum(getattr(e, name) for e in self.editions)
+        """The sum over the selected editions; None when every edition has None (no answer)."""
+        values = [getattr(e, name) for e in self.editions]
+        if values and all(v is None for v in values):
+            return None
+        return sum(v for v in values if v is not None)
 
     @property
     def regions_with_applications(self):
@@ -149,6 +161,13 @@ def _median(values):
     return float(median(values)) if values else None
 
 
+def _add(total, value):
+    """A sum that stays None (no answer) until a number comes."""
+    if value is None:
+        return total
+    return value if total is None else total + value
+
+
 def report(*, actor, year=None, prize_code=None):
     """The figures for the editions in the actor's scope, filtered by year and prize.
     The trend covers every year of the (prize-filtered) scope."""
@@ -164,14 +183,18 @@ def report(*, actor, year=None, prize_code=None):
         select(Application.competition_id, Application.formal_check, Application.kind,
                func.count(Application.id),
                func.coalesce(func.sum(Application.volunteers_count), 0),
-               func.coalesce(func.sum(Application.staff_count), 0))
+               func.coalesce(func.sum(Application.staff_count), 0),
+               func.sum(Application.people_reached), func.count(Application.people_reached))
         .where(*counted)
         .group_by(Application.competition_id, Application.formal_check, Application.kind)).all()
-    for cid, formal, kind, count, volunteers, staff in rows:
+    for cid, formal, kind, count, volunteers, staff, people, people_answers in rows:
         edition = editions[cid]
         edition.applications += count
         edition.volunteers_sum += int(volunteers)
         edition.staff_sum += int(staff)
+        edition.people_reached_sum = _add(edition.people_reached_sum,
+                                          None if people is None else int(people))
+        edition.people_reached_answers += people_answers
         if FormalCheck(formal) == FormalCheck.ADMISSIBLE:
             edition.admissible += count
         elif FormalCheck(formal) == FormalCheck.INADMISSIBLE:
@@ -192,18 +215,23 @@ def report(*, actor, year=None, prize_code=None):
 
     # The numbers the applicants gave: medians need the values themselves (one query).
     numbers = db.session.execute(
-        select(Application.competition_id, Application.volunteers_count, Application.staff_count)
+        select(Application.competition_id, Application.volunteers_count, Application.staff_count,
+               Application.people_reached)
         .where(*counted)).all()
     volunteers_by = defaultdict(list)
     staff_by = defaultdict(list)
-    for cid, volunteers, staff in numbers:
+    people_by = defaultdict(list)
+    for cid, volunteers, staff, people in numbers:
         if volunteers is not None:
             volunteers_by[cid].append(volunteers)
         if staff is not None:
             staff_by[cid].append(staff)
+        if people is not None:
+            people_by[cid].append(people)
     for cid, edition in editions.items():
         edition.volunteers_median = _median(volunteers_by[cid])
         edition.staff_median = _median(staff_by[cid])
+        edition.people_reached_median = _median(people_by[cid])
 
     trend = {}
     for edition in editions.values():
@@ -212,6 +240,7 @@ def report(*, actor, year=None, prize_code=None):
         total.admissible += edition.admissible
         total.winners += edition.winners
         total.volunteers_sum += edition.volunteers_sum
+        total.people_reached_sum = _add(total.people_reached_sum, edition.people_reached_sum)
 
     selected = [e for e in editions.values() if year is None or e.year == year]
     selected.sort(key=lambda e: (-e.year, e.prize_code != "BIP", e.prize_code))
@@ -222,6 +251,7 @@ def report(*, actor, year=None, prize_code=None):
         trend=[trend[y] for y in sorted(trend)], breakdowns=breakdowns,
         volunteers_median=_median([v for cid in chosen for v in volunteers_by[cid]]),
         staff_median=_median([v for cid in chosen for v in staff_by[cid]]),
+        people_reached_median=_median([v for cid in chosen for v in people_by[cid]]),
     )
 
 
@@ -317,7 +347,7 @@ def public_summary(*, competition):
 # --- the spreadsheet ----------------------------------------------------------------------
 
 def _number(value):
-    """Medians as numbers with at most one decimal; no answer stays empty."""
+    """Medians (and sums) as numbers with at most one decimal; no answer stays empty."""
     if value is None:
         return ""
     return int(value) if float(value).is_integer() else round(value, 1)
@@ -327,24 +357,28 @@ def edition_columns():
     return [_("Jahr"), _("Preis"), _("Wettbewerb"), _("Bewerbungen"), _("zulässig"),
             _("unzulässig"), _("noch offen"), _("Vorschläge durch Dritte"),
             _("Preisträger"), _("Ehrenamtliche (Summe)"), _("Ehrenamtliche (Median)"),
-            _("Hauptamtliche (Summe)"), _("Hauptamtliche (Median)")]
+            _("Hauptamtliche (Summe)"), _("Hauptamtliche (Median)"),
+            _("Erreichte Menschen (Summe)"), _("Erreichte Menschen (Median)"),
+            _("Bewerbungen mit Angabe zu erreichten Menschen")]
 
 
 def edition_row(edition):
     return [edition.year, edition.prize_code, edition.title, edition.applications,
             edition.admissible, edition.inadmissible, edition.unchecked, edition.nominations,
             edition.winners, edition.volunteers_sum, _number(edition.volunteers_median),
-            edition.staff_sum, _number(edition.staff_median)]
+            edition.staff_sum, _number(edition.staff_median),
+            _number(edition.people_reached_sum), _number(edition.people_reached_median),
+            edition.people_reached_answers]
 
 
 def trend_columns():
     return [_("Jahr"), _("Bewerbungen"), _("zulässig"), _("Preisträger"),
-            _("Ehrenamtliche (Summe)")]
+            _("Ehrenamtliche (Summe)"), _("Erreichte Menschen (Summe)")]
 
 
 def trend_row(total):
     return [total.year, total.applications, total.admissible, total.winners,
-            total.volunteers_sum]
+            total.volunteers_sum, _number(total.people_reached_sum)]
 
 
 def export_xlsx(result, *, selection):
@@ -369,6 +403,10 @@ def export_xlsx(result, *, selection):
         [_("Ehrenamtliche (Median)"), _number(result.volunteers_median)],
         [_("Hauptamtliche (Summe)"), result.total("staff_sum")],
         [_("Hauptamtliche (Median)"), _number(result.staff_median)],
+        [_("Erreichte Menschen (Summe)"), _number(result.total("people_reached_sum"))],
+        [_("Erreichte Menschen (Median)"), _number(result.people_reached_median)],
+        [_("Bewerbungen mit Angabe zu erreichten Menschen"),
+         result.total("people_reached_answers")],
     ])
     sheet(_("Wettbewerbe"), edition_columns(), (edition_row(e) for e in result.editions))
     sheet(_("Entwicklung"), trend_columns(), (trend_row(t) for t in result.trend))

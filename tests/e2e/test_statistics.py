@@ -23,6 +23,7 @@ def test_staff_filter_the_statistics_and_read_them_on_a_phone(page, e2e_app, scr
                                          title="Bayerischer Integrationspreis")
             apps = [factories.submitted_application(comp, district_id=districts[n % 4].id, region=districts[n % 4].region,
                                  applicant_type=list(ApplicantType)[n % 5], volunteers_count=3 + n,
+                                 people_reached=None if n % 3 == 1 else 40 + 15 * n,
                                  formal_check=FormalCheck.INADMISSIBLE if n == 2 else FormalCheck.ADMISSIBLE)
                     for n in range(count)]
             for application, category in zip(apps, comp.categories):

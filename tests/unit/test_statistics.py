@@ -19,26 +19,31 @@ def _app(comp, status=ApplicationStatus.SUBMITTED, **kw):
 @pytest.fixture
 def scene(app):
     """BIP 2024 (four counted applications, a draft, a withdrawn one, one winner), BIP 2025
-    (two counted, one winner and one revoked award), OBB 2025 (one counted)."""
+    (two counted, one winner and one revoked award), OBB 2025 (one counted). The people
+    reached are optional: three of BIP 2024's four give them, one of BIP 2025's two, none in
+    OBB 2025 (as in applications from before the form asked)."""
     bip24 = factories.competition(prize_code="BIP", year=2024, status=CompetitionStatus.JURY)
     bip25 = factories.competition(prize_code="BIP", year=2025, status=CompetitionStatus.JURY)
     obb25 = factories.competition(prize_code="OBB", year=2025, status=CompetitionStatus.JURY)
     rosenheim = factories.district("Rosenheim", is_city=False)
     nuernberg = factories.district("Nürnberg", is_city=True)
     winner24 = _app(bip24, region=Region.OBB, district_id=rosenheim.id,
-                    applicant_type=ApplicantType.VEREIN, volunteers_count=10, staff_count=1)
+                    applicant_type=ApplicantType.VEREIN, volunteers_count=10, staff_count=1,
+                    people_reached=100)
     _app(bip24, region=Region.MFR, applicant_type=ApplicantType.SCHULE,
          kind=SubmissionKind.NOMINATION, formal_check=FormalCheck.INADMISSIBLE,
          volunteers_count=4, staff_count=None, district_id=None)
     _app(bip24, region=Region.OBB, district_id=rosenheim.id, applicant_type=ApplicantType.VEREIN,
-         formal_check=FormalCheck.PENDING, volunteers_count=None, staff_count=2)
+         formal_check=FormalCheck.PENDING, volunteers_count=None, staff_count=2,
+         people_reached=40)
     # Reopened for a correction: still counted; its region comes from the district.
     _app(bip24, status=ApplicationStatus.REOPENED, region=None, district_id=nuernberg.id,
-         applicant_type=None, volunteers_count=7, staff_count=0)
-    factories.application(competition=bip24, volunteers_count=500)  # a draft
-    _app(bip24, status=ApplicationStatus.WITHDRAWN, volunteers_count=900)
+         applicant_type=None, volunteers_count=7, staff_count=0, people_reached=250)
+    factories.application(competition=bip24, volunteers_count=500, people_reached=10000)  # a draft
+    _app(bip24, status=ApplicationStatus.WITHDRAWN, volunteers_count=900, people_reached=7000)
     winner25 = _app(bip25, region=Region.SCHW, applicant_type=ApplicantType.INITIATIVE,
-                    kind=SubmissionKind.NOMINATION, volunteers_count=20, staff_count=3)
+                    kind=SubmissionKind.NOMINATION, volunteers_count=20, staff_count=3,
+                    people_reached=60)
     revoked25 = _app(bip25, region=Region.SCHW, applicant_type=ApplicantType.VEREIN,
                      volunteers_count=5, staff_count=1)
     _app(obb25, region=Region.OBB, applicant_type=ApplicantType.KOMMUNE, volunteers_count=2,
@@ -61,11 +66,19 @@ def test_report_counts_every_figure_of_each_edition(scene):
             bip24.nominations, bip24.winners) == (4, 2, 1, 1, 1, 1)
     assert (bip24.volunteers_sum, bip24.volunteers_median) == (21, 7.0)
     assert (bip24.staff_sum, bip24.staff_median) == (3, 1.0)
+    # 100, 40, 250: the nomination gave no number; the draft and the withdrawn one do not count.
+    assert (bip24.people_reached_sum, bip24.people_reached_median,
+            bip24.people_reached_answers) == (390, 100.0, 3)
     bip25 = _edition(result, scene["bip25"])
     assert (bip25.applications, bip25.nominations, bip25.winners) == (2, 1, 1)
     assert bip25.volunteers_median == 12.5
+    assert (bip25.people_reached_sum, bip25.people_reached_median,
+            bip25.people_reached_answers) == (60, 60.0, 1)
     obb25 = _edition(result, scene["obb25"])
     assert (obb25.applications, obb25.admissible, obb25.unchecked) == (1, 0, 1)
+    # No application gave the number: no answer, not 0.
+    assert (obb25.people_reached_sum, obb25.people_reached_median,
+            obb25.people_reached_answers) == (None, None, 0)
     assert [(e.year, e.prize_code) for e in result.editions] == [
         (2025, "BIP"), (2025, "OBB"), (2024, "BIP")]
 
@@ -90,12 +103,29 @@ def test_report_breaks_down_the_selection(scene):
     assert rows["category"] == {"1. Preis": 1}
     assert result.regions_with_applications == 2
     assert (result.volunteers_median, result.staff_median) == (7.0, 1.0)
+    assert (result.total("people_reached_sum"), result.people_reached_median,
+            result.total("people_reached_answers")) == (390, 100.0, 3)
+
+
+def test_people_reached_in_total_over_the_selection(scene):
+    result = statistics.report(actor=factories.staff())
+    # 100, 40, 250 (BIP 2024) and 60 (BIP 2025); OBB 2025 has no answer and adds nothing.
+    assert (result.total("people_reached_sum"), result.people_reached_median,
+            result.total("people_reached_answers")) == (450, 80.0, 4)
+    only_obb = statistics.report(actor=factories.staff(), year=2025, prize_code="OBB")
+    assert (only_obb.total("people_reached_sum"), only_obb.people_reached_median,
+            only_obb.total("people_reached_answers")) == (None, None, 0)
+    assert [(t.year, t.people_reached_sum) for t in only_obb.trend] == [(2025, None)]
 
 
 def test_trend_covers_every_year_whatever_the_year_filter(scene):
     result = statistics.report(actor=factories.staff(), year=2025, prize_code="BIP")
-    assert [(t.year, t.applications, t.admissible, t.winners, t.volunteers_sum)
-            for t in result.trend] == [(2024, 4, 2, 1, 21), (2025, 2, 2, 1, 25)]
+    assert [(t.year, t.applications, t.admissible, t.winners, t.volunteers_sum,
+             t.people_reached_sum) for t in result.trend] == [
+        (2024, 4, 2, 1, 21, 390), (2025, 2, 2, 1, 25, 60)]
+    everything = statistics.report(actor=factories.staff())
+    # 2025: BIP's 60 plus OBB's no answer.
+    assert [(t.year, t.people_reached_sum) for t in everything.trend] == [(2024, 390), (2025, 60)]
     assert [e.id for e in result.editions] == [scene["bip25"].id]
     assert dict((str(k), n) for k, n in result.breakdowns["category"].rows) == {"2. Preis": 1}
 

@@ -24,15 +24,18 @@ def scene(app):
                                 title="Integrationspreis Oberbayern")
     old = factories.competition(prize_code="OBB", year=2023, status=CompetitionStatus.JURY,
                                 title="Integrationspreis Oberbayern")
-    for region, kind, formal, volunteers in (
-            (Region.OBB, SubmissionKind.SELF, FormalCheck.ADMISSIBLE, 3),
-            (Region.OBB, SubmissionKind.NOMINATION, FormalCheck.ADMISSIBLE, 8),
-            (Region.UFR, SubmissionKind.SELF, FormalCheck.INADMISSIBLE, 30)):
+    for region, kind, formal, volunteers, people in (
+            (Region.OBB, SubmissionKind.SELF, FormalCheck.ADMISSIBLE, 3, 120),
+            (Region.OBB, SubmissionKind.NOMINATION, FormalCheck.ADMISSIBLE, 8, None),
+            (Region.UFR, SubmissionKind.SELF, FormalCheck.INADMISSIBLE, 30, 300)):
         factories.submitted_application(bip, region=region, kind=kind, formal_check=formal,
-                     applicant_type=ApplicantType.VEREIN, volunteers_count=volunteers)
+                     applicant_type=ApplicantType.VEREIN, volunteers_count=volunteers,
+                     people_reached=people)
     winner = factories.submitted_application(obb, formal_check=FormalCheck.ADMISSIBLE,
-                          applicant_type=ApplicantType.KOMMUNE, volunteers_count=11)
+                          applicant_type=ApplicantType.KOMMUNE, volunteers_count=11,
+                          people_reached=2500)
     factories.submitted_application(obb, formal_check=FormalCheck.ADMISSIBLE, volunteers_count=2)
+    # 2023: from before the form asked for the people reached.
     for _ in range(4):
         factories.submitted_application(old, formal_check=FormalCheck.ADMISSIBLE, volunteers_count=1)
     factories.decide(winner, category=obb.categories[0])
@@ -51,6 +54,11 @@ def _cells(html):
     return rows
 
 
+def _shown(value):
+    """A cell of the XLSX as the page shows it (no answer as "–", a decimal comma)."""
+    return "–" if value in (None, "") else str(value).replace(".", ",")
+
+
 def _sheets(body):
     workbook = load_workbook(io.BytesIO(body), read_only=True)
     return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in workbook}
@@ -61,11 +69,20 @@ def test_ministry_staff_see_every_prize_with_the_same_figures_as_the_xlsx(client
     page = client.get("/geschaeftsstelle/statistik?year=2025")
     assert page.status_code == 200
     rows = _cells(page.text)
-    # Wettbewerb: applications, admissible, inadmissible, open, nominations, winners, median.
-    assert rows["Bayerischer Integrationspreis 2025"] == ["3", "2", "1", "0", "1", "0", "8"]
-    assert rows["Integrationspreis Oberbayern 2025"] == ["2", "2", "0", "0", "0", "1", "6,5"]
+    # Wettbewerb: applications, admissible, inadmissible, open, nominations, winners, median
+    # of the volunteers, sum and median of the people reached.
+    assert rows["Bayerischer Integrationspreis 2025"] == [
+        "3", "2", "1", "0", "1", "0", "8", "420", "210"]
+    assert rows["Integrationspreis Oberbayern 2025"] == [
+        "2", "2", "0", "0", "0", "1", "6,5", "2500", "2500"]
     assert "Integrationspreis Oberbayern 2023" not in rows  # another year
-    assert rows["2023"] == ["4", "4", "0", "4"] and rows["2025"] == ["5", "4", "1", "54"]
+    # Trend: applications, admissible, winners, volunteers, people reached (none in 2023).
+    assert rows["2023"] == ["4", "4", "0", "4", "–"]
+    assert rows["2025"] == ["5", "4", "1", "54", "2920"]
+    for label, value in (("Erreichte Menschen (Summe)", "2920"),
+                         ("Erreichte Menschen je Bewerbung (Median)", "300"),
+                         ("Bewerbungen mit Angabe zu erreichten Menschen", "3")):
+        assert f"<dt>{label}</dt><dd>{value}</dd>" in page.text
     assert rows["Oberbayern"] == ["4"] and rows["Unterfranken"] == ["1"]
     assert rows["Verein"] == ["4"] and rows["Kommune"] == ["1"]
     assert rows["Vorschlag durch Dritte"] == ["1"] and rows["Eigenbewerbung"] == ["4"]
@@ -77,15 +94,22 @@ def test_ministry_staff_see_every_prize_with_the_same_figures_as_the_xlsx(client
     assert download.headers["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     sheets = _sheets(download.data)
-    editions = {r[2] + " " + str(r[0]): [str(v).replace(".", ",") for v in r[3:9] + [r[10]]]
+    header = sheets["Wettbewerbe"][0]
+    assert header[13:] == ["Erreichte Menschen (Summe)", "Erreichte Menschen (Median)",
+                           "Bewerbungen mit Angabe zu erreichten Menschen"]
+    editions = {r[2] + " " + str(r[0]): [_shown(v) for v in r[3:9] + [r[10], r[13], r[14]]]
                 for r in sheets["Wettbewerbe"][1:]}
     assert editions == {k: v for k, v in rows.items() if k in editions}
     assert set(editions) == {"Bayerischer Integrationspreis 2025", "Integrationspreis Oberbayern 2025"}
-    assert {str(r[0]): [str(v) for v in r[1:]] for r in sheets["Entwicklung"][1:]} == {
+    assert sheets["Entwicklung"][0][-1] == "Erreichte Menschen (Summe)"
+    assert {str(r[0]): [_shown(v) for v in r[1:]] for r in sheets["Entwicklung"][1:]} == {
         "2023": rows["2023"], "2025": rows["2025"]}
     regions = {r[0]: r[1] for r in sheets["Regierungsbezirk"][1:]}
     assert regions["Oberbayern"] == 4 and regions["Unterfranken"] == 1
-    assert {r[0]: r[1] for r in sheets["Übersicht"][1:]}["Bewerbungen"] == 5
+    overview = {r[0]: r[1] for r in sheets["Übersicht"][1:]}
+    assert overview["Bewerbungen"] == 5
+    assert (overview["Erreichte Menschen (Summe)"], overview["Erreichte Menschen (Median)"],
+            overview["Bewerbungen mit Angabe zu erreichten Menschen"]) == (2920, 300, 3)
     assert sheets["Übersicht"][1] == ["Auswahl", "2025, alle Preise"]
 
 
@@ -188,5 +212,6 @@ def test_statistics_page_in_english(client, auth, scene):
     assert "Overview: 2025, all prizes" in html
     assert "Applications by district or independent city" in html
     assert "Applications: solid line with dots" in html
+    assert "<dt>People reached (total)</dt><dd>2920</dd>" in html
     html = client.get("/geschaeftsstelle/statistik?year=1").text
     assert "Please choose a year from the list." in html
