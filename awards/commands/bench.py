@@ -230,6 +230,7 @@ def generate(*, applications, jurors, past_years, seed):
                 summary=_text(rng, 60), description=_text(rng, 250), goals=_text(rng, 40),
                 target_group=_text(rng, 20), motto_relation=_text(rng, 30),
                 volunteers_count=rng.randint(2, 80), staff_count=rng.randint(0, 5),
+                people_reached=20 + (i * 37) % 400,  # not drawn: keeps the random sequence
                 partners=_text(rng, 10), funding=_text(rng, 10), previous_awards="",
                 consent_privacy=True, consent_truthful=True, consent_publish_name=True,
                 consent_publish_text=True, consent_publish_photos=rng.random() < 0.7,

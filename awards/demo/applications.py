@@ -50,6 +50,7 @@ PROJECTS = [
         "motto_relation": "Sprache schafft Heimat: Wer sich verständigen kann, gehört dazu. "
                           "Das Sprachcafé macht Sprache zum Anlass für Begegnung.",
         "project_start": date(2019, 10, 2), "volunteers_count": 18, "staff_count": 0,
+        "people_reached": 120,
         "partners": "Stadtbibliothek (erfunden), Volkshochschule (erfunden), Quartiersmanagement",
         "funding": "Spenden, Mitgliedsbeiträge, kleiner Zuschuss des Bezirksausschusses",
         "previous_awards": "Nachbarschaftspreis der Stadt 2022 (erfunden)",
@@ -74,6 +75,7 @@ PROJECTS = [
         "target_group": "Neu zugezogene Familien mit Fluchtgeschichte.",
         "motto_relation": "Die Tandems sprechen Deutsch miteinander – Sprache wächst im Alltag.",
         "project_start": date(2017, 4, 1), "volunteers_count": 26, "staff_count": 1,
+        "people_reached": 90,
         "partners": "Landratsamt (erfunden), Pfarrei, Freiwillige Feuerwehr",
         "funding": "Förderung durch eine örtliche Stiftung (erfunden), Spenden",
         "attachments": [("Flyer Lotsen.pdf", "pdf")],
@@ -98,6 +100,7 @@ PROJECTS = [
         "target_group": "Kinder der Klassen 1 bis 4 und ihre Eltern.",
         "motto_relation": "Mehrsprachigkeit ist ein Schatz – und eine Brücke zum Deutschen.",
         "project_start": date(2021, 9, 14), "volunteers_count": 35, "staff_count": 2,
+        "people_reached": 240,
         "attachments": [("Vorlesenachmittag.jpg", "jpg")],
         "check": None,
     },
@@ -125,6 +128,7 @@ PROJECTS = [
         "goals": "Begegnung zwischen den Generationen.",
         "target_group": "Senioren und junge Erwachsene.",
         "project_start": date(2024, 2, 1), "volunteers_count": 6, "staff_count": 0,
+        "people_reached": 40,
         "attachments": [],
     },
 ]

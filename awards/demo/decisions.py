@@ -102,6 +102,7 @@ def _ensure_application(comp, number, *, owner=None, consent=True):
         project_title=title, summary=summary + " (Erfundenes Beispiel für die Demo.)",
         description=summary, goals="Begegnung, Sprache, Teilhabe.", target_group="Menschen mit und ohne Einwanderungsgeschichte.",
         project_start=date(comp.year - 3, 9, 1), volunteers_count=12 + number, staff_count=1,
+        people_reached=60 + 35 * number,
         consent_privacy=True, consent_truthful=True, consent_publish_name=consent,
         consent_publish_text=True, consent_publish_photos=False, image_rights_confirmed=False,
         formal_check=FormalCheck.ADMISSIBLE,

@@ -85,6 +85,7 @@ def _extra_applications(comp, count, districts):
             # Some leave the optional numbers empty.
             volunteers_count=None if index % 11 == 3 else 3 + (index * 13) % 45,
             staff_count=None if index % 7 == 2 else index % 4,
+            people_reached=None if index % 5 == 3 else 15 + (index * 37) % 380,
             consent_privacy=True, consent_truthful=True,
             formal_check=FormalCheck.INADMISSIBLE if inadmissible else FormalCheck.ADMISSIBLE,
             formal_check_reason="Nach Bewerbungsschluss eingegangen (Demo)." if inadmissible else "",
