@@ -105,7 +105,7 @@ def _end_of_request(response):
         log.error("%s; the change was rolled back", message)
         return response
     try:
-        db.session.commit()
+        _commit_keeping_loaded()
     except Exception as exc:  # noqa: BLE001 - answered by the app's error handlers
         # The request is lost as a whole: nothing of it was saved. handle_user_exception
         # (wrapped in init_app) rolls back, then the app's error handlers answer (e.g. 409
@@ -113,6 +113,20 @@ def _end_of_request(response):
         # handler becomes the 500 page.
         return current_app.make_response(current_app.handle_user_exception(exc))
     return response
+
+
+def _commit_keeping_loaded():
+    """Commit without expiring what the session holds: the response is rendered, and the
+    after-request hooks that run later (cache headers read the user, for one) would
+    otherwise load every object they touch again, on a second connection from the pool.
+    What they read is what this commit wrote; the session ends with the request."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def _rolled_back():

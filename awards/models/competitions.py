@@ -69,13 +69,15 @@ class Competition(TimestampMixin, db.Model):
         back_populates="competition",
         cascade="all, delete-orphan",
         order_by="PrizeCategory.rank",
-        lazy="selectin",
+        # Loaded when read (most pages that load a competition never do); pages that list
+        # competitions with their categories ask for selectinload themselves.
+        lazy="select",
     )
     criteria: Mapped[list["Criterion"]] = relationship(
         back_populates="competition",
         cascade="all, delete-orphan",
         order_by="Criterion.position",
-        lazy="selectin",
+        lazy="select",
     )
 
     @property

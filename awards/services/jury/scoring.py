@@ -3,15 +3,13 @@ conflicts of interest, progress and reminders."""
 import logging
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from awards.enums import Role
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
-from awards.models.competitions import Competition
 from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundStatus, Score,
                                 ScoreStatus, ScoreValue)
 from awards.models.users import User
@@ -47,9 +45,8 @@ def juror_rounds(juror):
         return []
     return db.session.scalars(
         select(Round).where(Round.competition_id.in_(ids))
-        # The lists name the competition only: not its categories and criteria.
-        .options(selectinload(Round.competition).lazyload(Competition.categories),
-                 selectinload(Round.competition).lazyload(Competition.criteria))
+        # The lists name the competition only (its categories and criteria load when read).
+        .options(joinedload(Round.competition))
         .order_by(Round.competition_id.desc(), Round.position)
     ).all()
 
@@ -80,28 +77,34 @@ def visible_entries(*, juror, round_, now=None):
 def juror_entry(*, juror, round_id, code, now=None):
     """The entry with this code if the juror may load it now, else None (the view answers
     404 in every case, so nobody learns whether the entry exists)."""
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not _juror_of(juror, round_.competition_id) or not round_.accepts_scores(now):
+    competitions = [a.competition_id for a in juror.roles
+                    if a.role == Role.JUROR and a.competition_id]
+    if not competitions:
         return None
-    # One statement: the entry exists, is assigned to the juror and no conflict is declared.
+    # One statement: the entry exists in a round of a competition the juror judges, is
+    # assigned to the juror and no conflict is declared; with its round and its application
+    # (the score sheet shows both), the application's attachments in a second one.
     conflicted = select(Conflict.id).where(Conflict.application_id == RoundEntry.application_id,
                                            Conflict.juror_id == juror.id)
     entry = db.session.scalars(
         select(RoundEntry)
+        .join(Round, Round.id == RoundEntry.round_id)
         .join(Assignment, (Assignment.entry_id == RoundEntry.id) & (Assignment.juror_id == juror.id))
-        .where(RoundEntry.round_id == round_.id, RoundEntry.code == code, ~conflicted.exists())
+        .where(RoundEntry.round_id == round_id, Round.competition_id.in_(competitions),
+               RoundEntry.code == code, ~conflicted.exists())
+        .options(contains_eager(RoundEntry.round),
+                 joinedload(RoundEntry.application).selectinload(Application.attachments))
     ).first()
-    if entry is not None:
-        # The session holds loaded rows only weakly: without this, entry.round would load
-        # the round a second time once `round_` goes out of scope here.
-        set_committed_value(entry, "round", round_)
+    if entry is None or not entry.round.accepts_scores(now):
+        return None
     return entry
 
 
 def score_of(*, juror, entry):
     return db.session.scalars(
         select(Score).where(Score.entry_id == entry.id, Score.juror_id == juror.id)
-    ).first()
+        .options(joinedload(Score.values))
+    ).unique().first()
 
 
 # --------------------------------------------------------------------------- scores
