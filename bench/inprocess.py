@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from awards import create_app  # noqa: E402
 from awards.extensions import db  # noqa: E402
+from bench.run import FormInputs  # noqa: E402  (the same form parser as the server benchmark)
 
 USER_AGENT = "awards-bench"
 
@@ -40,8 +41,6 @@ class Client:
             self.client.post("/konto/anmelden", data={"csrf_token": token, "email": login, "password": password})
 
     def form_values(self, path):
-        from bench.run import FormInputs  # the same parser as the load test
-
         form = FormInputs(path)
         form.feed(self.client.get(path).get_data(as_text=True))
         return form.values

@@ -57,18 +57,23 @@ def _schema_app(database_url, tmp_path_factory):
 def _empty_all_tables():
     """Delete every row, children first, and start the ids at 1 again, as SQLite does for
     emptied tables. On PostgreSQL this is some 20 times faster than TRUNCATE, which makes
-    new files for every table (about 130 ms per test)."""
+    new files for every table (about 130 ms per test); and all of it goes to the server as
+    one string of statements, one round trip instead of one per table."""
     db.session.rollback()
     tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as conn:
-        for table in tables:
-            conn.execute(table.delete())
-        if db.engine.dialect.name == "postgresql":
-            restart = ", ".join(
-                f"setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), 1, false)"
-                for table in tables for column in table.primary_key.columns
-                if column.autoincrement in (True, "auto"))
-            conn.execute(text(f"SELECT {restart}"))
+    statements = [f'DELETE FROM "{table.name}"' for table in tables]
+    if db.engine.dialect.name == "postgresql":
+        restart = ", ".join(
+            f"setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), 1, false)"
+            for table in tables for column in table.primary_key.columns
+            if column.autoincrement in (True, "auto"))
+        with db.engine.begin() as conn:
+            # Without parameters psycopg sends the string as one simple query.
+            conn.exec_driver_sql("; ".join(statements + [f"SELECT {restart}"]))
+    else:
+        with db.engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
 
 
 @pytest.fixture
