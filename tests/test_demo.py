@@ -9,8 +9,8 @@ from awards import demo
 from awards.enums import CompetitionStatus
 from awards.extensions import db
 from awards.models.competitions import Competition
-from awards.models.jury import Conflict, Round, RoundStatus, Score
-from awards.models.decisions import Certificate
+from awards.models.jury import Conflict, Round, RoundEntry, RoundStatus, Score
+from awards.models.decisions import Certificate, Decision
 from awards.services import accounts, statistics
 from awards.models.press import PressKit, PublicText
 
@@ -75,3 +75,23 @@ def test_demo_loads_every_stage_twice_without_duplicates(app, runner, client):
     assert db.session.scalar(select(func.count()).select_from(PressKit)) == 1
     assert set(db.session.scalars(select(PublicText.status))) == {
         "draft", "proposed", "approved", "changes_requested"}
+
+    # A closed, anonymised round ready for the jury meeting: the demo chair's meeting page
+    # shows its frozen ranking by codes, with disagreement, and nothing is decided yet.
+    ready = [r for r in db.session.scalars(select(Round).where(Round.status == RoundStatus.CLOSED))
+             if r.anonymised and r.competition.year == year]
+    assert len(ready) == 1
+    meeting_round = ready[0]
+    competition = meeting_round.competition
+    assert db.session.scalar(select(func.count()).select_from(Decision).where(
+        Decision.competition_id == competition.id)) == 0
+    entries = db.session.scalars(select(RoundEntry).where(RoundEntry.round_id == meeting_round.id)).all()
+    client.post("/konto/anmelden", data={"email": dict(logins)["Jury-Vorsitz"],
+                                         "password": demo.DEMO_PASSWORD})
+    assert 'Jurysitzung leiten' in client.get("/jury/").get_data(as_text=True)
+    html = client.get(f"/geschaeftsstelle/entscheidungen/{competition.id}/sitzung").get_data(as_text=True)
+    shown = [e.code for e in entries if e.code in html]
+    assert len(shown) >= 2 and len(shown) == len(entries)
+    assert "Hohe Streuung" in html and "Anwesenheit speichern" in html
+    assert html.count("Notiz speichern") == len(entries)
+    assert not any(e.application.org_name in html for e in entries)

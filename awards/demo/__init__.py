@@ -7,7 +7,7 @@ import importlib
 
 from awards.demo.base import DEMO_PASSWORD  # noqa: F401
 
-STAGES = ("base", "applications", "jury", "decisions", "statistics", "press", "messaging")
+STAGES = ("base", "applications", "jury", "meeting", "decisions", "statistics", "press", "messaging")
 
 
 def load():

@@ -21,7 +21,7 @@ class ComposeForm(FlaskForm):
 
     group = SelectField(_l("An wen?"), choices=[])
     subject = StringField(_l("Betreff"), validators=[Length(max=200)])
-    body = TextAreaField(_l("Text"), render_kw={"rows": 12})
+    body = TextAreaField(_l("Text"), render_kw={"rows": 12, "class": "mail-body"})
 
     def __init__(self, *args, group_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,8 @@ can reach, not every winner's page of every year. Downloads (PDF, CSV, XLSX, ZIP
 are requested and must answer 200, but are not HTML to check.
 
 The demo data hold every state that matters: an open call, an open anonymised round, a
-decided prize under embargo and archived years with published winners.
+closed round ready for the jury meeting, a decided prize under embargo and archived years
+with published winners.
 
 Run it alone with `make crawl` (or `make test PYTEST_ARGS="tests/e2e/test_crawl.py"`); the
 pages it checked are listed in docs/CRAWL.md after each run.

@@ -6,18 +6,22 @@ from sqlalchemy import select
 
 from awards.extensions import db
 from awards.models.mail import OutboxMail
+from awards.models.base import utcnow
 from awards.models.messaging import InfobriefSubscription
 from tests import factories
 
 pytestmark = pytest.mark.e2e
 
 
-def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_server):
+def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_server, screenshot):
     with e2e_app.app_context():
-        comp = factories.competition(prize_code="MFR", title="Integrationspreis Mittelfranken")
-        factories.staff(prize_code="MFR", email="staff-mfr@example.org")
-        factories.submitted_application(comp, admissible=True, contact_name="Maria Muster", email="maria@example.org")
-        factories.submitted_application(comp, admissible=True, contact_name="Ali Beispiel", email="ali@example.org")
+        comp = factories.competition(prize_code="MFR", title="Integrationspreis Mittelfranken",
+                                     year=utcnow().year)
+        factories.staff(prize_code="MFR", email="staff-mfr@example.org", name="Martina Mittel")
+        factories.submitted_application(comp, admissible=True, contact_name="Maria Muster",
+                                        email="maria@example.org", project_title="Sprachcafé am Markt")
+        factories.submitted_application(comp, admissible=True, contact_name="Ali Beispiel",
+                                        email="ali@example.org", project_title="Theater ohne Grenzen")
         db.session.commit()
         comp_id = comp.id
 
@@ -28,6 +32,13 @@ def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_
     page.goto(f"/geschaeftsstelle/wettbewerbe/{comp_id}")
     page.get_by_role("link", name="Nachricht schreiben").click()
     page.get_by_label("Betreff").fill("Termin")
+    page.get_by_label("Text").fill(
+        "{anrede},\n\nvielen Dank für Ihre Bewerbung mit {projekt}. Nach dem Bewerbungsschluss "
+        "am {frist} prüfen wir alle Bewerbungen und melden uns dann bei Ihnen.\n\n"
+        "Mit freundlichen Grüßen\nIhre Geschäftsstelle")
+    page.get_by_text("Welche Platzhalter gibt es?").click()
+    expect(page.get_by_text("{anrede}", exact=True)).to_be_visible()
+    screenshot(page, "staff-composer")
     page.get_by_label("Text").fill("{anrede},\n\nwir melden uns zu {projektt}.")
     page.get_by_role("button", name="Vorschau ansehen").click()
     expect(page.locator("#body-error")).to_contain_text("Unbekannter Platzhalter {projektt}.")
@@ -35,6 +46,11 @@ def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_
     page.get_by_role("button", name="Vorschau ansehen").click()
     expect(page.get_by_text("Empfängerin oder Empfänger 1 von 2")).to_be_visible()
     expect(page.locator(".mail-text")).to_contain_text("Guten Tag Maria Muster")
+    # The address stays on one line (the card once squeezed it into a narrow column).
+    address = page.locator(".mail-preview dd").first
+    expect(address).to_have_text("maria@example.org")
+    assert address.evaluate("dd => { const r = document.createRange(); r.selectNodeContents(dd);"
+                            " return r.getClientRects().length; }") == 1
     page.get_by_role("button", name="Nächste Person").click()
     expect(page.locator(".mail-text")).to_contain_text("Guten Tag Ali Beispiel")
     page.get_by_role("button", name="Weiter zum Senden").click()
@@ -56,11 +72,13 @@ def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_
     expect(page.get_by_role("heading", level=1)).to_have_text("Infobrief: Abonnements")
 
 
-def test_a_visitor_subscribes_confirms_and_unsubscribes(page, e2e_app, live_server, mail_links):
+def test_a_visitor_subscribes_confirms_and_unsubscribes(page, e2e_app, live_server, mail_links,
+                                                        screenshot):
     page.goto("/")
     page.get_by_role("link", name="Infobrief abonnieren").click()
     page.get_by_label("E-Mail-Adresse").fill("lea@example.org")
     page.get_by_label("Integrationspreis der Regierung von Schwaben").check()
+    screenshot(page, "infobrief-subscribe")
     page.get_by_role("button", name="Infobrief abonnieren").click()
     expect(page.locator("#privacy-error")).to_be_visible()
     page.get_by_label("Ich habe die Datenschutzhinweise gelesen", exact=False).check()

@@ -86,6 +86,8 @@ def test_composer_refuses_an_unknown_placeholder_next_to_the_field(client, auth)
     assert response.status_code == 422
     assert "Unbekannter Platzhalter {fristt}." in response.text
     assert 'id="body-error"' in response.text and 'id="error-summary"' in response.text
+    # The text box keeps its own class (room to write) next to the error class.
+    assert 'class="kern-form-input__input mail-body kern-form-input__input--error"' in response.text
     # What was typed stays.
     assert rendered_form(response.text, form_id="compose").values["body"] == "{anrede}, Ihre {fristt} läuft."
     assert _outbox() == []
