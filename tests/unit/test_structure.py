@@ -15,6 +15,11 @@ LAYERED = ("services", "models", "views", "forms", "jury", "permissions.py")
 # Views that commit themselves, each for a reason (everything else commits once at the end
 # of the request, awards/unit_of_work.py).
 VIEW_COMMITS_ALLOWED = {}
+# Outside a request, work is committed only through unit_of_work.transaction() (or a Job of
+# it), item by item. Modules here that commit or roll back themselves, each for a reason
+# listed in the docstring of awards/unit_of_work.py: none.
+JOB_MODULES = ("awards.services", "awards.commands", "awards.demo", "awards.cli")
+JOB_COMMITS_ALLOWED = {}
 
 
 def _modules():
@@ -134,6 +139,24 @@ def test_views_do_not_commit(sources):
     assert dict(found) == VIEW_COMMITS_ALLOWED
 
 
+def _own_transaction_calls(tree):
+    """Calls of `.commit()` and `.rollback()` (on a session, a connection, anything)."""
+    return [node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("commit", "rollback")]
+
+
+def test_jobs_commit_only_through_the_unit_of_work(sources):
+    found = defaultdict(list)
+    for name, (path, tree) in sources.items():
+        if not any(name == m or name.startswith(m + ".") for m in JOB_MODULES):
+            continue
+        for node in _own_transaction_calls(tree):
+            found[str(path.relative_to(ROOT))].append(f"{node.lineno}: {ast.unparse(node)}")
+    assert dict(found) == JOB_COMMITS_ALLOWED, (
+        "commit item by item with unit_of_work.transaction() or a unit_of_work.Job")
+
+
 def test_the_checks_see_what_they_look_for():
     # Positive controls, on made-up modules.
     tree = ast.parse("import os\ndef f():\n    from awards.services import scoring\n")
@@ -142,3 +165,7 @@ def test_the_checks_see_what_they_look_for():
     node = ast.parse("from . import rounds").body[0]
     assert "awards.services.jury.rounds" in _resolve("awards.services.jury.ranking", node, False)
     assert "awards.services.jury.rounds" in _resolve("awards.services.jury", node, True)
+    tree = ast.parse("def run():\n    db.session.commit()\n    session.rollback()\n"
+                     "    with unit_of_work.transaction():\n        pass\n")
+    assert [ast.unparse(n) for n in _own_transaction_calls(tree)] == [
+        "db.session.commit()", "session.rollback()"]
