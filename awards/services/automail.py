@@ -26,11 +26,10 @@ from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.decisions import Decision
-from awards.models.jury import Assignment, Round, RoundStatus
+from awards.models.jury import Round, RoundStatus
 from awards.models.messaging import AutoMailSent
-from awards.models.users import User
 from awards.services import audit, lifecycle, mail
-from awards.services.jury import scoring
+from awards.services.jury import members, scoring
 
 log = logging.getLogger("awards.automail")
 
@@ -65,13 +64,6 @@ def _send_once(job, *, kind, key, competition, to, template, **context):
     return bool(saved and queued)
 
 
-def _round_jurors(round_):
-    return db.session.scalars(
-        select(User).where(User.id.in_(select(Assignment.juror_id)
-                                       .where(Assignment.round_id == round_.id)),
-                           User.active.is_(True)).order_by(User.id)).all()
-
-
 def _rounds(competition, now):
     rounds = db.session.scalars(select(Round).where(Round.competition_id == competition.id,
                                                     Round.status == RoundStatus.OPEN)
@@ -82,7 +74,7 @@ def _rounds(competition, now):
 def _round_mails(job, competition, now, counts):
     for round_ in _rounds(competition, now):
         if competition.mail_round_opened:
-            for user in _round_jurors(round_):
+            for user in members.round_jurors(round_.id, active=True):
                 counts["round_opened"] += _send_once(
                     job, kind="round_opened", key=f"round {round_.id} user {user.id}",
                     competition=competition, to=user.email, template="auto_round_opened",
