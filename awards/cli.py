@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from awards.extensions import db
+from awards import unit_of_work
 
 
 def register_cli(app):
@@ -14,8 +14,8 @@ def register_cli(app):
         """Load the 96 Bavarian districts (idempotent)."""
         from awards.reference_data import ensure_districts
 
-        added = ensure_districts()
-        db.session.commit()
+        with unit_of_work.transaction():
+            added = ensure_districts()
         click.echo(f"{added} Landkreise/kreisfreie Städte angelegt.")
 
     @app.cli.command("seed-demo")
@@ -29,8 +29,8 @@ def register_cli(app):
                        err=True)
             sys.exit(1)
 
-        logins = demo.load()
-        db.session.commit()
+        with unit_of_work.transaction():
+            logins = demo.load()
         click.echo("Demo-Daten sind geladen. Anmeldungen (Passwort für alle: "
                    f"{demo.DEMO_PASSWORD}):")
         for role, email in logins:
@@ -51,9 +51,10 @@ def register_cli(app):
             for problem in problems:
                 click.echo(problem, err=True)
             sys.exit(1)
-        user = make_admin(app, email=email, name=name, password=password)
-        db.session.commit()
-        click.echo(f"Administrator {user.email} ist eingerichtet.")
+        with unit_of_work.transaction():
+            user = make_admin(app, email=email, name=name, password=password)
+            address = user.email
+        click.echo(f"Administrator {address} ist eingerichtet.")
 
     @app.cli.command("send-mail")
     @click.option("--limit", default=100, show_default=True, help="Mails per run.")

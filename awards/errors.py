@@ -38,17 +38,31 @@ class StaleObjectError(DomainError):
     """The object was changed elsewhere since the form was loaded; nothing was saved."""
 
 
-def show_on_form(form, error):
-    """Put the error's messages on the form: next to the named field where the form has it,
-    otherwise in the summary at the top. Returns the form, for `render_template(form=...)`."""
+def show_on_form(form, error, *, field=None, shown=None, names=None):
+    """Put the error's messages on the form: next to the named field where the page shows
+    it, otherwise in the summary at the top. Returns the form, for `render_template(form=...)`.
+
+    `field`: where the message goes when the error names no field the page shows (e.g. the
+    reason a refusal is about). `shown`: the names of the fields the page shows, when it
+    carries the others hidden (a confirmation step). `names`: {key: field name} for errors
+    whose `field_errors` use other keys than the form's field names (e.g. criterion ids)."""
+
+    def target(name):
+        name = (names or {}).get(name, name)
+        if not isinstance(name, str) or (shown is not None and name not in shown):
+            return None
+        return form._fields.get(name)
+
     for name, message in (getattr(error, "field_errors", None) or {}).items():
-        field = form._fields.get(name) if isinstance(name, str) else None
-        if field is not None and message is not None and message is not True:
-            field.errors = [*list(field.errors or []), message]
-    field = form._fields.get(error.field) if getattr(error, "field", None) else None
+        at = target(name)
+        if at is not None and message is not None and message is not True:
+            at.errors = [*list(at.errors or []), message]
+    at = target(error.field) if getattr(error, "field", None) else None
+    if at is None and field is not None:
+        at = target(field)
     messages = getattr(error, "problems", None) or [getattr(error, "message", None) or str(error)]
-    if field is not None:
-        field.errors = [*list(field.errors or []), messages[0]]
+    if at is not None:
+        at.errors = [*list(at.errors or []), messages[0]]
         messages = messages[1:]
     form.form_errors = [*list(getattr(form, "form_errors", None) or []), *messages]
     return form

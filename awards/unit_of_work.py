@@ -13,9 +13,26 @@ such as a stored PDF's key, the time of a download) say so with `allow_write(rea
 other write in a read-only request is a bug: in testing it fails the request, elsewhere it is
 logged and rolled back.
 
-For background jobs, `with transaction():` commits one item or rolls it back, so that a
-job can go on with the next. (The mail sender, retention and the automatic mails still
-commit each item themselves; moving them onto this helper is open work.)
+Outside a request (a `flask` command, a cron job) work is saved with `transaction()`: the
+block is committed when it ends and rolled back when it raises. A job that works through
+items (mails, competitions) makes each item one transaction through a `Job`: an item that
+fails is rolled back alone, logged and listed in `job.failed`, and the job goes on with the
+next; the command then reports the failures and exits with status 1. The items:
+
+- the mail sender (`services.mail`): its claim, each mail, and the purge of old bodies;
+- the automatic mails (`services.automail`): each mail with its once-only key;
+- the Infobrief (`services.infobrief`): each issue, i.e. one competition's mails of a kind;
+- retention (`services.retention`): each competition, because its anonymous statistics
+  count what was deleted and mark it done: a competition is purged whole or not at all;
+- the other `flask` commands (`awards/cli.py`, `awards/commands`): each command's work is
+  one transaction (districts, demo data, benchmark data, an administrator, an archive).
+
+Nothing else commits. The documented exceptions: this module (the request's commit,
+`discard()`, `transaction()`); views roll back (or discard) only what a refused request did
+and never commit; `scripts/loadtest.py`, outside the app, commits the data it builds once.
+`tests/unit/test_structure.py` fails on a `commit()` or `rollback()` of its own in a module
+of `awards/services`, `awards/commands`, `awards/demo` or `awards/cli.py`, and on a
+`commit()` in a view.
 """
 import logging
 from contextlib import contextmanager
@@ -53,14 +70,53 @@ def discard():
 
 
 @contextmanager
-def transaction():
-    """One item of a background job: committed when the block ends, rolled back on error."""
+def transaction(session=None):
+    """Work outside a request: committed when the block ends, rolled back (and the error
+    raised on) when it fails. `session`: a session of its own instead of the app's."""
+    session = session or db.session
     try:
-        yield db.session
-        db.session.commit()
+        yield session
+        session.commit()
     except BaseException:
-        db.session.rollback()
+        session.rollback()
         raise
+
+
+class ItemSkipped(Exception):
+    """Raised by an item's work to leave the item undone without it being a failure (e.g.
+    another run did it first): rolled back, logged, not listed in `Job.failed`."""
+
+
+class Job:
+    """A background job that works through items, each committed on its own.
+
+    `job.run(label, work, ...)` does one item in a `transaction()`. An item that fails is
+    rolled back alone (what earlier items did stays saved), logged with its label and listed
+    in `failed` as (label, reason); the job goes on with the next item."""
+
+    def __init__(self, name, *, session=None):
+        self.name = name
+        self.session = session
+        self.done = 0
+        self.failed = []
+
+    def run(self, label, work, *args, **kwargs):
+        """Do `work(*args, **kwargs)` as one item. Returns (True, its result) once committed,
+        or (False, None) when it failed and was rolled back."""
+        result = None
+        try:
+            with transaction(self.session):
+                result = work(*args, **kwargs)
+        except ItemSkipped as exc:
+            log.info("%s: %s skipped: %s", self.name, label, exc)
+            return False, None
+        except Exception as exc:  # noqa: BLE001 - one item must not stop the others
+            self.failed.append((label, f"{type(exc).__name__}: {exc}"))
+            log.exception("%s: %s failed and was rolled back; going on with the next",
+                          self.name, label)
+            return False, None
+        self.done += 1
+        return True, result
 
 
 def _mark_flush(session, flush_context):

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 import click
 from sqlalchemy import func, insert, select, update
 
+from awards import unit_of_work
 from awards.extensions import db
 
 STRESS_APPLICATIONS = 3000
@@ -81,14 +82,15 @@ def register(app):
     @click.option("--seed", default=2026, show_default=True, help="Random seed (same data every run).")
     def bench_data(manifest, applications, jurors, past_years, seed):
         """Generate the large benchmark data set (10 years, a 3,000-application stress year)."""
-        started = time.monotonic()
-        result = generate(applications=applications, jurors=jurors, past_years=past_years, seed=seed)
-        # The rows went in as bulk inserts, past the ORM's flush hooks: record the new
-        # publication schedule by hand, and let PostgreSQL's planner see the new tables.
         from awards.services import publication_state
 
-        publication_state.bump(db.session.connection())
-        db.session.commit()
+        started = time.monotonic()
+        with unit_of_work.transaction():
+            result = generate(applications=applications, jurors=jurors, past_years=past_years,
+                              seed=seed)
+            # The rows went in as bulk inserts, past the ORM's flush hooks: record the new
+            # publication schedule by hand, and let PostgreSQL's planner see the new tables.
+            publication_state.bump(db.session.connection())
         if db.engine.dialect.name == "postgresql":
             with db.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

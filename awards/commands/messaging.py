@@ -1,7 +1,8 @@
 """`flask auto-mails`: the automatic mails and the Infobrief (cron, e.g. every 15 minutes)."""
 import click
 
-from awards.extensions import db
+from awards import unit_of_work
+from awards.commands import exit_on_failures
 
 
 def register(app):
@@ -10,11 +11,13 @@ def register(app):
         """Queue due automatic mails and Infobriefe, each once; delete expired Infobrief requests."""
         from awards.services import automail, infobrief
 
-        counts = automail.run()
-        sent = infobrief.run()
-        expired = infobrief.purge_expired()
-        db.session.commit()
+        job = unit_of_work.Job("auto-mails")
+        counts = automail.run(job=job)
+        sent = infobrief.run(job=job)
+        with unit_of_work.transaction():
+            expired = infobrief.purge_expired()
         click.echo("Automatische E-Mails: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         click.echo(f"Infobrief: Ausschreibung offen {sent[infobrief.CALL_OPEN]}, "
                    f"Preisträger {sent[infobrief.WINNERS]}; {expired} abgelaufene Anmeldungen "
                    "gelöscht. Die E-Mails versendet `flask send-mail`.")
+        exit_on_failures(job)

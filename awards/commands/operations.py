@@ -9,6 +9,7 @@ import click
 from sqlalchemy import func, inspect, select, text
 from werkzeug.datastructures import MultiDict
 
+from awards import unit_of_work
 from awards.config import production_problems
 from awards.extensions import db
 from awards.models.base import utcnow
@@ -82,17 +83,17 @@ def register(app):
             sys.exit(1)
         click.echo("1/3 Datenbankschema wird auf den neuesten Stand gebracht …")
         upgrade(directory=app.extensions["migrate"].directory)
-        click.echo("2/3 Landkreise und kreisfreie Städte werden geladen …")
-        added = ensure_districts()
-        click.echo(f"    {added} angelegt.")
-        click.echo("3/3 Erste Administratorin / erster Administrator …")
-        if _admin_count():
-            click.echo("    Es gibt bereits eine Administration; kein weiteres Konto angelegt "
-                       "(weitere mit `flask create-admin`).")
-        else:
-            user = make_admin(app, email=email, name=name, password=password)
-            click.echo(f"    {user.email} ist eingerichtet.")
-        db.session.commit()
+        with unit_of_work.transaction():
+            click.echo("2/3 Landkreise und kreisfreie Städte werden geladen …")
+            added = ensure_districts()
+            click.echo(f"    {added} angelegt.")
+            click.echo("3/3 Erste Administratorin / erster Administrator …")
+            if _admin_count():
+                click.echo("    Es gibt bereits eine Administration; kein weiteres Konto angelegt "
+                           "(weitere mit `flask create-admin`).")
+            else:
+                user = make_admin(app, email=email, name=name, password=password)
+                click.echo(f"    {user.email} ist eingerichtet.")
         base = app.config["BASE_URL"].rstrip("/")
         click.echo("")
         click.echo("Die Installation ist bereit. Nächste Schritte:")
@@ -128,20 +129,22 @@ def register(app):
                          "(AWARDS_RATELIMIT_STORAGE ist kein redis://).")
         if not skip_connections:
             try:
-                db.session.execute(text("SELECT 1"))
-                if not inspect(db.engine).has_table("alembic_version") or not _schema_current(app):
-                    problems.append("The database schema is not up to date: run `flask db upgrade` "
-                                    "(or `flask bootstrap` on a fresh installation).")
-                else:
-                    from awards.models.reference import District
+                with unit_of_work.transaction():  # reads only; rolled back if it fails
+                    db.session.execute(text("SELECT 1"))
+                    if (not inspect(db.engine).has_table("alembic_version")
+                            or not _schema_current(app)):
+                        problems.append("The database schema is not up to date: run "
+                                        "`flask db upgrade` (or `flask bootstrap` on a fresh "
+                                        "installation).")
+                    else:
+                        from awards.models.reference import District
 
-                    if not db.session.scalar(select(func.count(District.id))):
-                        problems.append("No districts loaded: run `flask load-reference`.")
-                    if not _admin_count():
-                        problems.append("No administrator yet: run `flask bootstrap` or "
-                                        "`flask create-admin`.")
+                        if not db.session.scalar(select(func.count(District.id))):
+                            problems.append("No districts loaded: run `flask load-reference`.")
+                        if not _admin_count():
+                            problems.append("No administrator yet: run `flask bootstrap` or "
+                                            "`flask create-admin`.")
             except Exception as exc:  # noqa: BLE001 - report, do not crash
-                db.session.rollback()
                 problems.append(f"Database unreachable: {type(exc).__name__}: {exc}")
             try:
                 get_storage().check()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from awards import unit_of_work
+from awards.commands import exit_on_failures
 from awards.extensions import db
 
 
@@ -15,13 +17,11 @@ def register(app):
     @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
     def retention_command(dry_run):
         """Delete personal data of archived competitions whose retention period has ended."""
-        from awards.services import retention
-
-        from awards.services import infobrief
+        from awards.services import infobrief, retention
 
         if not dry_run:
-            expired = infobrief.purge_expired()
-            db.session.commit()
+            with unit_of_work.transaction():
+                expired = infobrief.purge_expired()
             if expired:
                 click.echo(f"{expired} unbestätigte Infobrief-Anmeldung(en) gelöscht.")
         plans = retention.plan()
@@ -44,11 +44,12 @@ def register(app):
         if dry_run:
             click.echo("Probelauf: nichts wurde geändert.")
             return
-        for the_plan in plans:
-            retention.purge_competition(actor=None, competition=the_plan.competition)
-            db.session.commit()  # one competition at a time; files go after each commit
-        click.echo(f"Erledigt: {len(plans)} Wettbewerb(e) bereinigt, anonyme Statistik "
+        # One competition at a time; its files go after its commit.
+        job = unit_of_work.Job("retention")
+        purged = retention.purge([p.competition for p in plans], job=job)
+        click.echo(f"Erledigt: {len(purged)} Wettbewerb(e) bereinigt, anonyme Statistik "
                    "gespeichert.")
+        exit_on_failures(job)
 
     @app.cli.command("audit-verify")
     @click.option("--anchor", type=click.Path(dir_okay=False), envvar="AWARDS_AUDIT_ANCHOR",
@@ -103,20 +104,20 @@ def register(app):
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".archive-", suffix=".zip")
         try:
-            with os.fdopen(fd, "wb") as out:
-                manifest = archive.write_archive(actor=None, competition=competition,
-                                                 fileobj=out, storage=get_storage(),
-                                                 minutes_files=minutes_files)
-            problems = archive.verify_archive(tmp)
-            if problems:
-                raise archive.ArchiveError("Prüfung des Archivs fehlgeschlagen: " + "; ".join(problems))
-            os.replace(tmp, target)
+            with unit_of_work.transaction():
+                with os.fdopen(fd, "wb") as out:
+                    manifest = archive.write_archive(actor=None, competition=competition,
+                                                     fileobj=out, storage=get_storage(),
+                                                     minutes_files=minutes_files)
+                problems = archive.verify_archive(tmp)
+                if problems:
+                    raise archive.ArchiveError("Prüfung des Archivs fehlgeschlagen: "
+                                               + "; ".join(problems))
+                os.replace(tmp, target)
         except archive.ArchiveError as exc:
-            db.session.rollback()
             Path(tmp).unlink(missing_ok=True)
             click.echo(str(exc), err=True)
             sys.exit(1)
-        db.session.commit()
         counts = ", ".join(f"{k}: {v}" for k, v in manifest["counts"].items())
         click.echo(f"Archiv geschrieben: {target} ({len(manifest['files'])} Dateien; {counts}).")
 

@@ -377,7 +377,10 @@ def formal_check(*, actor, application, result, reason=""):
 
 
 class CorrectionDueInvalid(ApplicationError):
-    """The correction deadline given is not in the future."""
+    """The correction deadline given is not in the future (the form's `correction_due`)."""
+
+    def __init__(self, message):
+        super().__init__(message, field="correction_due")
 
 
 def correction_deadline(day):

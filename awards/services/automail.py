@@ -5,10 +5,12 @@
 - applicants with an unfinished draft some days before the deadline;
 - the winners' invitation to the ceremony, once the decisions are released.
 
-Each mail is recorded under a unique (kind, key) in the same transaction that queues it.
-A second run, or a run on another host at the same moment, finds the key taken (or fails
-to insert it and drops its mail with the savepoint): each mail goes out once. Jury mails
-name the round and the competition, never an application.
+Each mail is recorded under a unique (kind, key) in the same transaction that queues it, one
+transaction per mail (`unit_of_work.Job`): a mail that cannot be queued (e.g. its template
+fails) is rolled back alone and reported, and the others go on. A second run, or a run on
+another host at the same moment, finds the key taken (or fails to insert it, and its mail's
+transaction is rolled back): each mail goes out once. Jury mails name the round and the
+competition, never an application.
 """
 import logging
 from collections import Counter
@@ -18,16 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from awards import unit_of_work
 from awards.enums import ApplicationStatus, CompetitionStatus
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.decisions import Decision
-from awards.models.jury import Assignment, Round, RoundStatus
+from awards.models.jury import Round, RoundStatus
 from awards.models.messaging import AutoMailSent
-from awards.models.users import User
 from awards.services import audit, lifecycle, mail
-from awards.services.jury import scoring
+from awards.services.jury import members, scoring
 
 log = logging.getLogger("awards.automail")
 
@@ -40,26 +42,26 @@ def _taken(kind, key):
                                                            AutoMailSent.key == key)) is not None
 
 
-def _send_once(*, kind, key, competition, to, template, **context):
-    """Queue the mail unless (kind, key) was sent before; True if queued now."""
-    if not to or _taken(kind, key):
+def _queue(*, kind, key, competition, to, template, **context):
+    if _taken(kind, key):
         return False
+    db.session.add(AutoMailSent(kind=kind, key=key, competition_id=competition.id))
     try:
-        with db.session.begin_nested():
-            db.session.add(AutoMailSent(kind=kind, key=key, competition_id=competition.id))
-            db.session.flush()
-            mail.enqueue(to=to, template=template, competition=competition, **context)
-    except IntegrityError:
-        log.info("auto mail %s %s was sent by another run", kind, key)
-        return False
+        db.session.flush()
+    except IntegrityError as exc:
+        raise unit_of_work.ItemSkipped("sent by another run") from exc
+    mail.enqueue(to=to, template=template, competition=competition, **context)
     return True
 
 
-def _round_jurors(round_):
-    return db.session.scalars(
-        select(User).where(User.id.in_(select(Assignment.juror_id)
-                                       .where(Assignment.round_id == round_.id)),
-                           User.active.is_(True)).order_by(User.id)).all()
+def _send_once(job, *, kind, key, competition, to, template, **context):
+    """Queue the mail unless (kind, key) was sent before, in a transaction of its own (one
+    item of the job). True if queued now."""
+    if not to:
+        return False
+    saved, queued = job.run(f"{kind} {key}", _queue, kind=kind, key=key,
+                            competition=competition, to=to, template=template, **context)
+    return bool(saved and queued)
 
 
 def _rounds(competition, now):
@@ -69,12 +71,12 @@ def _rounds(competition, now):
     return [r for r in rounds if r.accepts_scores(now)]
 
 
-def _round_mails(competition, now, counts):
+def _round_mails(job, competition, now, counts):
     for round_ in _rounds(competition, now):
         if competition.mail_round_opened:
-            for user in _round_jurors(round_):
+            for user in members.round_jurors(round_.id, active=True):
                 counts["round_opened"] += _send_once(
-                    kind="round_opened", key=f"round {round_.id} user {user.id}",
+                    job, kind="round_opened", key=f"round {round_.id} user {user.id}",
                     competition=competition, to=user.email, template="auto_round_opened",
                     user=user, round=round_)
         days = competition.mail_round_closing_days
@@ -85,13 +87,13 @@ def _round_mails(competition, now, counts):
                 open_count = row["assigned"] - row["final"]
                 if open_count > 0 and row["juror"].active:
                     counts["round_closing"] += _send_once(
-                        kind="round_closing", key=f"round {round_.id} user {row['juror'].id}",
+                        job, kind="round_closing", key=f"round {round_.id} user {row['juror'].id}",
                         competition=competition, to=row["juror"].email,
                         template="auto_round_closing", user=row["juror"], round=round_,
                         open_count=open_count)
 
 
-def _draft_mails(competition, now, state, counts):
+def _draft_mails(job, competition, now, state, counts):
     days = competition.mail_draft_reminder_days
     if (not competition.mail_draft_reminder or state != S.OPEN or competition.deadline_at is None
             or now < competition.deadline_at - timedelta(days=days)):
@@ -104,12 +106,12 @@ def _draft_mails(competition, now, state, counts):
     for application in drafts:
         if application.owner.active:
             counts["draft_reminder"] += _send_once(
-                kind="draft_reminder", key=f"application {application.id}",
+                job, kind="draft_reminder", key=f"application {application.id}",
                 competition=competition, to=application.owner.email,
                 template="auto_draft_reminder", application=application)
 
 
-def _ceremony_mails(competition, now, state, counts):
+def _ceremony_mails(job, competition, now, state, counts):
     if (not competition.mail_ceremony_invitation or state not in (S.RELEASED, S.PUBLISHED)
             or competition.ceremony_at is None or competition.ceremony_at <= now):
         return
@@ -120,7 +122,7 @@ def _ceremony_mails(competition, now, state, counts):
     for application in winners:
         to = application.email or (application.owner.email if application.owner else "")
         counts["ceremony_invitation"] += _send_once(
-            kind="ceremony_invitation", key=f"application {application.id}",
+            job, kind="ceremony_invitation", key=f"application {application.id}",
             competition=competition, to=to, template="auto_ceremony_invitation",
             application=application)
 
@@ -134,20 +136,18 @@ def competitions_to_check():
         .order_by(Competition.id)).all()
 
 
-def run(*, now=None, commit=True):
-    """Queue every automatic mail that is due and not yet sent. Commits after each
-    competition (when `commit`). Returns a Counter by kind."""
+def run(*, now=None, job=None):
+    """Queue every automatic mail that is due and not yet sent, each committed on its own as
+    one item of `job` (a unit_of_work.Job; the caller reads its failures). Returns a Counter
+    by kind of the mails queued."""
     now = now or lifecycle.now()
+    job = job or unit_of_work.Job("auto mails")
     counts = Counter({kind: 0 for kind in KINDS})
     for competition in competitions_to_check():
         state = lifecycle.state_of(competition, now)
-        _round_mails(competition, now, counts)
-        _draft_mails(competition, now, state, counts)
-        _ceremony_mails(competition, now, state, counts)
-        if commit:
-            db.session.commit()
-        else:
-            db.session.flush()
+        _round_mails(job, competition, now, counts)
+        _draft_mails(job, competition, now, state, counts)
+        _ceremony_mails(job, competition, now, state, counts)
     log.info("auto mails queued: %s", dict(counts))
     return counts
 

@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from awards import unit_of_work
 from awards.enums import CompetitionStatus, Level, Region
 from awards.extensions import db
 from awards.models.base import utcnow
@@ -214,35 +215,36 @@ def _due_kind(competition, now):
 
 def _issue(competition, kind, now):
     """Queue the Infobrief `kind` about `competition` to every matching confirmed address,
-    once: the issue row is unique per competition and kind. Returns the number queued."""
+    once: the issue row is unique per competition and kind (one item of the job: when
+    another run inserted it first, this one is rolled back). Returns the number queued."""
     if db.session.scalar(select(InfobriefIssue.id).where(
             InfobriefIssue.competition_id == competition.id, InfobriefIssue.kind == kind)):
         return 0
     subscribers = [r for r in db.session.scalars(
         select(InfobriefSubscription).where(InfobriefSubscription.confirmed_at.is_not(None))
         .order_by(InfobriefSubscription.id)) if matches(r, competition)]
+    db.session.add(InfobriefIssue(competition_id=competition.id, kind=kind,
+                                  recipients=len(subscribers), created_at=now))
     try:
-        with db.session.begin_nested():
-            issue = InfobriefIssue(competition_id=competition.id, kind=kind,
-                                   recipients=len(subscribers), created_at=now)
-            db.session.add(issue)
-            db.session.flush()
-            for row in subscribers:
-                link = unsubscribe_url(row)
-                mail.enqueue(to=row.email, template=f"infobrief_{kind}", competition=competition,
-                             unsubscribe_link=link, list_unsubscribe=link)
-    except IntegrityError:
-        log.info("infobrief %s of competition %s was sent by another run", kind, competition.id)
-        return 0
+        db.session.flush()
+    except IntegrityError as exc:
+        raise unit_of_work.ItemSkipped("sent by another run") from exc
+    for row in subscribers:
+        link = unsubscribe_url(row)
+        mail.enqueue(to=row.email, template=f"infobrief_{kind}", competition=competition,
+                     unsubscribe_link=link, list_unsubscribe=link)
     audit.record(actor=None, action="infobrief.send", obj=competition,
                  new={"kind": kind, "count": len(subscribers)})
     return len(subscribers)
 
 
-def run(*, now=None, commit=True):
+def run(*, now=None, job=None):
     """Send the Infobriefe that are due (a call that is open, winners published recently),
-    each once. Commits after each competition (when `commit`). Returns a Counter."""
+    each once. Each issue (a competition's mails of one kind, with its once-only row) is
+    committed on its own as one item of `job` (a unit_of_work.Job; the caller reads its
+    failures). Returns a Counter of the mails queued."""
     now = now or lifecycle.now()
+    job = job or unit_of_work.Job("infobrief")
     sent = Counter({CALL_OPEN: 0, WINNERS: 0})
     competitions = db.session.scalars(select(Competition).where(
         Competition.status.not_in((CompetitionStatus.DRAFT, CompetitionStatus.ARCHIVED)))
@@ -250,9 +252,8 @@ def run(*, now=None, commit=True):
     for competition in competitions:
         kind = _due_kind(competition, now)
         if kind:
-            sent[kind] += _issue(competition, kind, now)
-            if commit:
-                db.session.commit()
-    if not commit:
-        db.session.flush()
+            saved, count = job.run(f"infobrief {kind} competition {competition.id}", _issue,
+                                   competition, kind, now)
+            if saved:
+                sent[kind] += count
     return sent

@@ -5,11 +5,14 @@ first claims due mails — status SENDING, its own token and a lease, committed 
 then sends them. A claim is one conditional UPDATE, so a mail is claimed by one sender only;
 a sender that dies leaves its mails to be taken up again when the lease has run out. A mail
 that cannot be built (e.g. a broken address) or whose sending raises anything unexpected is
-marked failed with the reason; it never stops the others.
+marked failed with the reason; it never stops the others. Each mail's outcome is committed
+on its own (`unit_of_work.Job`), so a mail whose outcome cannot be saved is rolled back
+alone, then marked failed with the reason.
 """
 import logging
 import secrets
 import sys
+from collections import Counter
 from datetime import timedelta
 
 from flask import current_app
@@ -17,6 +20,7 @@ from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import and_, or_, select, update
 
+from awards import unit_of_work
 from awards.adapters.mail import (MAX_SUBJECT, ConsoleTransport, MailBuildError, MailTransportError, build_message,
                                   new_message_id, single_line, transport_from_config)
 from awards.enums import MailStatus
@@ -96,84 +100,107 @@ def claim(*, session, token, now, limit=100, ids=None):
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed = []
-    for mail_id in session.scalars(query).all():
-        result = session.execute(
-            update(OutboxMail).where(OutboxMail.id == mail_id, _due(now))
-            .values(status=MailStatus.SENDING, claimed_by=token, lease_until=now + lease)
-            .execution_options(synchronize_session=False))
-        if result.rowcount == 1:
-            claimed.append(mail_id)
-    session.commit()
+    with unit_of_work.transaction(session):
+        for mail_id in session.scalars(query).all():
+            result = session.execute(
+                update(OutboxMail).where(OutboxMail.id == mail_id, _due(now))
+                .values(status=MailStatus.SENDING, claimed_by=token, lease_until=now + lease)
+                .execution_options(synchronize_session=False))
+            if result.rowcount == 1:
+                claimed.append(mail_id)
     return claimed
 
 
+def _deliver(session, mail_id, *, token, transport, now, sender, base_url, max_attempts):
+    """Send one claimed mail and record the outcome on it (the caller commits). Returns
+    "sent" or "failed", or None when the mail is no longer this sender's."""
+    mail = session.get(OutboxMail, mail_id, populate_existing=True)
+    if mail is None or mail.claimed_by != token:
+        return None
+    mail.attempts += 1
+    mail.lease_until = None
+    try:
+        message = build_message(sender=sender, to=mail.to_addr, subject=mail.subject,
+                                text=mail.body_text, html=mail.body_html,
+                                message_id=mail.message_id, base_url=base_url,
+                                list_unsubscribe=mail.list_unsubscribe)
+        transport.send(message)
+    except MailTransportError as exc:
+        mail.last_error = str(exc)[:2000]
+        if mail.attempts >= max_attempts:
+            mail.status = MailStatus.FAILED
+        else:
+            mail.status = MailStatus.PENDING
+            mail.next_attempt_at = now + backoff(mail.attempts)
+        log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, exc)
+        return "failed"
+    except MailBuildError as exc:
+        # Trying again would give the same result: failed for good, with the reason.
+        mail.status = MailStatus.FAILED
+        mail.last_error = str(exc)[:2000]
+        log.error("mail %s cannot be built: %s", mail.id, exc)
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - one broken mail must not stop the others
+        mail.status = MailStatus.FAILED
+        mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.exception("mail %s failed", mail.id)
+        return "failed"
+    mail.status = MailStatus.SENT
+    mail.sent_at = utcnow()
+    mail.last_error = ""
+    return "sent"
+
+
+def _record_failure(session, mail_id, *, token, reason):
+    """After a mail's own transaction failed: mark it failed with the reason (not sent
+    again, it may have gone out before the failure)."""
+    session.execute(
+        update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.claimed_by == token,
+                                 OutboxMail.status == MailStatus.SENDING)
+        .values(status=MailStatus.FAILED, lease_until=None, attempts=OutboxMail.attempts + 1,
+                last_error=reason[:2000])
+        .execution_options(synchronize_session=False))
+
+
 def send_pending(*, transport=None, limit=100, now=None, session=None, ids=None):
-    """Claim due mails, send them and record each outcome (committed per mail).
+    """Claim due mails, send them and record each outcome, each mail in a transaction of
+    its own (unit_of_work.Job): a mail whose outcome cannot be saved is rolled back alone,
+    marked failed with the reason, and the sender goes on with the next.
 
     Returns (sent, failed_this_run)."""
     session = session or db.session
     transport = transport or transport_from_config(current_app.config)
     now = now or utcnow()
-    max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
-    sender = current_app.config["MAIL_FROM"]
-    base_url = current_app.config.get("BASE_URL")
-    token = secrets.token_hex(16)
-    sent = failed = 0
-    for mail_id in claim(session=session, token=token, now=now, limit=limit, ids=ids):
-        mail = session.get(OutboxMail, mail_id, populate_existing=True)
-        if mail is None or mail.claimed_by != token:
-            continue
-        mail.attempts += 1
-        try:
-            message = build_message(sender=sender, to=mail.to_addr, subject=mail.subject,
-                                    text=mail.body_text, html=mail.body_html,
-                                    message_id=mail.message_id, base_url=base_url,
-                                    list_unsubscribe=mail.list_unsubscribe)
-            transport.send(message)
-        except MailTransportError as exc:
-            failed += 1
-            mail.last_error = str(exc)[:2000]
-            if mail.attempts >= max_attempts:
-                mail.status = MailStatus.FAILED
-            else:
-                mail.status = MailStatus.PENDING
-                mail.next_attempt_at = now + backoff(mail.attempts)
-            log.warning("mail %s not sent (attempt %s): %s", mail.id, mail.attempts, exc)
-        except MailBuildError as exc:
-            # Trying again would give the same result: failed for good, with the reason.
-            failed += 1
-            mail.status = MailStatus.FAILED
-            mail.last_error = str(exc)[:2000]
-            log.error("mail %s cannot be built: %s", mail.id, exc)
-        except Exception as exc:  # noqa: BLE001 - one broken mail must not stop the others
-            failed += 1
-            mail.status = MailStatus.FAILED
-            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            log.exception("mail %s failed", mail.id)
-        else:
-            sent += 1
-            mail.status = MailStatus.SENT
-            mail.sent_at = utcnow()
-            mail.last_error = ""
-        mail.lease_until = None
-        session.commit()
+    job = unit_of_work.Job("mail", session=session)
+    options = dict(token=secrets.token_hex(16), transport=transport, now=now,
+                   sender=current_app.config["MAIL_FROM"],
+                   base_url=current_app.config.get("BASE_URL"),
+                   max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"])
+    outcomes = Counter()
+    for mail_id in claim(session=session, token=options["token"], now=now, limit=limit,
+                         ids=ids):
+        saved, outcome = job.run(f"mail {mail_id}", _deliver, session, mail_id, **options)
+        if not saved:
+            outcome = "failed"
+            job.run(f"mail {mail_id}: recording the failure", _record_failure, session,
+                    mail_id, token=options["token"], reason=job.failed[-1][1])
+        outcomes[outcome] += 1
     purge_delivered(session=session, now=now)
-    return sent, failed
+    return outcomes["sent"], outcomes["failed"]
 
 
 def purge_delivered(*, session=None, now=None):
     """Empty the bodies of mails delivered more than MAIL_KEEP_BODY_MINUTES ago; the rows
     (recipient, subject, times, Message-ID) stay. Returns the number purged (committed)."""
-    session = session or db.session
     now = now or utcnow()
     keep = timedelta(minutes=current_app.config.get("MAIL_KEEP_BODY_MINUTES", 60))
-    result = session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.status == MailStatus.SENT, OutboxMail.purged_at.is_(None),
-               OutboxMail.sent_at <= now - keep)
-        .values(body_text="", body_html="", purged_at=now)
-        .execution_options(synchronize_session=False))
-    session.commit()
+    with unit_of_work.transaction(session) as session:
+        result = session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.status == MailStatus.SENT, OutboxMail.purged_at.is_(None),
+                   OutboxMail.sent_at <= now - keep)
+            .values(body_text="", body_html="", purged_at=now)
+            .execution_options(synchronize_session=False))
     return result.rowcount
 
 

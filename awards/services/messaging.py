@@ -19,14 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from awards import permissions
-from awards.enums import ApplicationStatus, Role, SubmissionKind
+from awards.enums import ApplicationStatus, SubmissionKind
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.decisions import Decision
-from awards.models.jury import Assignment, Round
-from awards.models.users import RoleAssignment, User
+from awards.models.jury import Round
 from awards.services import audit, mail
-from awards.services.jury import anonymisation
+from awards.services.jury import anonymisation, members
 from awards.timeutil import to_berlin
 from awards.errors import DomainError
 
@@ -194,19 +193,11 @@ def recipients(competition, group):
                 out.append(_application_recipient(a, competition, nomination.nominee_email))
     elif group.round_id is not None:
         round_ = db.session.get(Round, group.round_id)
-        users = db.session.scalars(
-            select(User).where(User.id.in_(select(Assignment.juror_id)
-                                           .where(Assignment.round_id == round_.id)),
-                               User.active.is_(True))
-            .order_by(User.name, User.email)).all()
-        out = [_juror_recipient(u, competition, round_) for u in users]
+        out = [_juror_recipient(u, competition, round_)
+               for u in members.round_jurors(round_.id, active=True)]
     else:
-        users = db.session.scalars(
-            select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
-            .where(RoleAssignment.role == Role.JUROR,
-                   RoleAssignment.competition_id == competition.id, User.active.is_(True))
-            .order_by(User.name, User.email)).all()
-        out = [_juror_recipient(u, competition) for u in users]
+        out = [_juror_recipient(u, competition)
+               for u, _chair in members.competition_jurors(competition.id, active=True)]
     seen, unique = set(), []
     for r in out:
         key = (r.to.lower(), r.values.get("projekt"))

@@ -5,8 +5,12 @@ A configurable time after a competition was archived (AWARDS_RETENTION_MONTHS, d
 - winners keep only what they consented to publish (name, project text, photos);
 - anonymous counts are kept in RetentionStatistics, which also marks the competition done.
 
-`plan()` lists what would go (dry run) without changing anything; `purge()` does it.
-Files are removed from storage after the commit (see privacy.delete_files_after_commit).
+`plan()` lists what would go (dry run) without changing anything; `purge()` does it, one
+competition per transaction (`unit_of_work.Job`): the statistics count what was deleted and
+mark the competition done, so a competition is purged whole or not at all. One that fails is
+rolled back alone (nothing of it deleted, its files kept, still due next time) and reported;
+the others go on. Files are removed from storage after the commit (see
+privacy.delete_files_after_commit).
 """
 import logging
 from collections import Counter
@@ -16,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import String, select
 
-from awards import fields
+from awards import fields, unit_of_work
 from awards.enums import ApplicantType, ApplicationStatus
 from awards.extensions import db
 from awards.models.applications import Application
@@ -89,8 +93,13 @@ class CompetitionPlan:
 
     @property
     def label(self):
-        c = self.competition
-        return f"{c.title} {c.year} ({c.prize_code}-{c.year})"
+        return label_of(self.competition)
+
+
+def label_of(competition):
+    """How the command names a competition, e.g. "Integrationspreis 2025 (OBB-2025)"."""
+    c = competition
+    return f"{c.title} {c.year} ({c.prize_code}-{c.year})"
 
 
 def _personal_columns():
@@ -239,3 +248,17 @@ def purge_competition(*, actor, competition):
     log.info("retention: %s: %s deleted, %s reduced, %s files", the_plan.label,
              stats.deleted_applications, stats.reduced_applications, stats.deleted_files)
     return stats
+
+
+def purge(competitions=None, *, actor=None, job=None):
+    """Apply retention to the given competitions (default: every one that is due), each
+    committed on its own as one item of `job` (a unit_of_work.Job; the caller reads its
+    failures). Returns the RetentionStatistics of the competitions purged."""
+    job = job or unit_of_work.Job("retention")
+    competitions = due_competitions() if competitions is None else competitions
+    purged = []
+    for competition in competitions:
+        saved, stats = job.run(label_of(competition), purge_competition, actor=actor, competition=competition)
+        if saved:
+            purged.append(stats)
+    return purged

@@ -10,6 +10,7 @@ from werkzeug.datastructures import CombinedMultiDict, MultiDict
 
 from awards import fields, permissions, unit_of_work
 from awards.enums import ApplicationStatus
+from awards.errors import show_on_form
 from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
 from awards.forms.document_requests import DocumentAnswerForm
@@ -265,7 +266,7 @@ def _show_step(application, step):
                            values=form.step_values(fields.step_names(step)))
     except service.ApplicationError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        show_on_form(form, exc)
     else:
         flash(_("Ihre Eingaben von vor der Anmeldung sind wiederhergestellt und gespeichert."),
               "success")
@@ -301,22 +302,21 @@ def _post_step(application, step):
                            expected_version=_int(form.version.data))
     except service.Conflict as exc:
         db.session.rollback()
-        form.form_errors.append(str(exc))
+        show_on_form(form, exc)
         form.version.data = str(application.version)
         return _render_step(application, step, form, status=409)
-    upload_errors = []
+    refused_files = 0
     # A file chosen on the attachments step is uploaded with whichever button was pressed
     # ("Speichern und weiter" too), never silently dropped.
     if step == 4 and (action == "upload" or _chosen_files(form)):
-        upload_errors = _upload_files(application, form)
-        if upload_errors:
+        refused_files = _upload_files(application, form)
+        if refused_files:
             application.current_step = step
     # The draft is committed before any further check so that nothing typed is lost.
     db.session.flush()  # the version the next save must name
     form.version.data = str(application.version)
 
-    if upload_errors:
-        form.files.errors = upload_errors
+    if refused_files:
         return _render_step(application, step, form, status=422)
     if not form_ok:
         form.form_errors.append(_("Einige Angaben haben ein ungültiges Format. Alle übrigen "
@@ -347,10 +347,13 @@ def _chosen_files(form):
 
 
 def _upload_files(application, form):
-    errors = []
+    """Upload the chosen files, each on its own; the reason for each one refused goes beside
+    the file field. Returns the number refused."""
     files = _chosen_files(form)
     if not files:
-        return [_("Bitte wählen Sie eine Datei aus.")]
+        form.files.errors = [_("Bitte wählen Sie eine Datei aus.")]
+        return 1
+    refused = 0
     for file in files:
         try:
             with db.session.begin_nested():
@@ -359,10 +362,11 @@ def _upload_files(application, form):
                                        description=form.file_description.data or "",
                                        images_allowed=application.image_rights_confirmed)
         except uploads.UploadRejected as exc:
-            errors.append(str(exc))
-    if len(errors) < len(files):
-        flash(_("%(n)s Datei(en) hochgeladen.", n=len(files) - len(errors)), "success")
-    return errors
+            refused += 1
+            show_on_form(form, exc, field="files")
+    if refused < len(files):
+        flash(_("%(n)s Datei(en) hochgeladen.", n=len(files) - refused), "success")
+    return refused
 
 
 def _submit(application, form):
@@ -375,7 +379,7 @@ def _submit(application, form):
                             missing=_missing_links(application, exc.errors),
                             submit_failed=True)
     except service.ApplicationError as exc:
-        form.form_errors.append(str(exc))
+        show_on_form(form, exc)
         status = 503 if isinstance(exc, service.SubmissionFailed) else 422
         return _render_step(application, len(fields.STEPS), form, status=status)
     flash(_("Ihre Bewerbung ist eingegangen. Vielen Dank! Ihre Bewerbungsnummer: %(ref)s",
@@ -494,13 +498,12 @@ def answer_request(application_id, request_id):
                                       text=form.answer_text.data)
     except document_requests.RequestError as exc:
         db.session.rollback()
-        form.answer_text.errors = [str(exc)]
+        show_on_form(form, exc, field="answer_text")
         return _render_show(application, answer_form=form, status=422)
     # The text is kept whatever happens to the files or the sending below.
-    errors = []
     files = [f for f in (form.files.data or []) if f and f.filename]
     if action == "upload" and not files:
-        errors.append(_("Bitte wählen Sie eine Datei aus."))
+        form.files.errors = [_("Bitte wählen Sie eine Datei aus.")]
     for file in files:
         try:
             with db.session.begin_nested():
@@ -509,9 +512,8 @@ def answer_request(application_id, request_id):
                                            description=form.file_description.data or "",
                                            images_allowed=application.image_rights_confirmed)
         except (uploads.UploadRejected, document_requests.RequestError) as exc:
-            errors.append(str(exc))
-    if errors:
-        form.files.errors = errors
+            show_on_form(form, exc, field="files", shown=("files",))
+    if form.files.errors:
         return _render_show(application, answer_form=form, status=422)
     if action == "submit":
         try:
@@ -520,7 +522,7 @@ def answer_request(application_id, request_id):
                 document_requests.submit_answer(actor=current_user, request=row,
                                                 text=form.answer_text.data)
         except document_requests.RequestError as exc:
-            form.answer_text.errors = [str(exc)]
+            show_on_form(form, exc, field="answer_text")
             return _render_show(application, answer_form=form, status=422)
         flash(_("Ihre Antwort ist bei der Geschäftsstelle eingegangen. Vielen Dank!"), "success")
     elif files:
@@ -662,7 +664,7 @@ def copy(application_id):
                 copy_row = service.copy_to(actor=current_user, source=source, competition=target)
             except service.ApplicationError as exc:
                 db.session.rollback()
-                form.competition_id.errors = [str(exc)]
+                show_on_form(form, exc, field="competition_id")
                 status = 422
             else:
                 flash(_("Die Bewerbung ist als neuer Entwurf für „%(title)s“ angelegt. Bitte "

@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from awards.enums import TokenPurpose
+from awards.errors import show_on_form
 from awards.extensions import db, limiter
 from awards.forms.auth import (ChangePasswordForm, InvitationForm, LinkForm, LoginForm,
                                MagicLinkForm, RegisterForm, RequestResetForm, ResetPasswordForm)
@@ -198,7 +199,7 @@ def change_password():
                                      password=form.password.data)
         except accounts.AccountError as exc:
             db.session.rollback()
-            form.current_password.errors.append(str(exc))
+            show_on_form(form, exc, field="current_password")
         else:
             # Every other session has ended with the change; this browser goes on in a
             # fresh one.

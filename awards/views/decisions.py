@@ -16,6 +16,7 @@ from flask_login import current_user
 from awards import permissions
 from awards.adapters.storage import NotFound, get_storage
 from awards.enums import AllocationMode
+from awards.errors import show_on_form
 from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, DecisionForm, LogoForm,
@@ -72,15 +73,6 @@ def _decidable(competition, application_id):
     if item is None:
         abort(404)
     return application, item
-
-
-def _form_error(form, error):
-    """Put a service error beside its field (or at the top)."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors or []) + [error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.get("/<int:competition_id>")
@@ -149,10 +141,10 @@ def decide(competition_id, application_id):
         except NeedsConfirmation as exc:
             db.session.rollback()
             needs_confirmation = exc
-            _form_error(form, exc)
+            show_on_form(form, exc)
         except DecisionError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Die Entscheidung ist gespeichert."), "success")
             if request.args.get("von") == "sitzung":  # recorded from the meeting page
@@ -204,7 +196,7 @@ def reveal_names(competition_id):
         jury_visibility.reveal_names(actor=current_user, competition=competition)
     except DecisionError as exc:
         db.session.rollback()
-        form.form_errors.append(exc.message)
+        show_on_form(form, exc)
         return _render_index(competition, form, 422)
     flash(_("Die Namen sind für die Jury aufgedeckt."), "success")
     return redirect(url_for("decisions.index", competition_id=competition.id))
@@ -220,7 +212,7 @@ def release_view(competition_id):
             rel = release.release_decisions(actor=current_user, competition=competition)
         except DecisionError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash(_("Die Entscheidungen sind freigegeben. %(w)s Glückwünsche und %(o)s Nachrichten "
                     "an die weiteren Bewerbungen liegen im Postausgang.",
@@ -251,7 +243,7 @@ def mail_template(competition_id, kind):
                                   subject=form.subject.data, body=form.body.data)
         except DecisionError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Die Vorlage ist gespeichert."), "success")
             return redirect(url_for("decisions.mail_template", competition_id=competition.id, kind=kind))
@@ -292,7 +284,7 @@ def publication_view(competition_id):
                 message = None
         except DecisionError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
             message = None
         if message:
             flash(message, "success")
@@ -317,7 +309,7 @@ def publish_now(competition_id):
             publication.publish_now(actor=current_user, competition=competition, now=now)
         except DecisionError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash(_("Die Preisträgerinnen und Preisträger sind jetzt öffentlich."), "success")
             return redirect(url_for("decisions.publication_view", competition_id=competition.id))
@@ -345,7 +337,7 @@ def revoke(competition_id, application_id):
                              now=publication.clock())
         except DecisionError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Die Auszeichnung ist aberkannt."), "success")
             return redirect(url_for("decisions.index", competition_id=competition.id))
@@ -376,7 +368,7 @@ def certificate_settings(competition_id):
                 signatories=form.signatories())
         except DecisionError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash(_("Die Einstellungen der Urkunde sind gespeichert. Betroffene Urkunden werden "
                     "beim nächsten Abruf neu erstellt."), "success")
@@ -401,7 +393,7 @@ def upload_logo(competition_id):
                                storage=get_storage())
     except DecisionError as exc:
         db.session.rollback()
-        logo_form.logo.errors = [exc.message]
+        show_on_form(logo_form, exc, field="logo")
         settings_form = CertificateSettingsForm(formdata=None, data={})
         return render_template("decisions/certificates.html", competition=competition,
                                form=settings_form, logo_form=logo_form,
@@ -545,7 +537,7 @@ def meeting_attendance(competition_id):
                                       present=form.present.data or [])
         except DecisionError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Die Anwesenheit ist gespeichert."), "success")
             return redirect(url_for("decisions.meeting_view", competition_id=competition.id,
@@ -564,7 +556,7 @@ def meeting_note(competition_id, application_id):
                               application=application, text=form.text.data)
         except DecisionError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Die Notiz ist gespeichert."), "success")
             target = url_for("decisions.meeting_view", competition_id=competition.id,

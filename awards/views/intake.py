@@ -11,6 +11,7 @@ from sqlalchemy.orm import lazyload
 
 from awards import permissions
 from awards.enums import ApplicationStatus
+from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.applications import FormalCheckForm, IntakeFilterForm, ReopenForm
 from awards.forms.document_requests import DocumentRequestForm
@@ -142,7 +143,7 @@ def formal_check(application_id):
                                  result=form.result.data, reason=form.reason.data)
         except service.ApplicationError as exc:
             db.session.rollback()
-            form.reason.errors = [str(exc)]
+            show_on_form(form, exc, field="reason")
             return _render_detail(application, check_form=form, status=422)
         flash(_("Formale Prüfung gespeichert: %(r)s.", r=application.formal_check.label), "success")
         return redirect(url_for(".detail", application_id=application.id))
@@ -157,13 +158,11 @@ def reopen(application_id):
         try:
             service.reopen(actor=current_user, application=application,
                            reason=form.reopen_reason.data, due=form.correction_due.data)
-        except service.CorrectionDueInvalid as exc:
-            db.session.rollback()
-            form.correction_due.errors = [str(exc)]
-            return _render_detail(application, reopen_form=form, status=422)
         except service.ApplicationError as exc:
+            # A deadline in the past goes beside the deadline, any other refusal beside
+            # the reason.
             db.session.rollback()
-            form.reopen_reason.errors = [str(exc)]
+            show_on_form(form, exc, field="reopen_reason")
             return _render_detail(application, reopen_form=form, status=422)
         flash(_("Die Bewerbung ist zur Korrektur geöffnet. Die Bewerberin bzw. der Bewerber "
                 "wurde per E-Mail informiert."), "success")
@@ -183,7 +182,7 @@ def request_documents(application_id):
                                             message=form.message.data, due_at=due_at)
     except document_requests.RequestError as exc:
         db.session.rollback()
-        getattr(form, exc.field or "message").errors = [str(exc)]
+        show_on_form(form, exc, field="message")
         return _render_detail(application, request_form=form, status=422)
     flash(_("Die Nachforderung ist gespeichert. Die Bewerberin bzw. der Bewerber wurde per "
             "E-Mail informiert und kann im Portal antworten."), "success")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions
+from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.jury import ConflictForm, scoresheet_form_class
 from awards.models.jury import Round, ScoreStatus
@@ -112,10 +113,8 @@ def scoresheet(round_id, code):
                                version=form.version.data or None)
         except scoring.ScoringError as exc:
             db.session.rollback()
-            for c in criteria:
-                if c.id in exc.field_errors:
-                    form[f"c{c.id}"].errors = [str(exc.field_errors[c.id])]
-            form.form_errors.append(exc.message)
+            # The service names criteria by id; the form has a field per criterion.
+            show_on_form(form, exc, names={c.id: f"c{c.id}" for c in criteria})
         else:
             flash(_("Ihre Bewertung ist abgeschlossen und gespeichert.") if finalise or (
                 score is not None and score.status == ScoreStatus.FINAL)
@@ -139,7 +138,7 @@ def conflict(round_id, code):
             scoring.declare_conflict(actor=current_user, entry=entry, reason=form.reason.data)
         except scoring.ScoringError as exc:
             db.session.rollback()
-            form.reason.errors = [exc.message]
+            show_on_form(form, exc, field="reason")
         else:
             flash(_("Ihre Befangenheit ist vermerkt. Diese Bewerbung wird Ihnen nicht mehr angezeigt "
                     "und Ihre Bewertung zählt nicht."), "success")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions
+from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.messaging import AutoMailForm, ComposeForm, SendForm
 from awards.models.competitions import Competition
@@ -47,7 +48,7 @@ def _problem(form, group, competition):
         messaging.check(competition=competition, group=group, subject=form.subject.data,
                         body=form.body.data)
     except messaging.ComposeError as exc:
-        getattr(form, exc.field or "body").errors = [str(exc)]
+        show_on_form(form, exc, field="body")
         return False
     return True
 
@@ -108,7 +109,8 @@ def compose(competition_id):
                                    subject=form.subject.data, body=form.body.data)
         except messaging.ComposeError as exc:
             db.session.rollback()
-            form.confirm.errors = [str(exc)]
+            # The confirmation page shows only the tick; the message goes beside it.
+            show_on_form(form, exc, field="confirm", shown=("confirm",))
             return render_template("messaging/confirm.html", **context, send_form=form,
                                    total=len(people)), 422
         flash(_("Die Nachricht ist an %(n)s Empfängerinnen und Empfänger unterwegs.", n=count),

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from awards import permissions
 from awards.adapters.storage import get_storage
+from awards.errors import show_on_form
 from awards.extensions import db
 from awards.filenames import content_disposition
 from awards.forms.press import PressReleaseForm, PublicTextAnswerForm, PublicTextForm
@@ -45,14 +46,6 @@ def _loaded_version(form):
     return parse_id(form.version.data) if form.version.data else 0
 
 
-def _form_error(form, error):
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = list(target.errors or []) + [error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 def _render_kit(competition, form, status=200):
     rows = press.decisions_with_texts(competition)
     now = publication.clock()
@@ -81,7 +74,7 @@ def kit(competition_id):
                                      expected_version=_loaded_version(form))
         except PressError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Die Pressemitteilung ist gespeichert."), "success")
             return redirect(url_for("press.kit", competition_id=competition.id))
@@ -116,7 +109,7 @@ def edit_text(competition_id, decision_id):
                                    expected_version=_loaded_version(form))
         except PressError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Der Text ist der Preisträgerin oder dem Preisträger zur Freigabe vorgelegt.")
                   if propose else _("Der Entwurf ist gespeichert."), "success")
@@ -192,7 +185,7 @@ def applicant_text(application_id):
                                      expected_version=_loaded_version(form))
         except PressError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            show_on_form(form, exc)
         else:
             flash(_("Vielen Dank: Sie haben den Text freigegeben.") if approve
                   else _("Vielen Dank: Ihr Änderungswunsch ist bei der Geschäftsstelle."),

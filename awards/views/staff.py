@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from awards import permissions
 from awards.enums import AllocationMode, CompetitionStatus, Region
+from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.competitions import (CategoryForm, CompetitionFieldsForm, CompetitionForm,
                                        ConfirmForm, CriterionForm, StageConfirmForm, format_anchors)
@@ -106,7 +107,7 @@ def create_competition():
                                          year=form.year.data, values=_values(form))
         except service.CompetitionError as exc:
             db.session.rollback()
-            form.year.errors.append(str(exc))
+            show_on_form(form, exc, field="year")
         else:
             flash(_("Der Wettbewerb ist angelegt (Entwurf)."), "success")
             return redirect(url_for("staff.competition", competition_id=competition.id))
@@ -143,12 +144,9 @@ def edit_competition(competition_id):
     if allowed and form.validate_on_submit():
         try:
             service.update(actor=current_user, competition=competition, values=_values(form))
-        except service.CompetitionFieldError as exc:
+        except (service.CompetitionFieldError, lifecycle.NotAllowed) as exc:
             db.session.rollback()
-            getattr(form, exc.field).errors.append(str(exc))
-        except lifecycle.NotAllowed as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            show_on_form(form, exc)
         else:
             flash(_("Die Änderungen sind gespeichert."), "success")
             return redirect(url_for("staff.competition", competition_id=competition.id))
@@ -190,7 +188,7 @@ def stage(competition_id, action):
             if not needs_confirmation:
                 flash(str(exc), "error")
                 return redirect(url_for("staff.competition", competition_id=competition.id))
-            form.form_errors.append(str(exc))
+            show_on_form(form, exc)
         else:
             flash(_("Neuer Stand: %(status)s", status=lifecycle.state_of(competition).label),
                   "success")

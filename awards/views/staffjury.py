@@ -11,6 +11,7 @@ from sqlalchemy import select
 from awards import permissions
 from awards.adapters.storage import StorageError
 from awards.enums import Role
+from awards.errors import show_on_form
 from awards import unit_of_work
 from awards.extensions import db
 from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, CloseRoundForm,
@@ -141,7 +142,7 @@ def new_round(competition_id):
                 tie_break=TieBreak(form.tie_break.data), tie_break_position=tb_position)
         except rounds.RoundError as exc:
             db.session.rollback()
-            form.form_errors.extend(exc.problems)
+            show_on_form(form, exc)
         else:
             flash(_("Die Runde „%(name)s“ ist angelegt.", name=round_.name), "success")
             return redirect(url_for("staffjury.round_overview", round_id=round_.id))
@@ -184,7 +185,7 @@ def edit_round(round_id):
                 if form.tie_break_criterion.data else None)
         except rounds.RoundError as exc:
             db.session.rollback()
-            form.form_errors.extend(exc.problems)
+            show_on_form(form, exc)
         else:
             flash(_("Die Einstellungen sind gespeichert."), "success")
             return redirect(url_for("staffjury.round_overview", round_id=round_.id))
@@ -317,7 +318,7 @@ def review(round_id, entry_id):
             anonymisation.refresh_files(entry=entry)
         except anonymisation.AnonymisationError as exc:
             db.session.rollback()
-            getattr(form, exc.field or "extra_terms").errors = [str(exc.message)]
+            show_on_form(form, exc, field="extra_terms")
         else:
             anonymisation.scan_entry(entry=entry)
             flash(_("Die Schwärzung ist gespeichert. Bitte prüfen Sie die Vorschau und geben Sie "
@@ -470,7 +471,7 @@ def assignments(round_id):
                 assignment.add(actor=current_user, entry=entry, juror=juror)
         except assignment.AssignmentError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash(_("Die Zuteilung ist geändert."), "success")
             return redirect(url_for("staffjury.assignments", round_id=round_.id))
@@ -538,7 +539,7 @@ def conflicts(round_id):
             scoring.set_conflict(actor=current_user, entry=entry, juror=juror, reason=form.reason.data)
         except scoring.ScoringError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash(_("Die Befangenheit ist vermerkt."), "success")
             return redirect(url_for("staffjury.conflicts", round_id=round_.id))
@@ -565,7 +566,7 @@ def lift_conflict(round_id, conflict_id):
                                   code=code, reason=form.reason.data)
         except scoring.ScoringError as exc:
             db.session.rollback()
-            form.form_errors.append(exc.message)
+            show_on_form(form, exc)
         else:
             flash(_("Die Befangenheit ist aufgehoben."), "success")
             return redirect(url_for("staffjury.conflicts", round_id=round_.id))

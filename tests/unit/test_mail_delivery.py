@@ -5,7 +5,7 @@ from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from awards.adapters.mail import MailTransportError, build_message, single_line
@@ -118,6 +118,34 @@ def test_unexpected_error_while_sending_fails_that_mail_only(app):
         ("a@example.org", MailStatus.SENT), ("b@example.org", MailStatus.FAILED),
         ("c@example.org", MailStatus.SENT)]
     assert rows()[1].last_error.startswith("UnicodeEncodeError: ")
+
+
+def test_mail_whose_outcome_cannot_be_saved_is_rolled_back_alone_and_the_others_go(app):
+    """Each mail is one transaction: when saving one mail's outcome fails, only that mail is
+    rolled back; it is marked failed with the reason, and the mails before and after it
+    stay sent."""
+    for address in ("a@example.org", "b@example.org", "c@example.org"):
+        mail.enqueue(to=address, subject="Hallo", text="T")
+    db.session.commit()
+
+    def refuse(session, flush_context, instances):
+        if any(isinstance(o, OutboxMail) and o.to_addr == "b@example.org"
+               and o.status == MailStatus.SENT for o in session.dirty):
+            raise RuntimeError("Verbindung zur Datenbank verloren")
+
+    event.listen(db.session, "before_flush", refuse)
+    try:
+        transport = RecordingTransport()
+        assert mail.send_pending(transport=transport) == (2, 1)
+    finally:
+        event.remove(db.session, "before_flush", refuse)
+    assert [(r.to_addr, r.status, r.attempts) for r in rows()] == [
+        ("a@example.org", MailStatus.SENT, 1), ("b@example.org", MailStatus.FAILED, 1),
+        ("c@example.org", MailStatus.SENT, 1)]
+    assert rows()[1].last_error == "RuntimeError: Verbindung zur Datenbank verloren"
+    assert rows()[1].lease_until is None
+    # Not sent again (it may have gone out before its outcome was lost).
+    assert mail.send_pending(transport=transport, now=utcnow() + timedelta(days=1)) == (0, 0)
 
 
 def test_every_mail_has_date_and_message_id_of_the_base_url_domain(app):

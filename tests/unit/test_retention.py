@@ -253,3 +253,46 @@ def test_purge_deletes_the_receipt_of_every_submission(app, runner):
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
     assert (storage.exists(first), storage.exists(second)) == (False, False)
+
+
+def test_a_competition_that_fails_is_rolled_back_alone_and_the_others_are_purged(app, runner):
+    """Each competition is one transaction: one that fails keeps all its data and files and
+    stays due; the next one is purged all the same, and the command reports the failure."""
+    from sqlalchemy import event
+
+    failing = _archived(15, prize_code="NDB")
+    kept = factories.mark_submitted(factories.application(competition=failing), 1)
+    kept_file = factories.attachment(kept)
+    s = _scenario()  # archived later: purged after the failing one
+    db.session.commit()
+    failing_id, kept_id, kept_key = failing.id, kept.id, kept_file.storage_key
+    loser_id, comp_id = s["loser"].id, s["comp"].id
+
+    def refuse(session, flush_context, instances):
+        if any(isinstance(o, RetentionStatistics) and o.competition_id == failing_id
+               for o in session.new):
+            raise RuntimeError("Datenbank nicht erreichbar")
+
+    event.listen(db.session, "before_flush", refuse)
+    try:
+        result = runner.invoke(args=["retention"])
+    finally:
+        event.remove(db.session, "before_flush", refuse)
+    assert result.exit_code == 1, result.output
+    assert "Erledigt: 1 Wettbewerb(e) bereinigt" in result.output
+    assert (f"  - Testpreis NDB {failing.year} (NDB-{failing.year}): RuntimeError: "
+            "Datenbank nicht erreichbar") in result.output
+    db.session.expire_all()
+    # The failing competition: nothing deleted, its file kept, still due.
+    assert db.session.get(Application, kept_id) is not None
+    assert get_storage().exists(kept_key) is True
+    assert [c.id for c in retention.due_competitions()] == [failing_id]
+    # The other one was purged.
+    assert db.session.get(Application, loser_id) is None
+    assert db.session.scalars(select(RetentionStatistics.competition_id)).all() == [comp_id]
+
+    # Once the fault is gone, the next run purges the rest.
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(Application, kept_id) is None
+    assert get_storage().exists(kept_key) is False

@@ -15,6 +15,11 @@ LAYERED = ("services", "models", "views", "forms", "jury", "permissions.py")
 # Views that commit themselves, each for a reason (everything else commits once at the end
 # of the request, awards/unit_of_work.py).
 VIEW_COMMITS_ALLOWED = {}
+# Outside a request, work is committed only through unit_of_work.transaction() (or a Job of
+# it), item by item. Modules here that commit or roll back themselves, each for a reason
+# listed in the docstring of awards/unit_of_work.py: none.
+JOB_MODULES = ("awards.services", "awards.commands", "awards.demo", "awards.cli")
+JOB_COMMITS_ALLOWED = {}
 
 
 def _modules():
@@ -134,6 +139,69 @@ def test_views_do_not_commit(sources):
     assert dict(found) == VIEW_COMMITS_ALLOWED
 
 
+def _own_transaction_calls(tree):
+    """Calls of `.commit()` and `.rollback()` (on a session, a connection, anything)."""
+    return [node for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("commit", "rollback")]
+
+
+def test_jobs_commit_only_through_the_unit_of_work(sources):
+    found = defaultdict(list)
+    for name, (path, tree) in sources.items():
+        if not any(name == m or name.startswith(m + ".") for m in JOB_MODULES):
+            continue
+        for node in _own_transaction_calls(tree):
+            found[str(path.relative_to(ROOT))].append(f"{node.lineno}: {ast.unparse(node)}")
+    assert dict(found) == JOB_COMMITS_ALLOWED, (
+        "commit item by item with unit_of_work.transaction() or a unit_of_work.Job")
+
+
+def _mentions(node, name):
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
+
+
+def _is_errors(node):
+    """`form.x.errors`, `form.form_errors`, `getattr(...).errors`, a list named `...errors`."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("errors", "form_errors")
+    return isinstance(node, ast.Name) and node.id.endswith("errors")
+
+
+def _errors_copied_by_hand(tree):
+    """Except handlers that put the caught error's text into a form's errors themselves."""
+    found = []
+    for handler in ast.walk(tree):
+        if not (isinstance(handler, ast.ExceptHandler) and handler.name):
+            continue
+        for node in ast.walk(handler):
+            if isinstance(node, ast.Assign):
+                hit = any(_is_errors(t) for t in node.targets) and _mentions(node.value,
+                                                                            handler.name)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                hit = (node.func.attr in ("append", "extend", "insert")
+                       and _is_errors(node.func.value)
+                       and any(_mentions(a, handler.name) for a in node.args))
+            else:
+                hit = False
+            if hit:
+                found.append(node)
+    return found
+
+
+def test_views_show_service_errors_with_show_on_form(sources):
+    """A view shows a DomainError (or StaleObjectError) on its form with
+    errors.show_on_form, which keeps the field, the summary and what was typed in one place;
+    it never copies the message into `form.<field>.errors` by hand."""
+    found = []
+    for name, (path, tree) in sources.items():
+        if not name.startswith("awards.views"):
+            continue
+        for node in _errors_copied_by_hand(tree):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert found == [], "use errors.show_on_form(form, exc):\n" + "\n".join(found)
+
+
 def test_the_checks_see_what_they_look_for():
     # Positive controls, on made-up modules.
     tree = ast.parse("import os\ndef f():\n    from awards.services import scoring\n")
@@ -142,3 +210,15 @@ def test_the_checks_see_what_they_look_for():
     node = ast.parse("from . import rounds").body[0]
     assert "awards.services.jury.rounds" in _resolve("awards.services.jury.ranking", node, False)
     assert "awards.services.jury.rounds" in _resolve("awards.services.jury", node, True)
+    tree = ast.parse("def run():\n    db.session.commit()\n    session.rollback()\n"
+                     "    with unit_of_work.transaction():\n        pass\n")
+    assert [ast.unparse(n) for n in _own_transaction_calls(tree)] == [
+        "db.session.commit()", "session.rollback()"]
+    tree = ast.parse("try:\n    pass\nexcept DomainError as exc:\n"
+                     "    form.title.errors = [str(exc)]\n"
+                     "    form.form_errors.append(exc.message)\n"
+                     "    getattr(form, exc.field).errors.append(str(exc))\n"
+                     "    errors.append(str(exc))\n"
+                     "    show_on_form(form, exc)\n"
+                     "    form.title.errors = ['Bitte wählen Sie eine Datei aus.']\n")
+    assert [n.lineno for n in _errors_copied_by_hand(tree)] == [4, 5, 6, 7]

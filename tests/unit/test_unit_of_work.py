@@ -163,3 +163,28 @@ def test_show_on_form_puts_messages_next_to_the_field_or_on_top(uow_app):
         assert form.title.errors == ["Zu lang."]
         assert form.form_errors == ["Jemand anderes war schneller.", "Erstens.", "Zweitens."]
         assert form.title.data == "Was ich tippte"
+
+
+class _TwoFields(FlaskForm):
+    title = StringField("Titel")
+    reason = StringField("Grund")
+    c7 = StringField("Kriterium")
+
+
+def test_show_on_form_falls_back_to_a_field_keeps_to_the_shown_ones_and_maps_keys(uow_app):
+    with uow_app.test_request_context(method="POST", data={"reason": "Weil"}):
+        form = _TwoFields()
+        # No field named: beside the field the refusal is about.
+        show_on_form(form, DomainError("Schon erfasst."), field="reason")
+        # A field the page does not show (carried hidden): beside the shown one instead.
+        show_on_form(form, DomainError("Kein Betreff.", field="title"), field="reason",
+                     shown=("reason",))
+        # field_errors keyed by something else than the field names.
+        error = DomainError("Unvollständig.")
+        error.field_errors = {7: "Bitte Punkte vergeben.", 8: "Gibt es nicht."}
+        show_on_form(form, error, names={7: "c7", 8: "c8"})
+        assert form.reason.errors == ["Schon erfasst.", "Kein Betreff."]
+        assert not form.title.errors
+        assert form.c7.errors == ["Bitte Punkte vergeben."]
+        assert form.form_errors == ["Unvollständig."]
+        assert form.reason.data == "Weil"

@@ -135,3 +135,29 @@ def test_the_command_reports_what_it_queued(runner):
     assert "draft_reminder 1" in result.output and "Infobrief: Ausschreibung offen 0" in result.output
     result = runner.invoke(args=["auto-mails"])
     assert "draft_reminder 0" in result.output
+
+
+def test_a_mail_that_cannot_be_queued_fails_alone_and_the_command_says_so(runner, monkeypatch):
+    """Each mail is one transaction: one that fails (here its template) is rolled back with
+    its once-only key, so the next run tries it again; the others are queued."""
+    comp = factories.competition(deadline_at=utcnow() + timedelta(hours=5), mail_draft_reminder=True)
+    broken = factories.application(competition=comp)
+    fine = factories.application(competition=comp)
+    db.session.commit()
+    broken_to, fine_to = broken.owner.email, fine.owner.email
+    enqueue = automail.mail.enqueue
+
+    def failing_enqueue(*, to, **kw):
+        if to == broken_to:
+            raise RuntimeError("Vorlage defekt")
+        return enqueue(to=to, **kw)
+
+    monkeypatch.setattr(automail.mail, "enqueue", failing_enqueue)
+    result = runner.invoke(args=["auto-mails"])
+    assert result.exit_code == 1
+    assert "draft_reminder 1" in result.output
+    assert f"  - draft_reminder application {broken.id}: RuntimeError: Vorlage defekt" in result.output
+    assert _subjects(broken_to) == [] and len(_subjects(fine_to)) == 1
+    monkeypatch.setattr(automail.mail, "enqueue", enqueue)
+    assert automail.run()["draft_reminder"] == 1
+    assert len(_subjects(broken_to)) == 1

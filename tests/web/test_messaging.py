@@ -110,6 +110,20 @@ def test_composer_writes_to_drafts_winners_and_a_round(client, auth):
     assert "Guten Tag Jana Jury, die Runde Vorauswahl läuft." in response.text
 
 
+def test_jury_groups_reach_active_accounts_only(client, auth):
+    comp, staff, first, _second, _draft = _scene()
+    juror = factories.juror(comp, name="Jana Jury", email="jana@example.org")
+    gone = factories.juror(comp, name="Gerd Gegangen", email="gerd@example.org")
+    round_ = factories.open_round(competition=comp, jurors=[juror, gone], applications=[first])
+    gone.active = False
+    db.session.commit()
+    auth.login(staff)
+    for group in ("jurors", f"round-{round_.id}"):
+        response = _write(client, comp, group=group, subject="Hinweis", body="{anrede}")
+        assert "jana@example.org" in response.text and "1 von 1" in response.text
+        assert "gerd@example.org" not in response.text
+
+
 def test_composer_never_lets_applicants_reach_the_jury_while_anonymous(client, auth):
     comp, staff, first, _second, _draft = _scene()
     juror = factories.juror(comp)
