@@ -13,8 +13,11 @@ German output stays "05.02.2026, 23:59 Uhr" and "4.000 €"; English pages get E
 """
 from datetime import datetime, timezone
 from decimal import Decimal
+from functools import lru_cache
 
-from flask_babel import LazyString, force_locale, format_datetime, format_decimal, get_locale
+from babel import Locale
+from babel.dates import parse_pattern
+from flask_babel import LazyString, force_locale, format_decimal, get_locale
 from flask_babel import gettext as _gettext
 from flask.json.tag import JSONTag
 
@@ -95,14 +98,26 @@ def _aware(value):
     return value
 
 
+@lru_cache(maxsize=None)
+def _datetime_pattern(style, lang):
+    """The parsed CLDR pattern and the locale of one style and language (parsed once:
+    a list page formats a time in every row)."""
+    return parse_pattern(PATTERNS[style][lang]), Locale.parse(lang)
+
+
+def _format_berlin(value, style, lang):
+    pattern, locale = _datetime_pattern(style, lang)
+    return pattern.apply(value.astimezone(BERLIN), locale)
+
+
 def format_berlin_datetime(value, style="long", lang=None):
     """A (UTC) time in Berlin time, in the active language or `lang` ('' for None).
 
-    Babel converts to the app's time zone (BABEL_DEFAULT_TIMEZONE = Europe/Berlin)."""
+    The same as Babel's format_datetime with the app's time zone (Europe/Berlin), without
+    parsing the pattern and the locale again for every value."""
     if value is None:
         return ""
-    with force_locale(lang or language()):
-        return format_datetime(_aware(value), PATTERNS[style][lang or language()])
+    return _format_berlin(_aware(value), style, lang or language())
 
 
 def format_berlin_time(value, lang=None):
@@ -118,9 +133,7 @@ def format_berlin_date(value, lang=None):
         value = to_berlin(value).date()
     # A date has no time zone: format noon of that day in Berlin (same day in any zone).
     local = datetime(value.year, value.month, value.day, 12, tzinfo=BERLIN)
-    lang = lang or language()
-    with force_locale(lang):
-        return format_datetime(local, PATTERNS["date"][lang])
+    return _format_berlin(local, "date", lang or language())
 
 
 def format_money(cents, lang=None):
