@@ -214,6 +214,23 @@ def test_juror_round_page_and_own_export_query_count_is_constant(client, auth, s
     assert few == many
 
 
+def test_score_sheet_query_count_is_constant_and_small(client, auth):
+    """The juror's score sheet: more attachments, jurors and scores do not add statements,
+    and the sheet needs few: the user, the entry with its round and application, the
+    attachments, the criteria, the juror's score with its values, the juror's progress."""
+    def build(rows, jurors):
+        comp, round_, people = _scored_round(rows, jurors, final=False)
+        entry = round_.entries[0]
+        for i in range(rows):
+            factories.jury_attachment(application=entry.application, data=PDF,
+                                      content_type="application/pdf", filename=f"anlage{i}.pdf")
+        return people[0], f"/jury/runden/{round_.id}/{entry.code}"
+
+    few, many = _counts(client, auth, build)
+    assert few == many
+    assert many <= 6, many
+
+
 # --------------------------------------------------------------------------- jury (staff)
 
 def _staff_round(rows, jurors, *, close=False, suffix=""):
