@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from awards.enums import ApplicantType, SubmissionKind
-from awards.i18n import format_berlin_date
+from awards.i18n import format_berlin_date, format_berlin_month, format_number
 
 # Audiences: who gets to read a field.
 STAFF = "staff"          # the staff's view of an application (intake detail)
@@ -158,13 +158,15 @@ class Field:
         return value
 
     def jury_value(self, application):
-        """The value in the juror projection, unredacted: "" when empty. Dates to the month:
-        the day could help to recognise a project."""
+        """The value in the juror projection, unredacted, in the page's language (Babel): ""
+        when empty. Dates to the month: the day could help to recognise a project."""
         value = self.value(application)
         if value is None or value == "":
             return ""
         if self.kind == PAST_DATE:
-            return value.strftime("%m/%Y")
+            return format_berlin_month(value)
+        if self.kind == COUNT:
+            return format_number(value)
         return str(value)
 
     def required_for(self, application):

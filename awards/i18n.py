@@ -89,6 +89,8 @@ PATTERNS = {
     "sheet": {"de": "dd.MM.yyyy HH:mm:ss", "en": "yyyy-MM-dd HH:mm:ss"},
     "date": {"de": "dd.MM.yyyy", "en": "d MMMM yyyy"},
     "time": {"de": "HH:mm", "en": "h:mm a"},
+    # A month without the day (what the jury sees of a project's start).
+    "month": {"de": "MM/yyyy", "en": "MMMM yyyy"},
 }
 
 
@@ -136,6 +138,16 @@ def format_berlin_date(value, lang=None):
     return _format_berlin(local, "date", lang or language())
 
 
+def format_berlin_month(value, lang=None):
+    """A date's month and year: '03/2021' / 'March 2021'."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_berlin(value).date()
+    local = datetime(value.year, value.month, 1, 12, tzinfo=BERLIN)
+    return _format_berlin(local, "month", lang or language())
+
+
 def format_money(cents, lang=None):
     """Whole cents as euros: '4.000 €' / '500,50 €' in German, '€4,000' / '€500.50' in
     English. Whole euros show no decimals, as the prize pages always did."""
@@ -160,6 +172,23 @@ def format_number(value, digits=None, lang=None):
         return format_decimal(value, format=pattern)
 
 
+def format_money_input(cents):
+    """An amount as the money fields show and read it (awards.timeutil.parse_money takes
+    German notation in every UI language): 400000 -> '4.000', 50050 -> '500,50'."""
+    if cents is None:
+        return ""
+    return format_money(cents, "de").removesuffix(" €")
+
+
+def format_figure(value, lang=None):
+    """A figure of the statistics: whole numbers grouped ('12.345' / '12,345'), others with
+    at most one decimal ('12,5' / '12.5'); '–' when there is no value (no answer)."""
+    if value is None:
+        return "–"
+    with force_locale(lang or language()):
+        return format_decimal(value, format="#,##0.#")
+
+
 def in_language(lang):
     """Context manager: format and translate in `lang` (a recipient's language), German
     when it is unknown."""
@@ -168,4 +197,5 @@ def in_language(lang):
 
 __all__ = ["LazyText", "_l", "text", "install_session_tag", "language",
            "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
-           "format_money", "format_number", "in_language", "PATTERNS"]
+           "format_berlin_month", "format_money", "format_money_input", "format_number",
+           "format_figure", "in_language", "PATTERNS"]

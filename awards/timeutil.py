@@ -22,19 +22,9 @@ def from_berlin(local):
     return local.astimezone(timezone.utc)
 
 
-def format_money(cents):
-    """12345600 -> '123.456 €', 50050 -> '500,50 €' (German format)."""
-    if cents is None:
-        return ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    text = f"{euros:,}".replace(",", ".")
-    if rest:
-        text += f",{rest:02d}"
-    return ("-" if cents < 0 else "") + text + " €"
-
-
 def parse_money(text):
-    """'4.000', '4000 €', '500,50' -> cents. Raises ValueError on anything else."""
+    """'4.000', '4000 €', '500,50' -> cents (German notation, as the money fields show it:
+    awards.i18n.format_money_input). Raises ValueError on anything else."""
     cleaned = (text or "").replace("€", "").replace(" ", "").strip()
     if not cleaned:
         raise ValueError("empty")

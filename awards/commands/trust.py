@@ -10,6 +10,7 @@ import click
 from awards import unit_of_work
 from awards.commands import exit_on_failures
 from awards.extensions import db
+from awards.i18n import format_berlin_date
 
 
 def register(app):
@@ -32,7 +33,7 @@ def register(app):
             return
         for the_plan in plans:
             click.echo(f"{the_plan.label}: archiviert am "
-                       f"{the_plan.competition.archived_at:%d.%m.%Y}, Frist abgelaufen")
+                       f"{format_berlin_date(the_plan.competition.archived_at, 'de')}, Frist abgelaufen")
             for app_row in the_plan.delete:
                 click.echo(f"  löschen: Bewerbung {app_row.reference or f'Entwurf #{app_row.id}'}"
                            f" mit {len(app_row.attachments)} Datei(en)")

@@ -6,7 +6,8 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from awards.enums import AllocationMode, Region
-from awards.timeutil import format_money, parse_money
+from awards.i18n import format_money_input
+from awards.timeutil import parse_money
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 NUMBER = _l("Bitte geben Sie eine ganze Zahl an.")
@@ -37,7 +38,7 @@ class MoneyField(StringField):
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        return format_money(self.data).removesuffix(" €") if self.data is not None else ""
+        return format_money_input(self.data)
 
 
 class CompetitionFieldsForm(FlaskForm):

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from awards.enums import ApplicationStatus
 from awards.extensions import db
+from awards.i18n import format_berlin_date
 from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.services import audit, lifecycle
@@ -133,7 +134,7 @@ def _minutes_documents(competition, storage, minutes_files):
     data = minutes.minutes_data(
         competition=competition, session_date="", recorder="", identities=True,
         notes=("Aus den gespeicherten Daten erstellt beim Archivexport am "
-               f"{utcnow():%d.%m.%Y}. Maßgeblich ist die unterzeichnete Niederschrift der "
+               f"{format_berlin_date(utcnow(), 'de')}. Maßgeblich ist die unterzeichnete Niederschrift der "
                "Jurysitzung."))
     docs = [Document("niederschriften/ergebnisprotokoll.pdf", "minutes",
                      data=minutes.render_minutes_pdf(data, storage=storage))]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import force_locale
-from awards.i18n import _l
+from awards.i18n import _l, format_berlin_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +26,6 @@ from awards.models.decisions import Decision
 from awards.models.jury import Round
 from awards.services import audit, mail
 from awards.services.jury import anonymisation, members
-from awards.timeutil import to_berlin
 from awards.errors import DomainError
 
 MAX_SUBJECT = 200
@@ -72,11 +71,9 @@ def _wettbewerb(competition):
     return f"{competition.title} {competition.year}"
 
 
-def _berlin(value, with_time=True):
-    local = to_berlin(value)
-    if local is None:
-        return ""
-    return local.strftime("%d.%m.%Y, %H:%M Uhr" if with_time else "%d.%m.%Y")
+def _berlin(value):
+    """A time in the German mails: '05.02.2026, 23:59 Uhr' (Berlin time, Babel, German)."""
+    return format_berlin_datetime(value, "long", "de")
 
 
 def _whys(title):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from awards.adapters.pdf import ARCHIVAL_ACCESSIBLE, render_pdf
 from awards.extensions import db
 from awards.filenames import clean_filename
-from awards.i18n import _l
+from awards.i18n import _l, format_money
 from awards.models.base import utcnow
 from awards.models.competitions import PrizeCategory
 from awards.models.decisions import Decision
@@ -31,7 +31,6 @@ from awards.services import audit, decisions, publication
 from awards.services.certificates import font_urls
 from awards.services.decisions import DecisionError
 from awards.services.exports import _safe
-from awards.timeutil import format_money
 from awards.errors import StaleObjectError
 
 MAX_TITLE = 300
@@ -261,7 +260,7 @@ def _winner_rows(press_entries):
     for entry in press_entries:
         w = entry.winner
         yield [_safe(v) for v in (
-            w.prize_title, w.year, w.category, format_money(w.amount_cents) if w.amount_cents else "",
+            w.prize_title, w.year, w.category, format_money(w.amount_cents, "de") if w.amount_cents else "",
             w.region_name or "", w.name or "", w.place or "", w.project_title or "",
             w.summary or "", ", ".join(p.filename for p in entry.photos))]
 

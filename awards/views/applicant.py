@@ -15,7 +15,7 @@ from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
 from awards.forms.document_requests import DocumentAnswerForm
 from awards.forms.nominations import NomineeResponseForm
-from awards.i18n import format_berlin_time, format_number
+from awards.i18n import format_berlin_time
 from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
@@ -31,15 +31,6 @@ bp = Blueprint("applicant", __name__, url_prefix="/bewerbung")
 
 STASH_COOKIE = "awards_form_stash"
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.REOPENED)
-
-
-@bp.app_template_filter("filesize")
-def filesize(size):
-    """12345 -> '12,1 KB', 3456789 -> '3,3 MB' (decimal sign of the page's language)."""
-    size = size or 0
-    if size < 1024 * 1024:
-        return f"{format_number(size / 1024, 1)} KB"
-    return f"{format_number(size / 1024 / 1024, 1)} MB"
 
 
 def _logged_in():

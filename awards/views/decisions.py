@@ -23,7 +23,7 @@ from awards.forms.decisions import (CertificateSettingsForm, ConfirmForm, Decisi
                                     MailTemplateForm, MeetingAttendanceForm, MeetingNoteForm,
                                     MinutesForm, PublicationForm, PublishNowForm, RevealForm,
                                     RevokeForm)
-from awards.i18n import _l
+from awards.i18n import _l, format_money_input
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import MAIL_KINDS
@@ -122,8 +122,7 @@ def decide(competition_id, application_id):
     form = DecisionForm(competition=competition)
     if request.method == "GET" and existing is not None:
         form.category.data = existing.category_id
-        form.amount.data = f"{existing.amount_cents // 100}" + (
-            f",{existing.amount_cents % 100:02d}" if existing.amount_cents % 100 else "")
+        form.amount.data = format_money_input(existing.amount_cents)
         form.rationale.data = existing.rationale
         form.version.data = str(existing.version)
     needs_confirmation = None

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from awards import fields, permissions
 from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time,
-                         format_money, format_number)
+                         format_figure, format_money, format_number)
 from awards.content_language import localized, localized_anchor
 from awards.timeutil import to_berlin
 
@@ -38,12 +38,23 @@ def berlin_time(value):
     return format_berlin_time(value)
 
 
+def filesize(size):
+    """12345 -> '12,1 KB' / '12.1 KB', 3456789 -> '3,3 MB' / '3.3 MB'."""
+    size = size or 0
+    if size < 1024 * 1024:
+        return f"{format_number(size / 1024, 1)} KB"
+    return f"{format_number(size / 1024 / 1024, 1)} MB"
+
+
 def register(app):
     app.add_template_filter(berlin_datetime, "berlin")
     app.add_template_filter(berlin_date, "berlin_date")
     app.add_template_filter(berlin_time, "berlin_time")
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_number, "number")
+    # Statistics: grouped whole numbers, at most one decimal, "–" without a value.
+    app.add_template_filter(format_figure, "figure")
+    app.add_template_filter(filesize, "filesize")
     app.add_template_filter(days_left, "days_left")
 
     app.jinja_env.globals["url_rules"] = app.view_functions

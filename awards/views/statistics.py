@@ -20,15 +20,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TOP_DISTRICTS = 10
 
 
-@bp.app_template_filter("stat_number")
-def stat_number(value):
-    """A median as people write it in German: "12", "12,5"; "–" without any answer."""
-    if value is None:
-        return "–"
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
-
-
 @bp.context_processor
 def _chart_helpers():
     return {"chart_bars": charts.bars, "top_districts": TOP_DISTRICTS,

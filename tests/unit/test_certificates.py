@@ -243,7 +243,7 @@ def test_minutes_pdf_lists_members_conflicts_and_decisions(app):
     assert "12. März 2026" in text
     assert "Johanna Vorsitz (Vorsitz)" in text and "Jonas Jury" in text
     assert "Entschuldigt: Paula Fehlt" in text
-    assert "Finalrunde (festgeschriebener Stand)" in text and "8.75" in text
+    assert "Finalrunde (festgeschriebener Stand)" in text and "8,75" in text  # German document
     assert "Gleichstand" in text
     assert "Mitglied im Trägerverein" in text
     assert f"{winners[0].reference} – {winners[0].project_title}" in text

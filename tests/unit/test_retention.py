@@ -1,4 +1,6 @@
 """Retention: after the period, non-winners go, winners keep what they consented to publish."""
+import re
+
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
@@ -110,6 +112,7 @@ def test_cli_dry_run_lists_and_changes_nothing(app, runner):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].startswith("Testpreis OBB ")
+    assert re.search(r": archiviert am \d\d\.\d\d\.\d{4}, Frist abgelaufen$", lines[0])  # Babel, de
     assert f"  löschen: Bewerbung {s['loser'].reference} mit 1 Datei(en)" in lines
     assert f"  löschen: Bewerbung Entwurf #{s['draft'].id} mit 0 Datei(en)" in lines
     assert lines[-1] == "Probelauf: nichts wurde geändert."

@@ -171,10 +171,11 @@ def test_people_reached_goes_wherever_the_volunteers_go(client, auth):
     with client.application.test_request_context():
         receipt = receipts.render_receipt_html(application=application, received_at=utcnow())
     assert _row("Anzahl ehrenamtlich Engagierter", "14") in receipt
-    assert _row("Anzahl erreichter Menschen (ungefähr)", "2750") in receipt
+    # People read the count in their language's notation; the export keeps the number.
+    assert _row("Anzahl erreichter Menschen (ungefähr)", "2.750") in receipt
     auth.login(staff)
     detail = _page(client, f"/geschaeftsstelle/bewerbungen/{application.id}")
-    assert _row("Anzahl erreichter Menschen (ungefähr)", "2750") in detail
+    assert _row("Anzahl erreichter Menschen (ungefähr)", "2.750") in detail
     content = client.get(f"/geschaeftsstelle/eingang/{comp.id}/export.csv").data.decode("utf-8-sig")
     header, row = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert dict(zip(header, row))["Erreichte Menschen"] == "2750"
@@ -183,9 +184,9 @@ def test_people_reached_goes_wherever_the_volunteers_go(client, auth):
     assert [(f.key, str(f.label), f.value) for f in view.fields
             if f.key in ("volunteers_count", "people_reached")] == [
         ("volunteers_count", "Ehrenamtlich Engagierte", "14"),
-        ("people_reached", "Erreichte Menschen (ungefähr)", "2750")]
+        ("people_reached", "Erreichte Menschen (ungefähr)", "2.750")]
     auth.logout()
     auth.login(juror)
     sheet = _page(client, f"/jury/runden/{round_.id}/{round_.entries[0].code}")
-    assert "Erreichte Menschen (ungefähr)" in sheet and "2750" in sheet
+    assert "Erreichte Menschen (ungefähr)" in sheet and "2.750" in sheet
     assert not fields.get("people_reached").has(fields.PUBLIC)

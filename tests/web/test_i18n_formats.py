@@ -1,14 +1,21 @@
 """Dates, times and numbers follow the page's language; error pages and service errors are
 translated; translated messages stay plain text (escaped) wherever they are shown."""
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 
+import pytest
 from flask import flash, get_flashed_messages, render_template_string
 from flask_babel import force_locale, refresh
 
+from awards import fields
+from awards.enums import CompetitionStatus, FormalCheck
 from awards.extensions import db
-from awards.i18n import (_l, format_berlin_date, format_berlin_datetime, format_berlin_time,
-                         format_money, format_number)
+from awards.i18n import (_l, format_berlin_date, format_berlin_datetime, format_berlin_month,
+                         format_berlin_time, format_figure, format_money, format_money_input,
+                         format_number)
+from awards.services import messaging
 from awards.services.jury import release
+from awards.timeutil import parse_money
 from tests import factories
 
 WINTER = datetime(2026, 2, 5, 22, 59, tzinfo=timezone.utc)   # 23:59 in Berlin (CET)
@@ -128,3 +135,83 @@ def test_flashed_translated_message_comes_back_as_plain_text(app):
     category, text = stored["_flashes"][0]
     assert type(text) is str
     assert text == "„<script>“ wird öfter vergeben als vorgesehen (2)."
+
+
+def test_figures_and_months_follow_the_language(app):
+    with app.test_request_context():
+        with force_locale("de"):
+            assert [format_figure(v) for v in (None, 12.5, 12345, 7.0)] == ["–", "12,5", "12.345", "7"]
+            assert format_berlin_month(date(2021, 3, 1)) == "03/2021"
+        with force_locale("en"):
+            assert [format_figure(v) for v in (None, 12.5, 12345, 7.0)] == ["–", "12.5", "12,345", "7"]
+            assert format_berlin_month(date(2021, 3, 1)) == "March 2021"
+
+
+def test_money_fields_show_what_they_read_back_in_any_language(app):
+    with app.test_request_context(), force_locale("en"):
+        shown = [format_money_input(c) for c in (400000, 50050, 123456789)]
+    assert shown == ["4.000", "500,50", "1.234.567,89"]
+    assert [parse_money(s) for s in shown] == [400000, 50050, 123456789]
+
+
+def test_the_jury_sees_start_month_and_counts_in_its_language(app):
+    application = factories.submitted_application(
+        factories.competition(), project_start=date(2021, 3, 1), people_reached=12500)
+    db.session.flush()
+    start, reached = fields.get("project_start"), fields.get("people_reached")
+    with app.test_request_context():
+        with force_locale("de"):
+            assert (start.jury_value(application), reached.jury_value(application)) == (
+                "03/2021", "12.500")
+        with force_locale("en"):
+            assert (start.jury_value(application), reached.jury_value(application)) == (
+                "March 2021", "12,500")
+
+
+def test_mass_mails_write_times_in_german_in_berlin_time(app):
+    with app.test_request_context(), force_locale("en"):
+        assert messaging._berlin(WINTER) == "05.02.2026, 23:59 Uhr"
+        assert messaging._berlin(SUMMER) == "01.07.2026, 12:00 Uhr"
+        assert messaging._berlin(None) == ""
+
+
+@pytest.fixture
+def statistics_year(app):
+    """One year with volunteers 3 and 10 (median 6.5) and people reached 1,200 and 1,500
+    (sum 2,700, median 1,350)."""
+    competition = factories.competition(prize_code="BIP", year=2029, status=CompetitionStatus.JURY,
+                                        title="Bayerischer Integrationspreis")
+    for volunteers, people in ((3, 1200), (10, 1500)):
+        factories.submitted_application(competition, formal_check=FormalCheck.ADMISSIBLE,
+                                        volunteers_count=volunteers, people_reached=people)
+    db.session.commit()
+    return competition
+
+
+def _figure(html, label):
+    found = re.search(rf"<dt>{re.escape(label)}</dt><dd>([^<]*)</dd>", html)
+    assert found, label
+    return found.group(1)
+
+
+@pytest.mark.parametrize("language, median, people_sum, people_median, staff_median", [
+    ("de", "6,5", "2.700", "1.350", "–"),
+    ("en", "6.5", "2,700", "1,350", "–"),
+])
+def test_statistics_write_medians_and_sums_in_the_page_language(
+        client, auth, statistics_year, language, median, people_sum, people_median,
+        staff_median):
+    auth.login(factories.staff())
+    client.get(f"/sprache/{language}")
+    refresh()
+    html = client.get("/geschaeftsstelle/statistik?year=2029").get_data(as_text=True)
+    with force_locale(language):
+        label = {key: str(_l(key)) for key in (
+            "Ehrenamtliche je Bewerbung (Median)", "Erreichte Menschen (Summe)",
+            "Erreichte Menschen je Bewerbung (Median)", "Hauptamtliche je Bewerbung (Median)")}
+    assert _figure(html, label["Ehrenamtliche je Bewerbung (Median)"]) == median
+    assert _figure(html, label["Erreichte Menschen (Summe)"]) == people_sum
+    assert _figure(html, label["Erreichte Menschen je Bewerbung (Median)"]) == people_median
+    assert _figure(html, label["Hauptamtliche je Bewerbung (Median)"]) == staff_median
+    # The table per competition and the chart's text alternative say the same.
+    assert f">{people_sum}</td>" in html and f">{median}</td>" in html

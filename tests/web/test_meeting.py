@@ -76,7 +76,8 @@ def test_meeting_shows_the_chair_codes_spread_and_no_names(client, auth):
     # The first application was scored 30 and 3 points: far apart, flagged; the second not.
     assert page.count("Hohe Streuung</strong>") == 1
     item = page.split(f'id="bewerbung-{scene["applications"][0].id}"')[1].split("</li>")[0]
-    assert "Hohe Streuung" in item and "3.0 – 30.0" in item
+    assert "Hohe Streuung" in item and "3,00 – 30,00" in item
+    assert "<dd>16,50</dd>" in item  # the mean, in German notation
     assert "Rang 1" in page.split(second)[0]  # 18.5 points before 16.5
     # Attendance: everyone proposed until recorded.
     form = rendered_form(page, action=f"{D}/{scene['comp'].id}/sitzung/anwesenheit")

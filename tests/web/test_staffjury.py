@@ -307,7 +307,7 @@ def test_ranking_page_shows_stats_ties_and_chart(world, client, auth):
     resp = client.get(f"{P}/runden/{round_.id}/rangliste")
     assert resp.text.count("Gleichstand</span>") == 2
     assert 'role="img"' in resp.text and "<title id=" in resp.text
-    assert "Einzelwerte: 15.0, 15.0; Mittelwert 15.0" in resp.text
+    assert "Einzelwerte: 15,0 · 15,0; Mittelwert 15,0" in resp.text
     assert a.application.org_name not in resp.text
 
 

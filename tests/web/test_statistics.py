@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from awards.enums import ApplicantType, CompetitionStatus, FormalCheck, Region, SubmissionKind
 from awards.extensions import db
+from awards.i18n import format_figure
 from awards.models.base import utcnow
 from tests import factories
 from tests import factories
@@ -55,8 +56,9 @@ def _cells(html):
 
 
 def _shown(value):
-    """A cell of the XLSX as the page shows it (no answer as "–", a decimal comma)."""
-    return "–" if value in (None, "") else str(value).replace(".", ",")
+    """A cell of the XLSX as the German page shows it (no answer as "–", Babel's German
+    number format: decimal comma, thousands grouped)."""
+    return format_figure(None if value == "" else value, "de")
 
 
 def _sheets(body):
@@ -74,12 +76,12 @@ def test_ministry_staff_see_every_prize_with_the_same_figures_as_the_xlsx(client
     assert rows["Bayerischer Integrationspreis 2025"] == [
         "3", "2", "1", "0", "1", "0", "8", "420", "210"]
     assert rows["Integrationspreis Oberbayern 2025"] == [
-        "2", "2", "0", "0", "0", "1", "6,5", "2500", "2500"]
+        "2", "2", "0", "0", "0", "1", "6,5", "2.500", "2.500"]
     assert "Integrationspreis Oberbayern 2023" not in rows  # another year
     # Trend: applications, admissible, winners, volunteers, people reached (none in 2023).
     assert rows["2023"] == ["4", "4", "0", "4", "–"]
-    assert rows["2025"] == ["5", "4", "1", "54", "2920"]
-    for label, value in (("Erreichte Menschen (Summe)", "2920"),
+    assert rows["2025"] == ["5", "4", "1", "54", "2.920"]
+    for label, value in (("Erreichte Menschen (Summe)", "2.920"),
                          ("Erreichte Menschen je Bewerbung (Median)", "300"),
                          ("Bewerbungen mit Angabe zu erreichten Menschen", "3")):
         assert f"<dt>{label}</dt><dd>{value}</dd>" in page.text
@@ -212,6 +214,6 @@ def test_statistics_page_in_english(client, auth, scene):
     assert "Overview: 2025, all prizes" in html
     assert "Applications by district or independent city" in html
     assert "Applications: solid line with dots" in html
-    assert "<dt>People reached (total)</dt><dd>2920</dd>" in html
+    assert "<dt>People reached (total)</dt><dd>2,920</dd>" in html
     html = client.get("/geschaeftsstelle/statistik?year=1").text
     assert "Please choose a year from the list." in html
