@@ -15,11 +15,14 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, support
 from babel.dates import parse_pattern
+from flask import Request as FlaskRequest
 from flask_babel import LazyString, force_locale, format_decimal, get_locale
 from flask_babel import gettext as _gettext
 from flask.json.tag import JSONTag
+from werkzeug.utils import cached_property
+from wtforms.i18n import messages_path
 
 from awards.timeutil import BERLIN, to_berlin
 
@@ -72,6 +75,22 @@ def install_session_tag(app):
         serializer = TaggedJSONSerializer()
         serializer.register(TagLazyText, index=0)
         interface.serializer = serializer
+
+
+@lru_cache(maxsize=None)
+def _wtforms_catalogue(locale):
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class Request(FlaskRequest):
+    """The app's request class. Flask-WTF translates WTForms' own messages with the catalogue
+    it finds in `request.wtforms_translations`, and where that is missing it reads the file
+    from disk and parses it, once in every request that shows a form. Here it is one parsed
+    copy per language and process (the file only changes with a new release)."""
+
+    @cached_property
+    def wtforms_translations(self):
+        return _wtforms_catalogue(str(get_locale()))
 
 
 def language():
@@ -195,7 +214,7 @@ def in_language(lang):
     return force_locale(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-__all__ = ["LazyText", "_l", "text", "install_session_tag", "language",
+__all__ = ["LazyText", "Request", "_l", "text", "install_session_tag", "language",
            "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
            "format_berlin_month", "format_money", "format_money_input", "format_number",
            "format_figure", "in_language", "PATTERNS"]

@@ -33,3 +33,32 @@ def test_staff_competition_page_in_english(client, auth):
     html = client.get(f"/geschaeftsstelle/wettbewerbe/{comp.id}").get_data(as_text=True)
     assert "Assessment criteria" in html
     assert "Copy from last year: create the 2032 competition" in html
+
+
+def test_wtforms_messages_come_from_one_parsed_catalogue_per_language(app, client, monkeypatch):
+    """WTForms' own messages are translated into the page's language, and its catalogue is
+    read from disk once per language and process, not once per request."""
+    from babel import support
+    from flask import session
+    from flask_wtf.i18n import translations
+
+    from awards import i18n
+
+    i18n._wtforms_catalogue.cache_clear()
+    loads = []
+    real_load = support.Translations.load
+
+    def counting_load(*args, **kwargs):
+        loads.append(kwargs.get("domain"))
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(support.Translations, "load", counting_load)
+    seen = {}
+    for lang in ("de", "de", "en", "en", "de"):
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            refresh()
+            seen.setdefault(lang, set()).add(translations.gettext("Not a valid choice."))
+    assert seen["en"] == {"Not a valid choice."}
+    assert seen["de"] != {"Not a valid choice."} and len(seen["de"]) == 1
+    assert loads.count("wtforms") == 2
