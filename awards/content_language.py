@@ -50,3 +50,13 @@ def localized_anchor(criterion, value, *, language=None):
     if english:
         return Localized(english)
     return Localized(german, "de")
+
+
+def localized_anchors(criterion, *, language=None):
+    """{scale value: anchor text} of every value that has an anchor (German given), in
+    scale order, each as localized_anchor gives it: one call per criterion, not per value."""
+    language = language or page_language()
+    return {value: localized_anchor(criterion, value, language=language)
+            for value in range(criterion.scale_min, criterion.scale_max + 1)
+            if criterion.anchor_for(value)}
+

@@ -9,7 +9,7 @@ from flask_login import current_user
 from awards import fields, permissions
 from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time,
                          format_figure, format_money, format_number)
-from awards.content_language import localized, localized_anchor
+from awards.content_language import localized, localized_anchor, localized_anchors
 from awards.timeutil import to_berlin
 
 
@@ -63,6 +63,7 @@ def register(app):
     app.jinja_env.globals["application_fields"] = fields
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["localized_anchor"] = localized_anchor
+    app.jinja_env.globals["localized_anchors"] = localized_anchors
 
     @app.context_processor
     def inject_roles():
