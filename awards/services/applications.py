@@ -482,7 +482,7 @@ def intake_page(*, page=1, per_page=25, **filters):
     """One page of the intake list: (rows [(application, attachment count)], total, page).
     A page past the end is the last page."""
     query = intake_query(**filters)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(query.with_only_columns(func.count(Application.id)))
     page = min(max(page, 1), max(1, -(-total // per_page)))
     # Counted per row of this page only, not over every attachment of the database.
     files = (select(func.count(Attachment.id)).where(Attachment.application_id == Application.id)
