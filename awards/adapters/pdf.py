@@ -5,12 +5,15 @@ Documents refer to assets as `/static/...` (the app's static folder) or `/stored
 to anywhere else, ftp — is refused, so user-controlled HTML cannot read local files or
 reach the network. data: URLs (inline QR codes) are allowed.
 
-Documents people keep (receipt, certificate, minutes) are rendered as ARCHIVAL_ACCESSIBLE:
-PDF/A-3a, which makes WeasyPrint tag the content (structure tree from the HTML: H1.., P,
-Table, Figure with the <img alt>, /Lang from <html lang>, MarkInfo, DisplayDocTitle), plus
-the PDF/UA-1 identification in the XMP metadata. WeasyPrint writes one identification per
-variant, so the PDF/UA one is added afterwards together with the PDF/A extension schema
-that PDF/A requires for the pdfuaid namespace.
+Documents people keep (receipt, certificate, minutes, press release) are rendered as
+ARCHIVAL_ACCESSIBLE: PDF/A-3a, which makes WeasyPrint tag the content (structure tree from
+the HTML: H1.., P, Table, Figure with the <img alt>, /Lang from <html lang>, MarkInfo,
+DisplayDocTitle), plus the PDF/UA-1 identification in the XMP metadata. WeasyPrint writes
+one identification per variant, so the PDF/UA one is added afterwards together with the
+PDF/A extension schema that PDF/A requires for the pdfuaid namespace. In the same pass the
+content of the page margins (the running footer "Seite 1 von 2") becomes a pagination
+artifact: WeasyPrint tags it but leaves its elements out of the structure tree, so it was
+neither real content nor an artifact (PDF/UA-1 7.1; WeasyPrint issue #1836).
 """
 import io
 import logging
@@ -102,7 +105,8 @@ def render_pdf(html, *, static_dir, storage=None, pdf_variant=None, metadata=Non
 
 
 def add_pdfua_identification(data):
-    """Declare PDF/UA-1 in the XMP metadata of a tagged PDF/A file (bytes in, bytes out)."""
+    """Declare PDF/UA-1 in the XMP metadata of a tagged PDF/A file, and mark the content
+    that is outside the structure tree as artifacts (bytes in, bytes out)."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         stream = pdf.Root.Metadata
         xmp = stream.read_bytes()
@@ -110,6 +114,66 @@ def add_pdfua_identification(data):
         if end < 0:
             raise ValueError("XMP metadata without rdf:RDF")
         stream.write(xmp[:end] + _PDFUA_XMP + xmp[end:])
+        mark_content_outside_tree_as_artifacts(pdf)
         out = io.BytesIO()
         pdf.save(out)
         return out.getvalue()
+
+
+def _reachable_elements(struct_tree_root):
+    """The object ids of every structure element below the structure tree root."""
+    found, todo = set(), [struct_tree_root]
+    while todo:
+        kids = todo.pop().get("/K")
+        if kids is None:
+            continue
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.objgen not in found:
+                found.add(kid.objgen)
+                todo.append(kid)
+    return found
+
+
+def mark_content_outside_tree_as_artifacts(pdf):
+    """Turn marked content whose structure element is not in the structure tree into
+    pagination artifacts, and drop it from the parent tree.
+
+    WeasyPrint tags the content of the page margin boxes (@bottom-center …) but does not
+    link those elements into the tree (tags.py: "could be included in tree as Artifact,
+    but that's only allowed in PDF 2.0"). Assistive technology reading the tree skips that
+    content, and PDF/UA-1 7.1 wants it declared: running headers and footers are artifacts
+    of type Pagination. Only marked-content sequences whose MCID maps (through the page's
+    /StructParents entry of the parent tree) to an element unreachable from the root are
+    changed; everything in the tree stays as WeasyPrint wrote it.
+    """
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None or "/ParentTree" not in root or "/Nums" not in root.ParentTree:
+        return
+    reachable = _reachable_elements(root)
+    nums = root.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
+    for page in pdf.pages:
+        mcid_parents = parents.get(int(page.obj.get("/StructParents", -1)))
+        if not isinstance(mcid_parents, pikepdf.Array):
+            continue
+        outside = {mcid for mcid, element in enumerate(mcid_parents)
+                   if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable}
+        if not outside:
+            continue
+        instructions = []
+        for instruction in pikepdf.parse_content_stream(page):
+            if (isinstance(instruction, pikepdf.ContentStreamInstruction)
+                    and str(instruction.operator) == "BDC"
+                    and isinstance(instruction.operands[-1], pikepdf.Dictionary)
+                    and instruction.operands[-1].get("/MCID") in outside):
+                instruction = pikepdf.ContentStreamInstruction(
+                    [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)],
+                    pikepdf.Operator("BDC"))
+            instructions.append(instruction)
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        # An artifact has no MCID and no parent: its slot is emptied, and trailing empty slots
+        # (the margins are drawn last, so usually all of them) are removed.
+        for mcid in outside:
+            mcid_parents[mcid] = None
+        while len(mcid_parents) and mcid_parents[len(mcid_parents) - 1] is None:
+            del mcid_parents[len(mcid_parents) - 1]

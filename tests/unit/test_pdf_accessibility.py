@@ -1,6 +1,8 @@
 """Receipt, certificate and minutes are tagged PDFs (PDF/UA-1) that stay PDF/A (PDF/A-3a):
-the structure tree, language, headings, figures with alternative text and both
-identifications in the XMP metadata are read back from the files with pikepdf."""
+the structure tree, language, headings, figures with alternative text, both identifications
+in the XMP metadata, and that all marked content is either in the structure tree or an
+artifact (the running footer) are read back from the files with pikepdf. pdfua's checks of
+the same files are in test_pdf_ua_checker.py."""
 import io
 import logging
 import re
@@ -9,11 +11,10 @@ from datetime import date
 import pikepdf
 import pytest
 
+from awards.adapters import pdf as pdf_adapter
 from awards.adapters.storage import get_storage
 from awards.services import certificates
 from awards.services.jury import minutes
-from tests import factories
-from tests import factories
 from tests import factories
 
 
@@ -30,6 +31,41 @@ def _walk(element, found):
             _walk(kid, found)
 
 
+def _marked_content(page):
+    """The properties of each BDC on the page: (tag, properties dictionary or None)."""
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "BDC":
+            properties = instruction.operands[-1]
+            yield str(instruction.operands[0]), properties if isinstance(properties, pikepdf.Dictionary) else None
+
+
+def content_outside_tree(pdf, elements):
+    """(page, MCID) of marked content whose MCID does not lead, through the parent tree, to
+    an element of the structure tree: neither content a screen reader gets nor an artifact."""
+    in_tree = {element.objgen for _, element in elements}
+    nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2)}
+    outside = []
+    for number, page in enumerate(pdf.pages, start=1):
+        slots = parents.get(int(page.obj.get("/StructParents", -1)))
+        for _, properties in _marked_content(page):
+            if properties is None or "/MCID" not in properties:
+                continue
+            mcid = int(properties.MCID)
+            parent = slots[mcid] if isinstance(slots, pikepdf.Array) and mcid < len(slots) else None
+            if not isinstance(parent, pikepdf.Dictionary) or parent.objgen not in in_tree:
+                outside.append((number, mcid))
+    return outside
+
+
+def pagination_artifacts(pdf):
+    """Per page, how many marked-content sequences are artifacts of type Pagination."""
+    return [sum(1 for tag, properties in _marked_content(page)
+                if tag == "/Artifact" and properties is not None
+                and properties.get("/Type") == pikepdf.Name.Pagination)
+            for page in pdf.pages]
+
+
 def structure(data):
     """What an assistive technology gets from the file, as plain values."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -38,6 +74,8 @@ def structure(data):
         _walk(root.StructTreeRoot, elements)
         xmp = root.Metadata.read_bytes().decode()
         return {
+            "outside_tree": content_outside_tree(pdf, elements),
+            "pagination": pagination_artifacts(pdf),
             "marked": bool(root.MarkInfo.Marked),
             "lang": str(root.get("/Lang", "")),
             "display_title": bool(root.ViewerPreferences.DisplayDocTitle),
@@ -79,6 +117,9 @@ def test_certificate_is_tagged_pdfua_and_pdfa3a_with_logo_and_qr_alt(laureate, c
     assert s["pdfa"] == ("3", "A") and s["pdfua"] == "1" and s["pdfua_schema"] is True
     assert s["title"].startswith("Urkunde Integrationspreis der Regierung von Unterfranken 2025")
     assert headings(s["types"]) == ["H1"]
+    # The signatures are laid out as a table but are no data table.
+    assert "Table" not in s["types"] and "TD" not in s["types"]
+    assert s["outside_tree"] == [] and s["pagination"] == [0]
     assert s["figures"] == ["Logo: Integrationspreis der Regierung von Unterfranken",
                             "QR-Code zur Echtheitsprüfung der Urkunde, Prüfcode " + cert.code]
     assert weasyprint_errors(caplog) == []
@@ -94,7 +135,19 @@ def test_receipt_is_tagged_with_headings_per_section(app, caplog):
     assert found[0] == "H1" and found.count("H1") == 1
     assert set(found[1:]) == {"H2"}
     assert "L" in s["types"] and "LI" in s["types"]
+    # "Seite 1 von 2" in the page margin is a pagination artifact on every page.
+    assert s["outside_tree"] == [] and set(s["pagination"]) == {1}
     assert weasyprint_errors(caplog) == []
+
+
+def test_weasyprint_alone_leaves_the_running_footer_outside_the_tree(app, monkeypatch):
+    monkeypatch.setattr(pdf_adapter, "mark_content_outside_tree_as_artifacts", lambda pdf: None)
+    comp = factories.competition(prize_code="BIP")
+    application = factories.submitted_application(comp, via_service=True)
+    s = structure(get_storage().read(application.receipt_key))
+    pages = len(s["pagination"])
+    assert set(s["pagination"]) == {0} and len(s["outside_tree"]) == pages
+    assert "H1" in s["types"]
 
 
 def test_minutes_are_tagged_with_nested_headings(app, caplog):
@@ -108,4 +161,5 @@ def test_minutes_are_tagged_with_nested_headings(app, caplog):
     found = headings(s["types"])
     assert found[0] == "H1" and found.count("H1") == 1 and "H2" in found
     assert s["title"].startswith("Niederschrift der Jurysitzung")
+    assert s["outside_tree"] == [] and set(s["pagination"]) == {1}
     assert weasyprint_errors(caplog) == []
