@@ -163,3 +163,21 @@ def test_minutes_are_tagged_with_nested_headings(app, caplog):
     assert s["title"].startswith("Niederschrift der Jurysitzung")
     assert s["outside_tree"] == [] and set(s["pagination"]) == {1}
     assert weasyprint_errors(caplog) == []
+
+
+def _font_names(data):
+    names = set()
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for font in (page.Resources.get("/Font") or {}).values():
+                names.add(str(font.get("/BaseFont", "")))
+    return names
+
+
+def test_receipt_is_set_in_the_house_font(app):
+    """The receipt uses Fira Sans, the KERN font, like certificate and minutes; a fallback
+    font in its place would mean the font files did not load."""
+    comp = factories.competition(prize_code="BIP")
+    application = factories.submitted_application(comp, via_service=True)
+    names = _font_names(get_storage().read(application.receipt_key))
+    assert names and all("Fira-Sans" in name for name in names), names
