@@ -227,7 +227,7 @@ def _stash_and_login(application_id, step):
                 token = service.stash_form(application=application, step=step, data=data,
                                            client=request.remote_addr or "")
             except service.StashRefused:
-                db.session.rollback()
+                unit_of_work.discard()
                 flash(_("Ihre Anmeldung ist abgelaufen. Ihre Eingaben konnten wir nicht "
                         "vormerken: Bitte melden Sie sich erneut an und geben Sie sie noch "
                         "einmal ein."), "warning")
@@ -256,7 +256,7 @@ def _show_step(application, step):
         service.save_draft(actor=current_user, application=application, step=step,
                            values=form.step_values(fields.step_names(step)))
     except service.ApplicationError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc)
     else:
         flash(_("Ihre Eingaben von vor der Anmeldung sind wiederhergestellt und gespeichert."),
@@ -292,7 +292,7 @@ def _post_step(application, step):
                            values=values, next_step=target,
                            expected_version=_int(form.version.data))
     except service.Conflict as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc)
         form.version.data = str(application.version)
         return _render_step(application, step, form, status=409)
@@ -397,7 +397,7 @@ def autosave(application_id):
                            values=form.step_values(fields.step_names(step)),
                            expected_version=_int(form.version.data))
     except service.Conflict as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         return jsonify(error="conflict", message=str(exc)), 409
     db.session.flush()  # the version the next autosave must name
     time = format_berlin_time(application.autosaved_at)
@@ -488,7 +488,7 @@ def answer_request(application_id, request_id):
         document_requests.save_answer(actor=current_user, request=row,
                                       text=form.answer_text.data)
     except document_requests.RequestError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc, field="answer_text")
         return _render_show(application, answer_form=form, status=422)
     # The text is kept whatever happens to the files or the sending below.
@@ -584,10 +584,10 @@ def nominee_answer():
             token=token, confirm=form.response.data == "confirm",
             consents={name: form[name].data for name in nominations.CONSENTS})
     except tokens.TokenInvalid:
-        db.session.rollback()
+        unit_of_work.discard()
         return _nominee_page(token=token)
     except nominations.NominationError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         return _nominee_page(token=token, form=form, error=str(exc), status=422)
     return redirect(url_for(".nominee_done", result=form.response.data))
 
@@ -625,7 +625,7 @@ def withdraw(application_id):
         try:
             service.withdraw(actor=current_user, application=application)
         except service.ApplicationError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             error = str(exc)
         else:
             flash(_("Ihre Bewerbung „%(title)s“ ist zurückgezogen.",
@@ -654,7 +654,7 @@ def copy(application_id):
             try:
                 copy_row = service.copy_to(actor=current_user, source=source, competition=target)
             except service.ApplicationError as exc:
-                db.session.rollback()
+                unit_of_work.discard()
                 show_on_form(form, exc, field="competition_id")
                 status = 422
             else:
