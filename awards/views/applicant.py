@@ -533,7 +533,7 @@ def nominee_legacy(token):
     return redirect(url_for(".nominee", token=token))
 
 
-def _nominee_page(*, token, form=None, error=None, status=200):
+def _nominee_page(*, token, form=None, status=200):
     try:
         nomination = nominations.for_token(token or "")
     except tokens.TokenInvalid as exc:
@@ -552,11 +552,12 @@ def _nominee_page(*, token, form=None, error=None, status=200):
         } if answered else {"token": token})
     if not can_decline:
         form.response.choices = [c for c in form.response.choices if c.value != "decline"]
-    if not can_confirm and not can_decline:
-        error = error or nominations.answer_problem(nomination, confirm=True)
+    # No answer is possible any more: the page says why instead of showing the form.
+    closed = (None if can_confirm or can_decline
+              else nominations.answer_problem(nomination, confirm=True))
     return _no_store(render_template(
         "applicant/nominee.html", nomination=nomination, application=application,
-        competition=application.competition, form=form, error=error,
+        competition=application.competition, form=form, closed=closed,
         can_answer=can_confirm or can_decline), status)
 
 
@@ -588,7 +589,8 @@ def nominee_answer():
         return _nominee_page(token=token)
     except nominations.NominationError as exc:
         unit_of_work.discard()
-        return _nominee_page(token=token, form=form, error=str(exc), status=422)
+        show_on_form(form, exc, field="response")
+        return _nominee_page(token=token, form=form, status=422)
     return redirect(url_for(".nominee_done", result=form.response.data))
 
 
@@ -620,19 +622,21 @@ def withdraw(application_id):
     if not permissions.can_withdraw_application(current_user, application):
         abort(403)
     form = ConfirmForm()
-    error = None
+    status = 200
     if form.validate_on_submit():
         try:
             service.withdraw(actor=current_user, application=application)
         except service.ApplicationError as exc:
             unit_of_work.discard()
-            error = str(exc)
+            # The page has no field: the reason goes to the summary at the top.
+            show_on_form(form, exc)
+            status = 422
         else:
             flash(_("Ihre Bewerbung „%(title)s“ ist zurückgezogen.",
                     title=application.display_title), "success")
             return redirect(url_for(".dashboard"))
-    return render_template("applicant/withdraw.html", application=application, form=form,
-                           error=error), 422 if error else 200
+    return render_template("applicant/withdraw.html", application=application,
+                           form=form), status
 
 
 @bp.route("/<int:application_id>/kopieren", methods=["GET", "POST"])
