@@ -5,8 +5,10 @@ reaches Flask (a domain error the view did not handle, an abort(403/404), a faul
 database or of another system) rolls back everything the request did. Services only flush;
 views never commit. So a request is saved whole or not at all.
 
-A view that catches a domain error and shows the form again calls `discard()` first (or
-runs the service in a savepoint), so that nothing a service did before refusing is saved.
+A view that catches a domain error and shows the form again (or flashes it) calls
+`discard()` first, so that nothing a service did before refusing is saved. Views never call
+`db.session.rollback()` themselves; the error handlers need not either, because an exception
+that reaches Flask has rolled back the request before they answer.
 
 GET and HEAD requests only read. The few that keep something on purpose (documented caches
 such as a stored PDF's key, the time of a download) say so with `allow_write(reason)`; any
@@ -27,12 +29,11 @@ next; the command then reports the failures and exits with status 1. The items:
 - the other `flask` commands (`awards/cli.py`, `awards/commands`): each command's work is
   one transaction (districts, demo data, benchmark data, an administrator, an archive).
 
-Nothing else commits. The documented exceptions: this module (the request's commit,
-`discard()`, `transaction()`); views roll back (or discard) only what a refused request did
-and never commit; `scripts/loadtest.py`, outside the app, commits the data it builds once.
-`tests/unit/test_structure.py` fails on a `commit()` or `rollback()` of its own in a module
-of `awards/services`, `awards/commands`, `awards/demo` or `awards/cli.py`, and on a
-`commit()` in a view.
+Nothing else commits or rolls back. The documented exceptions: this module (the request's
+commit, `discard()`, `transaction()`); `scripts/loadtest.py`, outside the app, commits the
+data it builds once. `tests/unit/test_structure.py` fails on a `commit()` or `rollback()` of
+its own in a module of `awards/views`, `awards/services`, `awards/commands`, `awards/demo` or
+`awards/cli.py`.
 """
 import logging
 from contextlib import contextmanager
@@ -65,7 +66,8 @@ def allow_write(reason):
 
 
 def discard():
-    """Forget what this request did so far (a refused form is shown again, nothing saved)."""
+    """Forget what this request did so far: a refused form is shown again (or the refusal
+    flashed) with nothing saved; a failed statement leaves the session usable again."""
     db.session.rollback()  # the after_rollback listener forgets the writes too
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from awards import permissions
+from awards import permissions, unit_of_work
 from awards.enums import Role
 from awards.extensions import db
 from awards.forms.admin import APPLICANTS, ConfirmForm, InviteForm, RoleForm, UserFilterForm
@@ -136,7 +136,7 @@ def revoke_role(user_id, assignment_id):
     try:
         accounts.revoke_role(actor=current_user, assignment=assignment)
     except accounts.AccountError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(str(exc), "error")
     else:
         flash(_("Die Rolle ist entzogen."), "success")

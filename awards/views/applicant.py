@@ -227,7 +227,7 @@ def _stash_and_login(application_id, step):
                 token = service.stash_form(application=application, step=step, data=data,
                                            client=request.remote_addr or "")
             except service.StashRefused:
-                db.session.rollback()
+                unit_of_work.discard()
                 flash(_("Ihre Anmeldung ist abgelaufen. Ihre Eingaben konnten wir nicht "
                         "vormerken: Bitte melden Sie sich erneut an und geben Sie sie noch "
                         "einmal ein."), "warning")
@@ -256,7 +256,7 @@ def _show_step(application, step):
         service.save_draft(actor=current_user, application=application, step=step,
                            values=form.step_values(fields.step_names(step)))
     except service.ApplicationError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc)
     else:
         flash(_("Ihre Eingaben von vor der Anmeldung sind wiederhergestellt und gespeichert."),
@@ -292,7 +292,7 @@ def _post_step(application, step):
                            values=values, next_step=target,
                            expected_version=_int(form.version.data))
     except service.Conflict as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc)
         form.version.data = str(application.version)
         return _render_step(application, step, form, status=409)
@@ -397,7 +397,7 @@ def autosave(application_id):
                            values=form.step_values(fields.step_names(step)),
                            expected_version=_int(form.version.data))
     except service.Conflict as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         return jsonify(error="conflict", message=str(exc)), 409
     db.session.flush()  # the version the next autosave must name
     time = format_berlin_time(application.autosaved_at)
@@ -488,7 +488,7 @@ def answer_request(application_id, request_id):
         document_requests.save_answer(actor=current_user, request=row,
                                       text=form.answer_text.data)
     except document_requests.RequestError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc, field="answer_text")
         return _render_show(application, answer_form=form, status=422)
     # The text is kept whatever happens to the files or the sending below.
@@ -533,7 +533,7 @@ def nominee_legacy(token):
     return redirect(url_for(".nominee", token=token))
 
 
-def _nominee_page(*, token, form=None, error=None, status=200):
+def _nominee_page(*, token, form=None, status=200):
     try:
         nomination = nominations.for_token(token or "")
     except tokens.TokenInvalid as exc:
@@ -552,11 +552,12 @@ def _nominee_page(*, token, form=None, error=None, status=200):
         } if answered else {"token": token})
     if not can_decline:
         form.response.choices = [c for c in form.response.choices if c.value != "decline"]
-    if not can_confirm and not can_decline:
-        error = error or nominations.answer_problem(nomination, confirm=True)
+    # No answer is possible any more: the page says why instead of showing the form.
+    closed = (None if can_confirm or can_decline
+              else nominations.answer_problem(nomination, confirm=True))
     return _no_store(render_template(
         "applicant/nominee.html", nomination=nomination, application=application,
-        competition=application.competition, form=form, error=error,
+        competition=application.competition, form=form, closed=closed,
         can_answer=can_confirm or can_decline), status)
 
 
@@ -584,11 +585,12 @@ def nominee_answer():
             token=token, confirm=form.response.data == "confirm",
             consents={name: form[name].data for name in nominations.CONSENTS})
     except tokens.TokenInvalid:
-        db.session.rollback()
+        unit_of_work.discard()
         return _nominee_page(token=token)
     except nominations.NominationError as exc:
-        db.session.rollback()
-        return _nominee_page(token=token, form=form, error=str(exc), status=422)
+        unit_of_work.discard()
+        show_on_form(form, exc, field="response")
+        return _nominee_page(token=token, form=form, status=422)
     return redirect(url_for(".nominee_done", result=form.response.data))
 
 
@@ -620,19 +622,21 @@ def withdraw(application_id):
     if not permissions.can_withdraw_application(current_user, application):
         abort(403)
     form = ConfirmForm()
-    error = None
+    status = 200
     if form.validate_on_submit():
         try:
             service.withdraw(actor=current_user, application=application)
         except service.ApplicationError as exc:
-            db.session.rollback()
-            error = str(exc)
+            unit_of_work.discard()
+            # The page has no field: the reason goes to the summary at the top.
+            show_on_form(form, exc)
+            status = 422
         else:
             flash(_("Ihre Bewerbung „%(title)s“ ist zurückgezogen.",
                     title=application.display_title), "success")
             return redirect(url_for(".dashboard"))
-    return render_template("applicant/withdraw.html", application=application, form=form,
-                           error=error), 422 if error else 200
+    return render_template("applicant/withdraw.html", application=application,
+                           form=form), status
 
 
 @bp.route("/<int:application_id>/kopieren", methods=["GET", "POST"])
@@ -654,7 +658,7 @@ def copy(application_id):
             try:
                 copy_row = service.copy_to(actor=current_user, source=source, competition=target)
             except service.ApplicationError as exc:
-                db.session.rollback()
+                unit_of_work.discard()
                 show_on_form(form, exc, field="competition_id")
                 status = 422
             else:

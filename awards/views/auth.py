@@ -14,7 +14,7 @@ from awards.forms.auth import (ChangePasswordForm, InvitationForm, LinkForm, Log
                                MagicLinkForm, RegisterForm, RequestResetForm, ResetPasswordForm)
 from awards.services import accounts, tokens
 from awards.views.util import safe_next
-from awards import permissions
+from awards import permissions, unit_of_work
 
 bp = Blueprint("auth", __name__, url_prefix="/konto")
 
@@ -96,7 +96,7 @@ def register():
                               password=form.password.data)
             db.session.flush()
         except IntegrityError:  # registered at the same moment by another request
-            db.session.rollback()
+            unit_of_work.discard()
         return render_template("auth/link_sent.html", email=form.email.data, kind="register")
     return render_template("auth/register.html", form=form)
 
@@ -122,7 +122,7 @@ def _link_page(template, **context):
 
 
 def _link_failed(exc, target):
-    db.session.rollback()
+    unit_of_work.discard()
     flash(str(TOKEN_MESSAGES[exc.reason]), "error")
     return redirect(target)
 
@@ -198,7 +198,7 @@ def change_password():
             accounts.change_password(actor=user, current_password=form.current_password.data,
                                      password=form.password.data)
         except accounts.AccountError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc, field="current_password")
         else:
             # Every other session has ended with the change; this browser goes on in a

@@ -138,11 +138,11 @@ def decide(competition_id, application_id):
                 exception_reason=form.exception_reason.data,
             )
         except NeedsConfirmation as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             needs_confirmation = exc
             show_on_form(form, exc)
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Entscheidung ist gespeichert."), "success")
@@ -177,7 +177,7 @@ def remove(competition_id, application_id):
         decisions.remove_decision(actor=current_user, decision=existing,
                                   expected_version=parse_id(raw))
     except DecisionError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(exc.message, "error")
     else:
         flash(_("Die Auszeichnung ist zurückgenommen."), "success")
@@ -194,7 +194,7 @@ def reveal_names(competition_id):
     try:
         jury_visibility.reveal_names(actor=current_user, competition=competition)
     except DecisionError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc)
         return _render_index(competition, form, 422)
     flash(_("Die Namen sind für die Jury aufgedeckt."), "success")
@@ -210,7 +210,7 @@ def release_view(competition_id):
         try:
             rel = release.release_decisions(actor=current_user, competition=competition)
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Entscheidungen sind freigegeben. %(w)s Glückwünsche und %(o)s Nachrichten "
@@ -241,7 +241,7 @@ def mail_template(competition_id, kind):
             release.save_template(actor=current_user, competition=competition, kind=kind,
                                   subject=form.subject.data, body=form.body.data)
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Vorlage ist gespeichert."), "success")
@@ -282,7 +282,7 @@ def publication_view(competition_id):
             else:
                 message = None
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
             message = None
         if message:
@@ -307,7 +307,7 @@ def publish_now(competition_id):
         try:
             publication.publish_now(actor=current_user, competition=competition, now=now)
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Preisträgerinnen und Preisträger sind jetzt öffentlich."), "success")
@@ -335,7 +335,7 @@ def revoke(competition_id, application_id):
             decisions.revoke(actor=current_user, decision=decision, reason=form.reason.data,
                              now=publication.clock())
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Auszeichnung ist aberkannt."), "success")
@@ -366,7 +366,7 @@ def certificate_settings(competition_id):
                 place=form.place.data, issue_date=form.issue_date.data, tribute=form.tribute.data,
                 signatories=form.signatories())
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Einstellungen der Urkunde sind gespeichert. Betroffene Urkunden werden "
@@ -391,7 +391,7 @@ def upload_logo(competition_id):
         certificates.save_logo(actor=current_user, competition=competition, data=data,
                                storage=get_storage())
     except DecisionError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(logo_form, exc, field="logo")
         settings_form = CertificateSettingsForm(formdata=None, data={})
         return render_template("decisions/certificates.html", competition=competition,
@@ -535,7 +535,7 @@ def meeting_attendance(competition_id):
             meeting.record_attendance(actor=current_user, competition=competition, jury=jury,
                                       present=form.present.data or [])
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Anwesenheit ist gespeichert."), "success")
@@ -554,7 +554,7 @@ def meeting_note(competition_id, application_id):
             meeting.save_note(actor=current_user, competition=competition,
                               application=application, text=form.text.data)
         except DecisionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Notiz ist gespeichert."), "success")

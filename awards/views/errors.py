@@ -1,4 +1,7 @@
-"""Error pages in the reader's language; database faults roll back and answer 503."""
+"""Error pages in the reader's language; database faults answer 503.
+
+The handlers need not roll back: the unit of work (awards/unit_of_work.py) has rolled back
+the whole request before Flask hands any exception to them."""
 import logging
 
 from flask import has_request_context, jsonify, render_template, request
@@ -7,7 +10,6 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 
-from awards.extensions import db
 from awards.i18n import _l, in_language, text
 from awards.views.api import problem_response
 
@@ -92,14 +94,12 @@ def register_error_handlers(app):
     @app.errorhandler(StaleDataError)
     def stale(exc):
         # Two people (or two tabs) saved the same row: the later save is refused whole.
-        db.session.rollback()
         log.info("optimistic lock conflict: %s", exc)
         return render_error(409)
 
     @app.errorhandler(IntegrityError)
     def integrity(exc):
         # Typically a race on a unique value (e.g. two saves at once); nothing was stored.
-        db.session.rollback()
         # Only the constraint: PostgreSQL's message quotes the values (e-mail addresses, names).
         diag = getattr(exc.orig, "diag", None)
         log.warning("integrity error: %s on %s", type(exc.orig).__name__,
@@ -110,18 +110,15 @@ def register_error_handlers(app):
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeoutError)
     def database_down(exc):
-        # Connection lost, server gone, pool exhausted: roll back and say "try again later".
-        db.session.rollback()
+        # Connection lost, server gone, pool exhausted: say "try again later".
         log.exception("database unavailable")
         return render_error(503)
 
     @app.errorhandler(DBAPIError)
     def database_error(exc):
-        db.session.rollback()
         log.exception("database error")
         return render_error(500)
 
     @app.errorhandler(500)
     def internal(exc):
-        db.session.rollback()
         return render_error(500)

@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from awards.adapters.storage import get_storage
+from awards import unit_of_work
 from awards.extensions import db, limiter
 
 log = logging.getLogger("awards.health")
@@ -30,7 +31,7 @@ def _check_database():
         return True
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         log.warning("health: database: %s", exc)
-        db.session.rollback()
+        unit_of_work.discard()
         return False
 
 

@@ -9,7 +9,8 @@ from flask import Blueprint, make_response, render_template, request
 from flask_babel import gettext as _
 
 from awards.enums import Region
-from awards.extensions import db, limiter
+from awards import unit_of_work
+from awards.extensions import limiter
 from awards.forms.messaging import SubscribeForm, TokenForm
 from awards.services import infobrief
 
@@ -66,7 +67,7 @@ def confirm():
     try:
         row = infobrief.confirm(token=form.token.data)
     except infobrief.InvalidLink:
-        db.session.rollback()
+        unit_of_work.discard()
         return _link_page("infobrief/invalid.html", 410)
     return _link_page("infobrief/confirmed.html", choices=infobrief.describe(row),
                       unsubscribe=infobrief.unsubscribe_url(row))

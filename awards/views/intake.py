@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
-from awards import permissions
+from awards import permissions, unit_of_work
 from awards.enums import ApplicationStatus
 from awards.errors import show_on_form
 from awards.extensions import db
@@ -142,7 +142,7 @@ def formal_check(application_id):
             service.formal_check(actor=current_user, application=application,
                                  result=form.result.data, reason=form.reason.data)
         except service.ApplicationError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc, field="reason")
             return _render_detail(application, check_form=form, status=422)
         flash(_("Formale Prüfung gespeichert: %(r)s.", r=application.formal_check.label), "success")
@@ -161,7 +161,7 @@ def reopen(application_id):
         except service.ApplicationError as exc:
             # A deadline in the past goes beside the deadline, any other refusal beside
             # the reason.
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc, field="reopen_reason")
             return _render_detail(application, reopen_form=form, status=422)
         flash(_("Die Bewerbung ist zur Korrektur geöffnet. Die Bewerberin bzw. der Bewerber "
@@ -181,7 +181,7 @@ def request_documents(application_id):
         document_requests.request_documents(actor=current_user, application=application,
                                             message=form.message.data, due_at=due_at)
     except document_requests.RequestError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         show_on_form(form, exc, field="message")
         return _render_detail(application, request_form=form, status=422)
     flash(_("Die Nachforderung ist gespeichert. Die Bewerberin bzw. der Bewerber wurde per "

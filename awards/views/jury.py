@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from awards import permissions
+from awards import permissions, unit_of_work
 from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.jury import ConflictForm, scoresheet_form_class
@@ -112,7 +112,7 @@ def scoresheet(round_id, code):
                                comment=form.comment.data or "", finalise=finalise,
                                version=form.version.data or None)
         except scoring.ScoringError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             # The service names criteria by id; the form has a field per criterion.
             show_on_form(form, exc, names={c.id: f"c{c.id}" for c in criteria})
         else:
@@ -137,7 +137,7 @@ def conflict(round_id, code):
         try:
             scoring.declare_conflict(actor=current_user, entry=entry, reason=form.reason.data)
         except scoring.ScoringError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc, field="reason")
         else:
             flash(_("Ihre Befangenheit ist vermerkt. Diese Bewerbung wird Ihnen nicht mehr angezeigt "

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from awards import permissions
+from awards import permissions, unit_of_work
 from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.messaging import AutoMailForm, ComposeForm, SendForm
@@ -108,7 +108,7 @@ def compose(competition_id):
             count = messaging.send(actor=actor, competition=competition, group=group,
                                    subject=form.subject.data, body=form.body.data)
         except messaging.ComposeError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             # The confirmation page shows only the tick; the message goes beside it.
             show_on_form(form, exc, field="confirm", shown=("confirm",))
             return render_template("messaging/confirm.html", **context, send_form=form,

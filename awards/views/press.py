@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from awards import permissions
+from awards import permissions, unit_of_work
 from awards.adapters.storage import get_storage
 from awards.errors import show_on_form
 from awards.extensions import db
@@ -73,7 +73,7 @@ def kit(competition_id):
                                      press_contact=form.press_contact.data,
                                      expected_version=_loaded_version(form))
         except PressError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Pressemitteilung ist gespeichert."), "success")
@@ -108,7 +108,7 @@ def edit_text(competition_id, decision_id):
                                    propose=propose,
                                    expected_version=_loaded_version(form))
         except PressError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Der Text ist der Preisträgerin oder dem Preisträger zur Freigabe vorgelegt.")
@@ -184,7 +184,7 @@ def applicant_text(application_id):
                                      comment=form.comment.data,
                                      expected_version=_loaded_version(form))
         except PressError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Vielen Dank: Sie haben den Text freigegeben.") if approve

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from awards import permissions
+from awards import permissions, unit_of_work
 from awards.enums import AllocationMode, CompetitionStatus, Region
 from awards.errors import show_on_form
 from awards.extensions import db
@@ -106,7 +106,7 @@ def create_competition():
             competition = service.create(actor=current_user, prize_code=form.prize_code.data,
                                          year=form.year.data, values=_values(form))
         except service.CompetitionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc, field="year")
         else:
             flash(_("Der Wettbewerb ist angelegt (Entwurf)."), "success")
@@ -145,7 +145,7 @@ def edit_competition(competition_id):
         try:
             service.update(actor=current_user, competition=competition, values=_values(form))
         except (service.CompetitionFieldError, lifecycle.NotAllowed) as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Änderungen sind gespeichert."), "success")
@@ -184,7 +184,7 @@ def stage(competition_id, action):
         try:
             service.take_stage_action(actor=current_user, competition=competition, action=action)
         except (lifecycle.NotAllowed, service.CompetitionError) as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             if not needs_confirmation:
                 flash(str(exc), "error")
                 return redirect(url_for("staff.competition", competition_id=competition.id))
@@ -222,7 +222,7 @@ def change_status(competition_id):
     try:
         service.change_status(actor=current_user, competition=competition, status=status)
     except (service.CompetitionError, lifecycle.NotAllowed) as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(str(exc), "error")
     else:
         flash(_("Neuer Stand: %(status)s", status=lifecycle.state_of(competition).label),
@@ -238,7 +238,7 @@ def copy_competition(competition_id):
     try:
         copy = service.copy_to_next_year(actor=current_user, competition=competition)
     except service.CompetitionError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(str(exc), "error")
         return redirect(url_for("staff.competition", competition_id=competition.id))
     flash(_("Der Wettbewerb %(year)s ist als Entwurf angelegt. Bitte prüfen Sie Termine und Texte.",
@@ -292,7 +292,7 @@ def category(competition_id, category_id=None):
                 service.update_category(actor=current_user, category=category,
                                         values=_category_values(form))
         except service.CompetitionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             flash(str(exc), "error")
             return _back(competition, "#preise")
         flash(_("Der Preis ist gespeichert."), "success")
@@ -310,7 +310,7 @@ def delete_category(competition_id, category_id):
     try:
         service.delete_category(actor=current_user, category=category)
     except service.CompetitionError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(str(exc), "error")
     else:
         flash(_("Der Preis ist gelöscht."), "success")
@@ -341,7 +341,7 @@ def criterion(competition_id, criterion_id=None):
                 service.update_criterion(actor=current_user, criterion=criterion,
                                          values=form.values())
         except service.CompetitionError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             flash(str(exc), "error")
             return _back(competition, "#kriterien")
         flash(_("Das Kriterium ist gespeichert."), "success")
@@ -359,7 +359,7 @@ def delete_criterion(competition_id, criterion_id):
     try:
         service.delete_criterion(actor=current_user, criterion=criterion)
     except service.CompetitionError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(str(exc), "error")
     else:
         flash(_("Das Kriterium ist gelöscht."), "success")

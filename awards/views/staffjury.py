@@ -141,7 +141,7 @@ def new_round(competition_id):
                 rank_by_normalised=form.rank_by_normalised.data,
                 tie_break=TieBreak(form.tie_break.data), tie_break_position=tb_position)
         except rounds.RoundError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Runde „%(name)s“ ist angelegt.", name=round_.name), "success")
@@ -184,7 +184,7 @@ def edit_round(round_id):
                 tie_break_criterion_id=int(form.tie_break_criterion.data)
                 if form.tie_break_criterion.data else None)
         except rounds.RoundError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Einstellungen sind gespeichert."), "success")
@@ -212,7 +212,7 @@ def populate(round_id):
     try:
         added = rounds.populate_entries(actor=current_user, round_=round_)
     except rounds.RoundError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         _flash_problems(exc)
     else:
         flash(_("%(n)s Bewerbung(en) übernommen.", n=len(added)), "success")
@@ -246,7 +246,7 @@ def close_round(round_id):
         try:
             rounds.close_round(actor=current_user, round_=round_)
         except rounds.RoundError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             _flash_problems(exc)
             return redirect(url_for("staffjury.round_overview", round_id=round_.id))
         flash(_("Die Runde ist abgeschlossen; die Rangliste ist eingefroren."), "success")
@@ -317,7 +317,7 @@ def review(round_id, entry_id):
                 kept_terms=form.kept.data or [], lifted=form.lifted.data or [])
             anonymisation.refresh_files(entry=entry)
         except anonymisation.AnonymisationError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc, field="extra_terms")
         else:
             anonymisation.scan_entry(entry=entry)
@@ -346,7 +346,7 @@ def _refresh_files(entry):
     try:
         anonymisation.refresh_files(entry=entry)
     except (anonymisation.AnonymisationError, StorageError) as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(getattr(exc, "message", _("Die Datei konnte nicht verarbeitet werden.")), "error")
 
 
@@ -369,7 +369,7 @@ def approve(round_id, entry_id):
         anonymisation.approve(actor=current_user, entry=entry)
         hits = anonymisation.scan_entry(entry=entry)
     except anonymisation.AnonymisationError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(exc.message, "error")
     else:
         if hits:
@@ -395,7 +395,7 @@ def attachment_visibility(round_id, entry_id):
         anonymisation.refresh_files(entry=entry)
         anonymisation.scan_entry(entry=entry)
     except (anonymisation.AnonymisationError, StorageError) as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(getattr(exc, "message", _("Die Datei konnte nicht verarbeitet werden.")), "error")
     else:
         flash(_("Die Sichtbarkeit der Anlage ist geändert."), "success")
@@ -441,7 +441,7 @@ def remove_entry(round_id, entry_id):
     try:
         rounds.remove_entry(actor=current_user, entry=entry)
     except rounds.RoundError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         _flash_problems(exc)
     else:
         flash(_("Die Bewerbung ist aus der Runde genommen."), "success")
@@ -470,7 +470,7 @@ def assignments(round_id):
             else:
                 assignment.add(actor=current_user, entry=entry, juror=juror)
         except assignment.AssignmentError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Zuteilung ist geändert."), "success")
@@ -492,7 +492,7 @@ def auto_assign(round_id):
     try:
         added, missing = assignment.auto_assign(actor=current_user, round_=round_)
     except assignment.AssignmentError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(exc.message, "error")
     else:
         flash(_("%(n)s Zuordnung(en) ergänzt.", n=added), "success")
@@ -519,7 +519,7 @@ def remind(round_id):
     try:
         sent = scoring.send_reminders(actor=current_user, round_=round_)
     except scoring.ScoringError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         flash(exc.message, "error")
     else:
         flash(_("%(n)s Erinnerung(en) verschickt.", n=len(sent)), "success")
@@ -538,7 +538,7 @@ def conflicts(round_id):
         try:
             scoring.set_conflict(actor=current_user, entry=entry, juror=juror, reason=form.reason.data)
         except scoring.ScoringError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Befangenheit ist vermerkt."), "success")
@@ -565,7 +565,7 @@ def lift_conflict(round_id, conflict_id):
             scoring.lift_conflict(actor=current_user, conflict=conflict, round_=round_,
                                   code=code, reason=form.reason.data)
         except scoring.ScoringError as exc:
-            db.session.rollback()
+            unit_of_work.discard()
             show_on_form(form, exc)
         else:
             flash(_("Die Befangenheit ist aufgehoben."), "success")
@@ -640,7 +640,7 @@ def advance(round_id):
     try:
         added = rounds.advance(actor=current_user, round_=round_, entries=entries, target=target)
     except rounds.RoundError as exc:
-        db.session.rollback()
+        unit_of_work.discard()
         _flash_problems(exc)
         return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
     flash(_("%(n)s Bewerbung(en) in „%(name)s“ übernommen.", n=len(added), name=target.name), "success")

@@ -1,6 +1,7 @@
 // Application form: autosave while typing (debounced), Regierungsbezirk from the district,
 // nominator fields only for nominations, file size check before upload.
-// Progressive enhancement only: the form works fully without this file.
+// Progressive enhancement only: the form works fully without this file. The texts it shows
+// come from data attributes the server translated into the page's language.
 (function () {
   "use strict";
   var DELAY = 1500;
@@ -12,6 +13,12 @@
 
   function setupAutosave(form) {
     var url = form.getAttribute("data-autosave-url");
+    var texts = {
+      saving: form.getAttribute("data-text-saving") || "",
+      saved: form.getAttribute("data-text-saved") || "",
+      notSaved: form.getAttribute("data-text-not-saved") || "",
+      offline: form.getAttribute("data-text-offline") || ""
+    };
     var status = document.getElementById("autosave-status");
     var version = form.querySelector("input[name='version']");
     var timer = null;
@@ -27,7 +34,7 @@
       var data = new FormData(form);
       data.delete("files");
       data.delete("action");
-      show("Wird gespeichert …");
+      show(texts.saving);
       saving = fetch(url, {
         method: "POST", body: data, credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(form), "Accept": "application/json" }
@@ -36,13 +43,13 @@
       }).then(function (result) {
         if (result.ok) {
           if (version) { version.value = result.body.version; }
-          show(result.body.message || ("Gespeichert um " + result.body.saved_at + " Uhr"));
+          show(result.body.message || texts.saved.replace("{time}", result.body.saved_at));
         } else {
-          show(result.body.message || "Nicht gespeichert.");
+          show(result.body.message || texts.notSaved);
         }
       }).catch(function () {
         dirty = true;
-        show("Nicht gespeichert – keine Verbindung. Bitte nutzen Sie „Entwurf speichern“.");
+        show(texts.offline);
       });
       return saving;
     }
@@ -81,7 +88,7 @@
     select.addEventListener("change", function () {
       var option = select.options[select.selectedIndex];
       var region = option ? option.getAttribute("data-region") : null;
-      output.textContent = region || "ergibt sich aus der Auswahl";
+      output.textContent = region || output.getAttribute("data-region-empty") || "";
     });
   }
 
@@ -101,10 +108,13 @@
     var input = document.querySelector("input[type='file'][data-max-file-bytes]");
     if (!input) { return; }
     var max = parseInt(input.getAttribute("data-max-file-bytes"), 10);
+    var text = input.getAttribute("data-text-too-big") || "{files}";
     input.addEventListener("change", function () {
       var tooBig = Array.prototype.filter.call(input.files, function (f) { return f.size > max; });
-      input.setCustomValidity(tooBig.length ? "Zu groß: " + tooBig.map(function (f) { return f.name; }).join(", ") +
-        " (höchstens " + Math.round(max / 1048576) + " MB je Datei)" : "");
+      var names = tooBig.map(function (f) { return f.name; }).join(", ");
+      // A function, so that "$" in a file name is not read as a replacement pattern.
+      input.setCustomValidity(tooBig.length ? text.replace("{files}", function () {
+        return names; }) : "");
       if (tooBig.length) { input.reportValidity(); }
     });
   }

@@ -101,12 +101,30 @@ def test_apply_from_public_page_to_receipt(page, e2e_app, live_server, mail_link
             "Grüne Hände e.V. (erfunden)", "München", "80331", "München (kreisfreie Stadt)",
             "Oberbayern", "verein", "self")
 
-    # Step 2: the project; autosave shows the time.
+    # Step 2: the project; autosave shows the time. The character counter speaks the page's
+    # language, its numbers too; the text and the numbers change as one types.
+    summary = "Menschen aus zwölf Ländern gärtnern gemeinsam und sprechen dabei Deutsch."
+    left = 2000 - len(summary)
+
+    def german(n):
+        return f"{n:,}".replace(",", ".")
+
     page.get_by_label("Name des Projekts").fill(TITLE)
-    page.get_by_label("Kurzbeschreibung").fill(
-        "Menschen aus zwölf Ländern gärtnern gemeinsam und sprechen dabei Deutsch.")
-    expect(page.locator("#summary-counter")).to_contain_text("von 2.000 Zeichen")
+    page.get_by_label("Kurzbeschreibung").fill(summary)
+    counter = page.locator("#summary-counter")
+    expect(counter).to_have_text(f"Noch {german(left)} von 2.000 Zeichen.")
     expect(page.locator("#autosave-status")).to_contain_text("Gespeichert um", timeout=15000)
+    step2 = page.url.removeprefix(live_server)
+    page.goto(f"/sprache/en?next={step2}")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(counter).to_have_text(f"{left:,} of 2,000 characters left.")
+    page.locator("#summary").press("End")
+    page.keyboard.type("!")
+    expect(counter).to_have_text(f"{left - 1:,} of 2,000 characters left.")
+    expect(page.locator("#autosave-status")).to_contain_text("Saved at", timeout=15000)
+    page.goto(f"/sprache/de?next={step2}")
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(counter).to_have_text(f"Noch {german(left - 1)} von 2.000 Zeichen.")
     page.get_by_label("Ausführliche Projektbeschreibung").fill("Beete, Kochabende, Sprachrunden.")
     page.get_by_label("Ziele").fill("Begegnung und Sprache.")
     page.get_by_label("Zielgruppe").fill("Familien aus dem Viertel.")

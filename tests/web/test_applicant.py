@@ -5,6 +5,7 @@ import re
 import threading
 from datetime import timedelta
 
+import lxml.html
 import pypdf
 import pytest
 from sqlalchemy import select
@@ -587,6 +588,25 @@ def test_withdraw_after_deadline_is_refused(client, auth, comp, applicant):
     assert response.status_code == 422
     assert "Nach dem Bewerbungsschluss" in text(response)
     assert reload(application).status == ApplicationStatus.SUBMITTED
+
+
+def test_a_refused_withdrawal_is_shown_in_the_error_summary(client, auth, comp, applicant):
+    application = submitted_application(via_service=True, competition=comp, owner=applicant)
+    comp.deadline_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    auth.login(applicant)
+    response = client.post(f"/bewerbung/{application.id}/zurueckziehen")
+    assert response.status_code == 422
+    doc = lxml.html.fromstring(response.get_data(as_text=True))
+    # The page has no field of its own: the reason is in the summary at the top, and only
+    # there; the button stays for another try.
+    [summary] = doc.xpath("//div[@id='error-summary']")
+    [reason] = [" ".join(li.text_content().split()) for li in summary.xpath(".//li")]
+    assert reason.startswith("Nach dem Bewerbungsschluss")
+    assert " ".join(doc.text_content().split()).count(reason) == 1
+    assert doc.xpath("//h1")[0].getnext() is summary
+    assert "Ja, zurückziehen" in [" ".join(b.text_content().split())
+                                  for b in doc.xpath("//form//button[@type='submit']")]
 
 
 def test_copy_into_other_open_competition(client, auth, comp, applicant):

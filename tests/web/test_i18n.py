@@ -1,4 +1,5 @@
 """The language switch renders the foundation pages in English."""
+import lxml.html
 from flask_babel import refresh
 
 from awards.extensions import db
@@ -62,3 +63,49 @@ def test_wtforms_messages_come_from_one_parsed_catalogue_per_language(app, clien
     assert seen["en"] == {"Not a valid choice."}
     assert seen["de"] != {"Not a valid choice."} and len(seen["de"]) == 1
     assert loads.count("wtforms") == 2
+
+
+def _script_texts(client, application):
+    """The texts the page's scripts show, as the server put them into data attributes."""
+    texts = {}
+    for step in (1, 2, 4):
+        doc = lxml.html.fromstring(
+            client.get(f"/bewerbung/{application.id}/schritt/{step}").get_data(as_text=True))
+        for element in doc.xpath("//*[@data-counter-text or @data-region-empty or "
+                                 "@data-text-saving or @data-text-too-big]"):
+            texts.update({name: value for name, value in element.attrib.items()
+                          if name.startswith(("data-counter-text", "data-region-empty",
+                                              "data-text-"))})
+    return texts
+
+
+def test_the_scripts_show_texts_in_the_language_of_the_page(client, auth, app):
+    """static/js shows no text of its own: counter, autosave, region and file size texts come
+    from the page, translated, with placeholders for what only the browser knows."""
+    user = factories.user(email="bewerberin@example.org")
+    comp = factories.competition(prize_code="BIP", year=2031)
+    application = factories.application(competition=comp, owner=user)
+    db.session.commit()
+    auth.login(user)
+    mb = app.config["MAX_FILE_MB"]
+    assert _script_texts(client, application) == {
+        "data-region-empty": "ergibt sich aus der Auswahl",
+        "data-counter-text": "Noch {left} von {max} Zeichen.",
+        "data-text-saving": "Wird gespeichert …",
+        "data-text-saved": "Gespeichert um {time} Uhr",
+        "data-text-not-saved": "Nicht gespeichert.",
+        "data-text-offline": "Nicht gespeichert – keine Verbindung. Bitte nutzen Sie "
+                             "„Entwurf speichern“.",
+        "data-text-too-big": f"Zu groß: {{files}} (höchstens {mb} MB je Datei)",
+    }
+    client.get("/sprache/en")
+    refresh()
+    assert _script_texts(client, application) == {
+        "data-region-empty": "follows from your choice",
+        "data-counter-text": "{left} of {max} characters left.",
+        "data-text-saving": "Saving …",
+        "data-text-saved": "Saved at {time}",
+        "data-text-not-saved": "Not saved.",
+        "data-text-offline": 'Not saved – no connection. Please use "Save draft".',
+        "data-text-too-big": f"Too large: {{files}} (at most {mb} MB per file)",
+    }

@@ -3,6 +3,7 @@ linked page with their own publication consents, access to the application and c
 in their own account after the release; the nominator is told too."""
 import re
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from awards.models.base import utcnow
 from awards.models.decisions import Decision
 from awards.models.mail import OutboxMail
 from awards.models.nominations import Nomination, NomineeStatus
-from awards.services import publication
+from awards.services import nominations, publication
 from awards.services.jury import release
 from tests import factories
 from tests.factories import complete_application
@@ -347,6 +348,33 @@ def test_a_nominee_who_never_answered_may_only_confirm_after_the_release(client,
     assert form.checkboxes["response"] == ["confirm"]
     assert nominee_answer(client, link, response="confirm").status_code == 302
     assert db.session.scalars(select(Nomination.status)).one() == NomineeStatus.CONFIRMED
+
+
+def test_a_refused_answer_is_shown_beside_the_question_and_in_the_summary(client, auth, draft):
+    # The page was opened before the release; the answer is sent after it. Declining is no
+    # longer possible, confirming still is: the form comes back with the reason.
+    submit_through_form(client, auth, draft)
+    link = nominee_link(mails_to(NOMINEE)[0])
+    form = rendered_form(body(client.get(link)), form_id="nominee-form")
+    assert form.checkboxes["response"] == ["confirm", "decline"]
+    _decide_and_release(db.session.get(Application, draft.id), factories.staff(prize_code="BIP"))
+    form.fill(response="decline", consent_publish_name=True, consent_publish_photos=True)
+    response = client.post(form.action, data=form.data())
+    assert response.status_code == 422
+    doc = lxml.html.fromstring(body(response))
+    nomination = db.session.scalars(select(Nomination)).one()
+    message = str(nominations.answer_problem(nomination, confirm=False))
+    beside = doc.xpath("//form[@id='nominee-form']//p[@id='response-error']")
+    assert [" ".join(p.text_content().split()) for p in beside] == [message]
+    summary = doc.xpath("//div[@id='error-summary']")[0]
+    assert message in " ".join(summary.text_content().split())
+    # Only the summary at the top and the field: no alert of its own.
+    assert " ".join(doc.text_content().split()).count(message) == 2
+    # What the nominee ticked is kept; nothing was saved.
+    again = rendered_form(body(response), form_id="nominee-form")
+    assert (again.values.get("consent_publish_name"), again.values.get("consent_publish_text"),
+            again.values.get("consent_publish_photos")) == ("y", None, "y")
+    assert nomination.status == NomineeStatus.PENDING
 
 
 # --- the link: token in the query string, acted on by POST ----------------------------------
