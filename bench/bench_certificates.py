@@ -56,7 +56,6 @@ def main():
     from awards.services import certificates, decisions
     from awards.services.jury import release
     from tests import factories
-    from tests import factories_decisions as fd
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-certificates-"))
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{workdir / 'bench.sqlite'}",
@@ -65,7 +64,7 @@ def main():
     with app.app_context():
         db.create_all()
         storage = get_storage()
-        comp, winners, _ = fd.released_competition(winners=1, others=0, year=2025)
+        comp, winners, _ = factories.released_competition(winners=1, others=0, year=2025)
         db.session.commit()
         application = winners[0]
         decision = decisions.decision_for(application)
@@ -86,7 +85,7 @@ def main():
         t_plain, _ = timed(plain, args.repeat)
         t_ours, pdf = timed(ours, args.repeat)
         ratio = t_ours / t_plain
-        rows.append(("Eine Urkunde rendern (unser Weg: Vorlage, QR, sicherer Fetcher, PDF/A-3b)",
+        rows.append(("Eine Urkunde rendern (unser Weg: Vorlage, QR, sicherer Fetcher, PDF/A-3a mit PDF/UA-1)",
                      f"{t_ours * 1000:.0f} ms", f"{ratio:.2f}× WeasyPrint pur ({t_plain * 1000:.0f} ms)",
                      "≤ 1,3×", "ja" if ratio <= 1.3 else "nein"))
 
@@ -110,7 +109,7 @@ def main():
                                     allocation_mode=AllocationMode.FREE, budget_cents=5_000_000,
                                     categories=[("Preis", 1, 100000, args.winners)])
         for _ in range(args.winners):
-            fd.decide(fd.submitted(big), amount_cents=100000)
+            factories.decide(factories.submitted_application(big, admissible=True), amount_cents=100000)
         release.release_decisions(actor=None, competition=big)
         db.session.commit()
 
