@@ -137,6 +137,9 @@ def test_a_nomination_needs_the_nominators_name_and_address(app):
     comp = factories.competition()
     draft = factories.complete_application(competition=comp, kind=SubmissionKind.NOMINATION)
     assert set(service.missing_fields(draft)) == {"nominator_name", "nominator_email"}
+    # Within a step the fields required always come first, then those of this case.
+    draft.org_name = ""
+    assert list(service.missing_fields(draft)) == ["org_name", "nominator_name", "nominator_email"]
 
 
 def test_photos_need_the_image_rights_confirmed(app):

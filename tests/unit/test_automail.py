@@ -91,9 +91,18 @@ def test_round_mails_go_to_assigned_active_jurors_and_before_the_end_to_those_wi
     assert "Geheimverein" not in body and application.reference not in body
     assert _run(later + timedelta(hours=1)) == _counts()
     # A round that no longer takes scores sends nothing, also to a juror added later.
-    factories.force_status(round_, "closed")
     factories.assign_all(round_, [factories.juror(comp)])
+    assert _run(round_.closes_at + timedelta(minutes=1)) == _counts()
+    factories.force_status(round_, "closed")
     assert _run(later) == _counts()
+
+
+def test_only_the_round_mails_switched_on_are_sent(app):
+    now = utcnow()
+    comp = factories.competition(mail_round_closing=True, mail_round_closing_days=3)
+    juror = factories.juror(comp)
+    factories.open_round(competition=comp, jurors=[juror], n=1, closes_at=now + timedelta(days=2))
+    assert _run(now) == _counts(round_closing=1)
 
 
 # --- ceremony --------------------------------------------------------------------------------

@@ -156,10 +156,10 @@ def test_notes_are_refused_when_conflicted_too_long_or_of_another_competition(se
 
 def test_notes_for_the_minutes_are_ordered_by_their_labels(session):
     comp, _round, chair, _member, _staff, apps, _entries = session
-    meeting.save_note(actor=chair, competition=comp, application=apps[1], text="Zweite.")
-    meeting.save_note(actor=chair, competition=comp, application=apps[0], text="Erste.")
+    meeting.save_note(actor=chair, competition=comp, application=apps[1], text="Am Ende besprochen.")
+    meeting.save_note(actor=chair, competition=comp, application=apps[0], text="Zuerst besprochen.")
     assert meeting.notes_for_minutes(comp, lambda a: a.reference) == [
-        (apps[0].reference, "Erste."), (apps[1].reference, "Zweite.")]
+        (apps[0].reference, "Zuerst besprochen."), (apps[1].reference, "Am Ende besprochen.")]
     assert meeting.notes_for_minutes(factories.competition(), str) == []
 
 

@@ -35,7 +35,7 @@ def year(app):
     comp = factories.competition(prize_code="OBB", status=CompetitionStatus.JURY,
                                  ceremony_at=utcnow() + timedelta(days=30),
                                  ceremony_place="Residenz München")
-    chair = factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
+    chair = factories.juror(comp, is_chair=True, name="Zora Vorsitz")
     member = factories.juror(comp, name="Jonas Jury")
     absent = factories.juror(comp, name="Paula Fehlt")
     winners = [factories.submitted_application(comp, admissible=True, org_name="Quastwerk e.V.",
@@ -60,18 +60,19 @@ def year(app):
 def test_attendance_is_taken_from_the_meeting_else_everyone(year):
     comp, _winners, _others, (chair, member, absent), _round, _entries = year
     data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12))
-    assert data["present"] == [("Johanna Vorsitz", True), ("Jonas Jury", False),
+    # The chair first, then by name.
+    assert data["present"] == [("Zora Vorsitz", True), ("Jonas Jury", False),
                                ("Paula Fehlt", False)]
     assert data["absent"] == []
     meeting.record_attendance(actor=None, competition=comp, jury=minutes.jurors_of(comp),
                               present=[chair.id, member.id])
     data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12),
                                 guests=" Miriam Ministerium \n\nDr. Gast ", recorder="M. Protokoll")
-    assert data["present"] == [("Johanna Vorsitz", True), ("Jonas Jury", False)]
+    assert data["present"] == [("Zora Vorsitz", True), ("Jonas Jury", False)]
     assert data["absent"] == ["Paula Fehlt"]
     assert data["guests"] == ["Miriam Ministerium", "Dr. Gast"]
     assert (data["chair"], data["recorder"], data["session_date"]) == (
-        "Johanna Vorsitz", "M. Protokoll", "12. März 2026")
+        "Zora Vorsitz", "M. Protokoll", "12. März 2026")
     # A choice made on the minutes form overrides the meeting's record.
     data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12),
                                 present_ids=[absent.id])
@@ -221,7 +222,7 @@ def test_minutes_pdf_shows_guests_notes_and_lifted_conflicts(year):
                                 guests="Miriam Ministerium", notes="Sitzung um 16 Uhr beendet.",
                                 identities=True)
     text = _pdf_text(minutes.render_minutes_pdf(data, storage=get_storage()))
-    assert "Anwesende Jurymitglieder (1): Johanna Vorsitz (Vorsitz)" in text
+    assert "Anwesende Jurymitglieder (1): Zora Vorsitz (Vorsitz)" in text
     assert "Entschuldigt: Jonas Jury; Paula Fehlt" in text
     assert "Weitere Anwesende: Miriam Ministerium" in text
     assert "Besonders nachhaltig." in text and "Sitzung um 16 Uhr beendet." in text

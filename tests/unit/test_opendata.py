@@ -65,6 +65,7 @@ def test_calls_filter_by_prize_and_phase_and_page(app):
     for year in (2042, 2043, 2044):
         factories.competition_in(YearState.OPEN, year=year, prize_code="UFR")
     factories.competition_in(YearState.CLOSED, year=2045, prize_code="UFR")
+    factories.competition_in(YearState.OPEN, year=2042, prize_code="OFR")
     calls, total = opendata.list_calls(now=now, prize_code="UFR", phase_filter="open",
                                        page=2, per_page=2)
     assert total == 3
@@ -130,11 +131,12 @@ def test_statistics_only_for_editions_whose_winners_are_public(published):
 
 
 def test_a_regional_edition_shows_its_own_region_even_without_applications(app):
-    comp, _winners, _others = factories.released_competition(winners=1, others=0,
-                                                            prize_code="OFR", year=2049)
+    comp, winners, _others = factories.released_competition(winners=1, others=0,
+                                                           prize_code="OFR", year=2049)
+    winners[0].region = Region.MFR  # a project from elsewhere
     factories.publish(comp)
     regions = _cells(opendata.statistics(now=utcnow(), prize_code="OFR"), "region")
-    assert regions == {"OFR": (None, True)}
+    assert regions == {"MFR": (None, True), "OFR": (0, False)}
 
 
 def test_withholding_rules():

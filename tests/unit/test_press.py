@@ -95,11 +95,18 @@ def test_the_applicant_approves_or_asks_for_a_change(year):
     owner = winners[0].owner
     decision = _decision(winners[0])
     with pytest.raises(press.PressError):
-        press.answer_public_text(actor=owner, decision=decision, approve=True)  # nothing proposed
+        press.answer_public_text(actor=owner, decision=decision, approve=True)  # nothing yet
+    _save(staff, winners[0])
+    with pytest.raises(press.PressError):
+        press.answer_public_text(actor=owner, decision=decision, approve=True)  # a draft only
     _save(staff, winners[0], propose=True)
     with pytest.raises(press.PressError) as no_comment:
         press.answer_public_text(actor=owner, decision=decision, approve=False, comment=" ")
     assert no_comment.value.field == "comment"
+    with pytest.raises(press.PressError) as too_long:
+        press.answer_public_text(actor=owner, decision=decision, approve=False,
+                                 comment="x" * (press.MAX_COMMENT + 1))
+    assert too_long.value.field == "comment"
     row = press.answer_public_text(actor=owner, decision=decision, approve=False,
                                    comment="Bitte „Nachbarinnen und Nachbarn“.")
     assert (row.status, row.applicant_comment, row.approved_text) == (

@@ -31,7 +31,7 @@ def request_ctx(app):
 def kim(app):
     """Kim: a draft with a file, a submitted application with a photo and a receipt, a mail,
     an action in the audit log, an Infobrief subscription and a login token. Alex, another
-    applicant of the same competition, has an application too."""
+    applicant of the same competition, has an application and a mail too."""
     person = factories.user(name="Kim Beispiel", email="kim@example.org")
     comp = factories.competition(title="Bayerischer Integrationspreis", year=2034)
     draft = factories.application(competition=comp, owner=person, project_title="Sprachcafé")
@@ -46,6 +46,7 @@ def kim(app):
     tokens.issue(purpose=TokenPurpose.MAGIC_LINK, email=person.email, user=person)
     alex = factories.user(name="Alex Anders", email="alex@example.org")
     other = factories.submitted_application(comp, owner=alex, org_name="Verein von Alex e.V.")
+    mail.enqueue(to=alex.email, subject="Für Alex", text="Danke, Alex.")
     return person, draft, draft_file, sent, photo, other
 
 
@@ -92,6 +93,7 @@ def test_export_holds_nothing_of_another_person(kim):
     data, files = privacy.collect(person)
     flat = json.dumps(data, ensure_ascii=False)
     assert "Verein von Alex e.V." not in flat and "alex@example.org" not in flat
+    assert "Für Alex" not in flat
     assert other.id not in {a["id"] for a in data["bewerbungen"]}
     assert all(key.split("/")[1] != str(other.id) for _path, key in files)
 

@@ -107,6 +107,7 @@ def test_dodged_email_addresses_are_found(text):
 @pytest.mark.parametrize("text", [
     "Wir treffen uns at home.", "und @nachbarn.hilfe", "Treffen at 10 Uhr am Marktplatz.",
     "Kurs (at) Volkshochschule", "info@quastwerk.de",
+    "Kurs (at) Volkshochschule [punkt] Raum 3",  # no top-level domain "Raum"
 ])
 def test_ordinary_text_is_no_dodged_address(text):
     assert patterns.EMAIL_DODGE_RE.search(text) is None
