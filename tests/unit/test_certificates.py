@@ -1,5 +1,5 @@
 """Certificates: text read back from the PDF, PDF/A-3a metadata, embedded fonts, storage
-reuse and regeneration, verification codes, logos, ZIP and minutes."""
+reuse and regeneration, verification codes, logos and the ZIP (the minutes: test_minutes.py)."""
 import io
 import re
 import shutil
@@ -17,7 +17,6 @@ from awards.adapters.storage import get_storage
 from awards.enums import CompetitionStatus
 from awards.models.audit import AuditLog
 from awards.services import certificates
-from awards.services.jury import visibility as jury_visibility, minutes
 from awards.services.decisions import DecisionError, decision_for
 from tests import factories
 
@@ -207,48 +206,6 @@ def test_zip_stream_contains_every_certificate(app):
     assert archive.testzip() is None
     assert sorted(archive.namelist()) == sorted(n for n, _ in files)
     assert archive.read(files[0][0]) == storage.read(files[0][1])
-
-
-def test_minutes_pdf_lists_members_conflicts_and_decisions(app):
-    from awards.extensions import db
-    from awards.models.jury import Conflict, Round, RoundEntry, RoundStatus
-
-    comp, winners, others = factories.released_competition(winners=2, others=1)
-    chair = factories.juror(comp, is_chair=True, name="Johanna Vorsitz")
-    member = factories.juror(comp, name="Jonas Jury")
-    absent = factories.juror(comp, name="Paula Fehlt")
-    rnd = Round(competition_id=comp.id, name="Finalrunde", position=1, status=RoundStatus.CLOSED,
-                snapshot={"rows": [{"application_id": winners[0].id, "rank": 1, "mean": 8.75, "n": 3},
-                                   {"application_id": winners[1].id, "rank": 2, "mean": 7.5, "n": 3, "tie": True}]})
-    db.session.add(rnd)
-    db.session.flush()
-    db.session.add(RoundEntry(round_id=rnd.id, application_id=winners[0].id, code="A-1111"))
-    db.session.add(Conflict(application_id=others[0].id, juror_id=member.id, round_id=rnd.id,
-                            reason="Mitglied im Trägerverein", declared_by_id=member.id))
-    db.session.flush()
-    def minutes_text():
-        data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12),
-                                    place="München", present_ids=[chair.id, member.id],
-                                    recorder="Miriam Ministerium")
-        return re.sub(r"\s+", " ", _text(minutes.render_minutes_pdf(data, storage=get_storage())))
-
-    # While the anonymised round's names are not revealed, the minutes name codes only.
-    hidden = minutes_text()
-    assert winners[0].reference not in hidden and winners[0].org_name not in hidden
-    assert "A-1111 – Projekt" in hidden
-    jury_visibility.reveal_names(actor=factories.staff(prize_code="BIP"), competition=comp)
-    db.session.flush()
-    text = minutes_text()
-    assert "Niederschrift der Jurysitzung" in text
-    assert "12. März 2026" in text
-    assert "Johanna Vorsitz (Vorsitz)" in text and "Jonas Jury" in text
-    assert "Entschuldigt: Paula Fehlt" in text
-    assert "Finalrunde (festgeschriebener Stand)" in text and "8,75" in text  # German document
-    assert "Gleichstand" in text
-    assert "Mitglied im Trägerverein" in text
-    assert f"{winners[0].reference} – {winners[0].project_title}" in text
-    assert "4.000 €" in text and "7.000 €" in text  # 1st prize and the sum
-    assert "Protokoll" in text
 
 
 def test_qr_code_svg_draws_exactly_the_qr_matrix(app):

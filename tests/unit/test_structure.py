@@ -1,4 +1,5 @@
-"""The structure of the code, checked: layers, no import cycles, one unit of work.
+"""The structure of the code, checked: layers, no import cycles, one unit of work, and a
+unit test file for every service module.
 
 Read from the source with `ast`, so a new module is checked without being listed here.
 """
@@ -10,6 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "awards"
+SERVICES = PACKAGE / "services"
+UNIT_TESTS = ROOT / "tests" / "unit"
 # Where an import inside a function would only hide a cycle or a wrong layer.
 LAYERED = ("services", "models", "views", "forms", "jury", "permissions.py")
 # Views that commit or roll back themselves, each for a reason: none. The request commits
@@ -222,3 +225,41 @@ def test_the_checks_see_what_they_look_for():
                      "    show_on_form(form, exc)\n"
                      "    form.title.errors = ['Bitte wählen Sie eine Datei aus.']\n")
     assert [n.lineno for n in _errors_copied_by_hand(tree)] == [4, 5, 6, 7]
+
+
+# --- tests/unit mirrors awards/services ----------------------------------------------------
+
+def _mirror_names(service_modules):
+    """{service module (path relative to awards/services): the unit test file names that
+    may hold its tests}. A top-level module `x` has `test_x.py`; a module `x` of a
+    sub-package `p` (the jury) has `test_p_x.py`, or `test_x.py` unless a top-level module
+    of that name owns it (jury/exports.py: test_jury_exports.py, exports.py: test_exports.py)."""
+    top = {Path(m).stem for m in service_modules if "/" not in m}
+    names = {}
+    for module in service_modules:
+        *package, stem = Path(module).with_suffix("").parts
+        if not package:
+            names[module] = {f"test_{stem}.py"}
+        else:
+            names[module] = {f"test_{'_'.join(package)}_{stem}.py"}
+            if stem not in top:
+                names[module].add(f"test_{stem}.py")
+    return names
+
+
+def test_every_service_module_has_its_unit_test_file():
+    modules = sorted(str(p.relative_to(SERVICES)) for p in SERVICES.rglob("*.py")
+                     if p.name != "__init__.py")
+    present = {p.name for p in UNIT_TESTS.glob("test_*.py")}
+    missing = [f"awards/services/{module}: " + " or ".join(f"tests/unit/{n}" for n in sorted(wanted))
+               for module, wanted in _mirror_names(modules).items() if not wanted & present]
+    assert missing == [], "service modules without unit tests:\n" + "\n".join(missing)
+
+
+def test_the_mirror_check_names_the_right_files():
+    # A positive control, on made-up modules.
+    assert _mirror_names(["exports.py", "jury/exports.py", "jury/ranking.py"]) == {
+        "exports.py": {"test_exports.py"},
+        "jury/exports.py": {"test_jury_exports.py"},
+        "jury/ranking.py": {"test_jury_ranking.py", "test_ranking.py"},
+    }

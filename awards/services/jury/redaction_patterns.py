@@ -24,6 +24,9 @@ PREFIX_MIN = 5
 INFIX_MIN = 7
 # Terms of this length or shorter take only the genitive "s" ("Kims"), nothing else.
 SHORT_MAX = 3
+# Ordinary words that a short term with a genitive "s" would spell: the place "Au" must
+# not black out every "aus". Such a term takes the genitive only with an apostrophe ("Au's").
+GENITIVE_CLASHES = {"als", "aus", "bis", "das", "des", "eis", "eins", "los", "uns", "was"}
 
 # Ordinary German words that often appear in the names of Vereine and projects. They are
 # still redacted where they stand as words (they may identify the applicant in context), but
@@ -156,7 +159,8 @@ def _matcher(term, compounds=True):
     key = last.lower()
     others = set(PLACE_FORMS.get(key, ())) | set(PLACE_FORMS.get(term.lower(), ()))
     if len(last) <= SHORT_MAX:
-        forms = _factored([(last, r"(?:[’'`]?s)?")] + [(o, ER_ENDINGS) for o in others])
+        genitive = r"(?:[’'`]s)?" if key + "s" in GENITIVE_CLASHES else r"(?:[’'`]?s)?"
+        forms = _factored([(last, genitive)] + [(o, ER_ENDINGS) for o in others])
         return prefix + forms + r"(?!\w)", True, "word"
     stems = _adjective_stems(last)
     if key in COMMON_WORDS or len(last) < PREFIX_MIN or not compounds:
