@@ -28,7 +28,7 @@ def _mails():
 
 
 def _run(now=None):
-    return dict(automail.run(now=now, commit=False))
+    return dict(automail.run(now=now))
 
 
 def _counts(**due):

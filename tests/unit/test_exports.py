@@ -17,7 +17,7 @@ COLUMNS = ["Bewerbungsnummer", "Status", "Formale Prüfung", "Begründung", "Ein
            "Art der Einreichung", "Bewerbertyp", "Name der Organisation bzw. Person",
            "Ansprechperson", "E-Mail", "Telefon", "PLZ", "Ort", "Landkreis/kreisfreie Stadt",
            "Regierungsbezirk", "Name des Projekts", "Projektbeginn", "Ehrenamtliche",
-           "Hauptamtliche", "Anlagen"]
+           "Hauptamtliche", "Erreichte Menschen", "Anlagen"]
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +75,7 @@ def test_each_application_of_the_office_is_one_row_with_its_values(intake):
         "Landkreis/kreisfreie Stadt": "München (kreisfreie Stadt)",
         "Regierungsbezirk": Region.OBB.label, "Name des Projekts": "Sprachcafé am Marktplatz",
         "Projektbeginn": "01.03.2021", "Ehrenamtliche": "14", "Hauptamtliche": "0",
-        "Anlagen": "2"}
+        "Erreichte Menschen": "", "Anlagen": "2"}
     assert (by_column[1]["Formale Prüfung"], by_column[1]["Begründung"]) == (
         "Unzulässig", "Außerhalb Bayerns.")
     assert by_column[2]["Status"] == "Zurückgezogen"

@@ -152,8 +152,8 @@ def test_an_open_call_reaches_matching_confirmed_subscribers_once(app):
     infobrief.subscribe(email="pending@example.org", prize_codes=["BIP"], regions=[])
     factories.competition(title="Bayerischer Integrationspreis", year=2035)
     factories.competition(prize_code="OBB", status=CompetitionStatus.DRAFT)
-    assert infobrief.run(commit=False) == {"call_open": 2, "winners": 0}
-    assert infobrief.run(commit=False) == {"call_open": 0, "winners": 0}
+    assert infobrief.run() == {"call_open": 2, "winners": 0}
+    assert infobrief.run() == {"call_open": 0, "winners": 0}
     for to in ("bip@example.org", "region@example.org"):
         (mail,) = [m for m in _mails(to) if m.subject.startswith("Infobrief")]
         assert mail.subject == "Infobrief: Bewerbung jetzt möglich – Bayerischer Integrationspreis 2035"
@@ -172,6 +172,6 @@ def test_winners_go_out_when_recently_published_only(app):
     old = factories.competition_in(YearState.PUBLISHED, prize_code="OBB")
     old.published_at = utcnow() - infobrief.RECENT - timedelta(days=1)
     factories.competition_in(YearState.RELEASED, prize_code="OBB")
-    assert infobrief.run(commit=False) == {"call_open": 0, "winners": 1}
+    assert infobrief.run() == {"call_open": 0, "winners": 1}
     (mail,) = [m for m in _mails("obb@example.org") if m.subject.startswith("Infobrief")]
     assert str(recent.year) in mail.subject and "Preisträger" in mail.subject
