@@ -1,12 +1,17 @@
 """The benchmark scripts still run against the current code (they are run by hand, with
 `make bench`, not by the suite, so a change elsewhere could break them unnoticed)."""
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                    reason="the benchmark makes its own SQLite database: once per CI run is enough")
 def test_certificate_benchmark_runs_and_prints_its_table():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_certificates.py"),
                           "--repeat", "1", "--winners", "2"],
