@@ -88,6 +88,21 @@ SCORES = [
 CONFLICT = ("jury", 0, "Ich bin Mitglied im Verein und habe beim Projekt mitgearbeitet.")
 
 
+def open_round(*, actor, competition, name, opens_at, closes_at):
+    """A round over every admissible application of the competition with all its criteria,
+    the anonymisation approved, jurors assigned and the round open, as staff would set it
+    up; returns (round, {application id: entry})."""
+    round_ = rounds.create_round(
+        actor=actor, competition=competition, name=name,
+        criteria=[(c, c.weight) for c in competition.criteria],
+        opens_at=opens_at, closes_at=closes_at)
+    rounds.populate_entries(actor=actor, round_=round_)
+    for entry in round_.entries:
+        anonymisation.approve(actor=actor, entry=entry)
+    assignment.auto_assign(actor=actor, round_=round_, seed=2026)
+    rounds.open_round(actor=actor, round_=round_)
+    return round_, {e.application_id: e for e in round_.entries}
+
 def _ensure_applications(comp):
     apps = []
     for i, data in enumerate(APPLICATIONS, start=1):
@@ -124,15 +139,8 @@ def load():
     # The demo's "Vorauswahl" runs while the call is still open: a pre-selection, which the
     # year's state machine allows only for competitions set up for it.
     comp.preselection_during_call = True
-    round_ = rounds.create_round(
-        actor=None, competition=comp, name="Vorauswahl", criteria=[(c, c.weight) for c in comp.criteria],
-        opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=21))
-    rounds.populate_entries(actor=None, round_=round_)
-    for entry in round_.entries:
-        anonymisation.approve(actor=None, entry=entry)
-    assignment.auto_assign(actor=None, round_=round_, seed=2026)
-    rounds.open_round(actor=None, round_=round_)
-    entry_of = {e.application_id: e for e in round_.entries}
+    round_, entry_of = open_round(actor=None, competition=comp, name="Vorauswahl",
+                                  opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=21))
     key, index, reason = CONFLICT
     scoring.declare_conflict(actor=jurors[key], entry=entry_of[apps[index].id], reason=reason)
     criteria = round_.criteria

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 
 from awards.demo import decisions as demo_decisions
+from awards.demo import jury as demo_jury
 from awards.demo.base import DEMO_DOMAIN, ensure_user, this_year_competitions
 from awards.enums import Role
 from awards.extensions import db
 from awards.models.jury import Round
 from awards.services import accounts, competitions
-from awards.services.jury import anonymisation, assignment, rounds, scoring
+from awards.services.jury import rounds, scoring
 
 PRIZE = "MFR"
 APPLICATIONS = 6
@@ -66,16 +67,9 @@ def load():
     for index, juror in enumerate(jurors):
         accounts.assign_role(actor=actor, user=juror, role=Role.JUROR, competition=comp,
                              is_chair=index == 0)
-    round_ = rounds.create_round(
+    round_, entry_of = demo_jury.open_round(
         actor=actor, competition=comp, name="Bewertungsrunde",
-        criteria=[(c, c.weight) for c in comp.criteria],
         opens_at=now - timedelta(days=21), closes_at=now + timedelta(days=1))
-    rounds.populate_entries(actor=actor, round_=round_)
-    for entry in round_.entries:
-        anonymisation.approve(actor=actor, entry=entry)
-    assignment.auto_assign(actor=actor, round_=round_, seed=2026)
-    rounds.open_round(actor=actor, round_=round_)
-    entry_of = {e.application_id: e for e in round_.entries}
     criteria = round_.criteria
     for application, rows in zip(applications, POINTS):
         entry = entry_of[application.id]
