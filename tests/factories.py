@@ -8,6 +8,8 @@ publication, certificates.
 """
 import io
 import itertools
+import re
+import subprocess
 from datetime import date, timedelta
 
 from flask import current_app, has_request_context
@@ -69,6 +71,13 @@ def minimal_pdf(text="Anlage"):
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n"
               % (len(objects) + 1, xref))
     return out.getvalue()
+
+
+def pdf_text(data):
+    """The text of a PDF as pdftotext reads it, runs of white space made one space."""
+    out = subprocess.run(["pdftotext", "-q", "-", "-"], input=data, capture_output=True,
+                         check=True)
+    return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
 
 
 def image_bytes(fmt="PNG", size=(40, 30), color=(30, 110, 160)):

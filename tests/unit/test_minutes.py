@@ -2,8 +2,6 @@
 with their ranking, conflicts declared and lifted, decisions with amounts, the chair's
 notes), that it names applications only by code and redacted title while the jury's
 anonymity holds, and the PDF read back as text."""
-import re
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -19,12 +17,6 @@ from awards.services.jury.anonymisation import REDACTED
 from tests import factories
 
 HIDDEN_NAME = "(Name wird nach der Aufdeckung ergänzt)"
-
-
-def _pdf_text(data):
-    out = subprocess.run(["pdftotext", "-q", "-", "-"], input=data, capture_output=True,
-                         check=True)
-    return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
 
 
 @pytest.fixture
@@ -191,7 +183,7 @@ def test_minutes_pdf_lists_members_conflicts_and_decisions(app):
         data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12),
                                     place="München", present_ids=[chair.id, member.id],
                                     recorder="Miriam Ministerium")
-        return _pdf_text(minutes.render_minutes_pdf(data, storage=get_storage()))
+        return factories.pdf_text(minutes.render_minutes_pdf(data, storage=get_storage()))
 
     # While the anonymised round's names are not revealed, the minutes name codes only.
     hidden = minutes_text()
@@ -221,7 +213,7 @@ def test_minutes_pdf_shows_guests_notes_and_lifted_conflicts(year):
     data = minutes.minutes_data(competition=comp, session_date=date(2026, 3, 12),
                                 guests="Miriam Ministerium", notes="Sitzung um 16 Uhr beendet.",
                                 identities=True)
-    text = _pdf_text(minutes.render_minutes_pdf(data, storage=get_storage()))
+    text = factories.pdf_text(minutes.render_minutes_pdf(data, storage=get_storage()))
     assert "Anwesende Jurymitglieder (1): Zora Vorsitz (Vorsitz)" in text
     assert "Entschuldigt: Jonas Jury; Paula Fehlt" in text
     assert "Weitere Anwesende: Miriam Ministerium" in text

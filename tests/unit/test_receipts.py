@@ -2,7 +2,6 @@
 receipts of one application in the same second are two files."""
 import hashlib
 import re
-import subprocess
 from datetime import datetime, timezone
 
 import pytest
@@ -14,12 +13,6 @@ from tests import factories
 
 # 10:15:30 UTC on a winter day is 11:15:30 in Berlin (CET).
 RECEIVED = datetime(2026, 2, 3, 10, 15, 30, tzinfo=timezone.utc)
-
-
-def _pdf_text(data):
-    out = subprocess.run(["pdftotext", "-q", "-", "-"], input=data, capture_output=True,
-                         check=True)
-    return re.sub(r"\s+", " ", out.stdout.decode("utf-8"))
 
 
 @pytest.fixture
@@ -43,7 +36,7 @@ def test_receipt_lists_reference_fields_files_and_berlin_time(submitted):
     key = _create(application)
     data = get_storage().read(key)
     assert data.startswith(b"%PDF-")
-    text = _pdf_text(data)
+    text = factories.pdf_text(data)
     assert "Eingangsbestätigung" in text
     assert "Bayerischer Integrationspreis 2026 – „Sprache schafft Heimat“" in text
     assert f"Bewerbungsnummer: {application.reference}" in text
@@ -79,8 +72,8 @@ def test_two_receipts_in_the_same_second_are_two_files(submitted):
     second = _create(application, storage=storage)
     assert second != first
     assert storage.read(first) == first_bytes
-    assert "(korrigiert)" not in _pdf_text(first_bytes)
-    assert "Sprachcafé am Marktplatz (korrigiert)" in _pdf_text(storage.read(second))
+    assert "(korrigiert)" not in factories.pdf_text(first_bytes)
+    assert "Sprachcafé am Marktplatz (korrigiert)" in factories.pdf_text(storage.read(second))
 
 
 def test_receipt_html_shows_a_nomination_with_the_nominator(app):
