@@ -49,8 +49,11 @@ def test_staff_preview_and_send_a_message_to_the_applicants(page, e2e_app, live_
     # The address stays on one line (the card once squeezed it into a narrow column).
     address = page.locator(".mail-preview dd").first
     expect(address).to_have_text("maria@example.org")
-    assert address.evaluate("dd => { const r = document.createRange(); r.selectNodeContents(dd);"
-                            " return r.getClientRects().length; }") == 1
+    # Measured once the page's style sheets have all arrived (on a loaded machine the
+    # preview can be laid out before app.css is in); waits with the default timeout.
+    page.wait_for_load_state("load")
+    page.wait_for_function("dd => { const r = document.createRange(); r.selectNodeContents(dd);"
+                           " return r.getClientRects().length === 1; }", arg=address.element_handle())
     page.get_by_role("button", name="Nächste Person").click()
     expect(page.locator(".mail-text")).to_contain_text("Guten Tag Ali Beispiel")
     page.get_by_role("button", name="Weiter zum Senden").click()
