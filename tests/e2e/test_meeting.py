@@ -54,7 +54,9 @@ def test_chair_writes_a_note_and_records_attendance(page, e2e_app, live_server, 
     expect(page.get_by_text("Verein Verborgen")).to_have_count(0)
     # The note buttons carry the code for screen readers only and keep their visible width.
     save_note = page.get_by_role("button", name=f"Notiz speichern – {code}")
-    assert save_note.evaluate("b => b.scrollWidth <= b.clientWidth && b.clientWidth > 48")
+    page.wait_for_load_state("load")  # measured with every style sheet in
+    page.wait_for_function("b => b.scrollWidth <= b.clientWidth && b.clientWidth > 48",
+                           arg=save_note.element_handle())
     page.get_by_label(f"Notiz zu {code}").fill("Wirkung im Viertel überzeugt.")
     page.get_by_role("button", name=f"Notiz speichern – {code}").click()
     expect(page.get_by_text("Die Notiz ist gespeichert.")).to_be_visible()
