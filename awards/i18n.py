@@ -191,12 +191,37 @@ def format_number(value, digits=None, lang=None):
         return format_decimal(value, format=pattern)
 
 
-def format_money_input(cents):
-    """An amount as the money fields show and read it (awards.timeutil.parse_money takes
-    German notation in every UI language): 400000 -> '4.000', 50050 -> '500,50'."""
+def _money_symbols(lang):
+    return (",", ".") if lang == "de" else (".", ",")
+
+
+def format_money_input(cents, lang=None):
+    """An amount as the money fields show and read it (parse_money_input), in the page's
+    language: 400000 -> '4.000' / '4,000', 50050 -> '500,50' / '500.50'."""
     if cents is None:
         return ""
-    return format_money(cents, "de").removesuffix(" €")
+    lang = lang or language()
+    return format_money(cents, lang).removesuffix(" €").removeprefix("€")
+
+
+def parse_money_input(text, lang=None):
+    """What a money field read, in the page's language, -> whole cents: German '4.000',
+    '4000 €', '500,50'; English '4,000', '€4000', '500.50'. Group separators must stand
+    between groups of three digits, so '4.000' on an English page (four euros with three
+    decimals) or '500,50' there is refused rather than misread. Raises ValueError."""
+    decimal, group = _money_symbols(lang or language())
+    cleaned = (text or "").replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+    whole, separator, fraction = cleaned.partition(decimal)
+    if not whole or (separator and not fraction):
+        raise ValueError(text)
+    if group in whole:
+        parts = whole.split(group)
+        if not (1 <= len(parts[0]) <= 3 and all(len(p) == 3 for p in parts[1:])):
+            raise ValueError(text)
+        whole = "".join(parts)
+    if not whole.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)):
+        raise ValueError(text)
+    return int(whole) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
 
 
 def format_figure(value, lang=None):
@@ -216,5 +241,6 @@ def in_language(lang):
 
 __all__ = ["LazyText", "Request", "_l", "text", "install_session_tag", "language",
            "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
-           "format_berlin_month", "format_money", "format_money_input", "format_number",
+           "format_berlin_month", "format_money", "format_money_input", "parse_money_input",
+           "format_number",
            "format_figure", "in_language", "PATTERNS"]

@@ -6,8 +6,7 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from awards.enums import AllocationMode, Region
-from awards.i18n import format_money_input
-from awards.timeutil import parse_money
+from awards.i18n import format_money_input, parse_money_input
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 NUMBER = _l("Bitte geben Sie eine ganze Zahl an.")
@@ -30,7 +29,7 @@ class MoneyField(StringField):
     def process_formdata(self, valuelist):
         self.raw = valuelist[0] if valuelist else ""
         try:
-            self.data = parse_money(self.raw) if self.raw.strip() else None
+            self.data = parse_money_input(self.raw) if self.raw.strip() else None
         except ValueError:
             self.data = None
             raise ValueError(_l("Bitte geben Sie einen Betrag in Euro an, z. B. 4.000 oder 500,50.")) from None

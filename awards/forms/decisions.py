@@ -7,7 +7,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from awards.timeutil import parse_money
+from awards.i18n import parse_money_input
 
 
 class DecisionForm(FlaskForm):
@@ -35,7 +35,7 @@ class DecisionForm(FlaskForm):
     def validate_amount(self, field):
         if field.data:
             try:
-                self.amount_cents = parse_money(field.data)
+                self.amount_cents = parse_money_input(field.data)
             except ValueError as exc:
                 raise ValidationError(_l("Bitte geben Sie einen Betrag wie 1.500 oder 1.500,50 an.")) from exc
 

@@ -12,11 +12,11 @@ from awards.enums import CompetitionStatus, FormalCheck
 from awards.extensions import db
 from awards.i18n import (_l, format_berlin_date, format_berlin_datetime, format_berlin_month,
                          format_berlin_time, format_figure, format_money, format_money_input,
-                         format_number)
+                         format_number, parse_money_input)
 from awards.services import messaging
 from awards.services.jury import release
-from awards.timeutil import parse_money
 from tests import factories
+from tests.rendered_forms import rendered_form
 
 WINTER = datetime(2026, 2, 5, 22, 59, tzinfo=timezone.utc)   # 23:59 in Berlin (CET)
 SUMMER = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)    # 12:00 in Berlin (CEST)
@@ -147,11 +147,50 @@ def test_figures_and_months_follow_the_language(app):
             assert format_berlin_month(date(2021, 3, 1)) == "March 2021"
 
 
-def test_money_fields_show_what_they_read_back_in_any_language(app):
-    with app.test_request_context(), force_locale("en"):
-        shown = [format_money_input(c) for c in (400000, 50050, 123456789)]
-    assert shown == ["4.000", "500,50", "1.234.567,89"]
-    assert [parse_money(s) for s in shown] == [400000, 50050, 123456789]
+def test_money_fields_show_and_read_the_page_language(app):
+    amounts = (400000, 50050, 123456789)
+    with app.test_request_context():
+        for lang, shown in (("de", ["4.000", "500,50", "1.234.567,89"]),
+                            ("en", ["4,000", "500.50", "1,234,567.89"])):
+            with force_locale(lang):
+                assert [format_money_input(c) for c in amounts] == shown
+                assert [parse_money_input(s) for s in shown] == list(amounts)
+        with force_locale("en"):
+            assert [parse_money_input(s) for s in ("4000", "€ 4,000", "500.5")] == [400000, 400000, 50050]
+            # German notation on an English page would be misread: refused instead.
+            for wrong in ("4.000", "500,50", "1,23", "4,0000", "1.2.3", "", "€", "4."):
+                with pytest.raises(ValueError):
+                    parse_money_input(wrong)
+        with force_locale("de"):
+            assert [parse_money_input(s) for s in ("4000 €", "4.000,5", "12")] == [400000, 400050, 1200]
+            for wrong in ("4,000.00", "500.50", "12,345", "abc"):
+                with pytest.raises(ValueError):
+                    parse_money_input(wrong)
+
+
+@pytest.mark.parametrize("lang, shown, typed, wrong, hint", [
+    ("de", "3.000", "2.500,50", "2,500.50", "z. B. 4.000 oder 500,50"),
+    ("en", "3,000", "2,500.50", "2.500,50", "e.g. 4,000 or 500.50"),
+])
+def test_prize_amount_form_reads_the_page_language(client, auth, lang, shown, typed, wrong, hint):
+    comp = factories.competition(prize_code="OBB", year=2031, categories=[("1. Preis", 1, 300000, 1)])
+    staff = factories.staff(prize_code="OBB")
+    db.session.commit()
+    auth.login(staff)
+    client.get(f"/sprache/{lang}")
+    refresh()  # the test's app context outlives the request that chose the language
+    url = f"/geschaeftsstelle/wettbewerbe/{comp.id}/preise/{comp.categories[0].id}"
+    form = rendered_form(client.get(url).get_data(as_text=True), action="")
+    assert form.values["amount"] == shown
+    refused = client.post(url, data=form.fill(amount=wrong).data())
+    html = refused.get_data(as_text=True)
+    assert refused.status_code in (200, 422) and hint in html
+    assert rendered_form(html, action="").values["amount"] == wrong  # what was typed stays
+    db.session.expire_all()
+    assert comp.categories[0].amount_cents == 300000
+    assert client.post(url, data=form.fill(amount=typed).data()).status_code == 302
+    db.session.expire_all()
+    assert comp.categories[0].amount_cents == 250050
 
 
 def test_the_jury_sees_start_month_and_counts_in_its_language(app):
