@@ -8,7 +8,7 @@ to them, they declared no conflict for its application and the round is open.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from awards.enums import LabelledEnum
@@ -198,14 +198,17 @@ class RoundEntry(TimestampMixin, db.Model):
 
 class Assignment(db.Model):
     __tablename__ = "jury_assignments"
-    __table_args__ = (UniqueConstraint("entry_id", "juror_id", name="uq_jury_assignments_entry_juror"),)
+    # A juror's assignments are read per round (progress, entry list, dashboard): one index
+    # on juror and round, which also serves lookups by juror alone.
+    __table_args__ = (UniqueConstraint("entry_id", "juror_id", name="uq_jury_assignments_entry_juror"),
+                      Index("ix_jury_assignments_juror_round", "juror_id", "round_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("jury_rounds.id", ondelete="CASCADE"), index=True)
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("jury_round_entries.id", ondelete="CASCADE"), index=True
     )
-    juror_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    juror_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     manual: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
