@@ -310,8 +310,9 @@ def write_report(floor, rows, extras, manifest, certificates="", reference=None,
         else:
             ok = share >= PUBLIC_SHARE and p95 < PUBLIC_P95_MS
         ok = ok and r["unexpected"] == 0 and r["errors"] == 0
+        verdict = "–" if r.get("reference") else ("yes" if ok else "NO")
         lines.append(f"| {r['name']} | {r.get('audience', '')} | {r['rps']:.0f} | {share:.0f} | "
-                     f"{r['p50_us'] / 1000:.1f} | {p95:.1f} | {r['unexpected']} | {'yes' if ok else 'NO'} |")
+                     f"{r['p50_us'] / 1000:.1f} | {p95:.1f} | {r['unexpected']} | {verdict} |")
     lines += [
         "",
         "Every page is checked once before its run (status and, for logged-in pages, that the "

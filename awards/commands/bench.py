@@ -430,4 +430,11 @@ def _pages(stress_id, year, rounds, juror, staff, entry_codes, url_for):
          "path": url_for("intake.applications", competition_id=stress_id)},
         {"name": "Staff ranking with normalisation (15,000 score sheets)", "audience": "staff",
          "login": staff, "path": url_for("staffjury.ranking_view", round_id=first_round)},
+        # Reference points, not key pages: the same page with no data of its own, once
+        # anonymous and once for a logged-in juror, shows what a login alone costs (session,
+        # the user and their roles, the user's navigation, the final commit).
+        {"name": "Reference: help page, anonymous", "audience": "public", "reference": True,
+         "path": url_for("help.index")},
+        {"name": "Reference: help page, logged-in juror", "audience": "juror", "reference": True,
+         "login": juror, "path": url_for("help.index")},
     ]
