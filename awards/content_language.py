@@ -58,5 +58,5 @@ def localized_anchors(criterion, *, language=None):
     language = language or page_language()
     return {value: localized_anchor(criterion, value, language=language)
             for value in range(criterion.scale_min, criterion.scale_max + 1)
-            if criterion.anchor_for(value)}
+            if (criterion.anchors or {}).get(str(value))}
 

@@ -42,6 +42,16 @@ class Region(LabelledEnum):
     SCHW = "SCHW", "Schwaben"
 
 
+def prize_name(code):
+    """The name of a prize by its code, in the page's language (lazy): "Bayerischer
+    Integrationspreis", "Integrationspreis der Regierung von Schwaben", "… der Oberpfalz"."""
+    if code == "BIP":
+        return _l("Bayerischer Integrationspreis")
+    if code == Region.OPF.value:
+        return _l("Integrationspreis der Regierung der Oberpfalz")
+    return _l("Integrationspreis der Regierung von %(r)s", r=Region(code).label)
+
+
 class CompetitionStatus(LabelledEnum):
     DRAFT = "draft", _l("Entwurf")
     OPEN = "open", _l("Offen für Bewerbungen")

@@ -7,6 +7,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from awards.content_language import localized
 from awards.i18n import parse_money_input
 
 
@@ -29,7 +30,9 @@ class DecisionForm(FlaskForm):
 
     def __init__(self, *args, competition, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [(c.id, f"{c.label}") for c in competition.categories]
+        # The page's language: the English label where there is one (an option cannot
+        # hold a span, so a German fallback stays unmarked there).
+        self.category.choices = [(c.id, str(localized(c, "label"))) for c in competition.categories]
         self.amount_cents = None
 
     def validate_amount(self, field):

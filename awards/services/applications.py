@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
 from awards import fields
-from awards.enums import ApplicationStatus, FormalCheck, Level, SubmissionKind
+from awards.enums import ApplicationStatus, FormalCheck, Level, SubmissionKind, prize_name
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application, Attachment, FormStash
@@ -113,8 +113,7 @@ def region_problem(application):
         select(Competition).where(Competition.prize_code == application.region.value,
                                   Competition.year == competition.year)
     ).first()
-    prize = right.title if right else _l("Integrationspreis der Regierung von %(r)s",
-                                        r=application.region.label)
+    prize = right.title if right else prize_name(application.region.value)
     return _l("Ihr Projekt liegt im Regierungsbezirk %(region)s. Dieser Preis nimmt nur Projekte "
              "aus %(own)s an. Bitte bewerben Sie sich beim „%(prize)s“ oder beim Bayerischen "
              "Integrationspreis.", region=application.region.label,

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from awards.enums import ApplicationStatus, CompetitionStatus, Level, Region
 from awards.extensions import db
-from awards.i18n import _l
+from awards.i18n import _l, format_number
 from awards.models.applications import Application
 from awards.models.competitions import Competition, Criterion, PrizeCategory
 from awards.services import audit, lifecycle
@@ -115,7 +115,7 @@ def stage_problems(competition, action, now=None):
         if count:
             problems.append(_l("Es sind schon %(n)s Bewerbungen eingegangen. Der Wettbewerb kann "
                                "nicht mehr zum Entwurf werden; beenden Sie stattdessen die "
-                               "Bewerbungsphase.", n=count))
+                               "Bewerbungsphase.", n=format_number(count)))
     elif action == "finish_jury":
         if lifecycle.open_rounds(competition):
             problems.append(_l("Es läuft noch eine Bewertungsrunde. Bitte schließen Sie sie "

@@ -24,7 +24,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from awards import unit_of_work
-from awards.enums import CompetitionStatus, Level, Region
+from awards.enums import CompetitionStatus, Level, Region, prize_name
+from awards.i18n import _l
 from awards.extensions import db
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
@@ -161,8 +162,8 @@ def purge_expired(*, now=None):
         InfobriefSubscription.expires_at <= now)).rowcount
 
 
-PRIZE_NAMES = {"BIP": "Bayerischer Integrationspreis",
-               **{r.value: f"Integrationspreis der Regierung von {r.label}" for r in Region}}
+# Lazy texts: each reads in the language of the page or mail that shows it.
+PRIZE_NAMES = {code: prize_name(code) for code in ["BIP"] + [r.value for r in Region]}
 REGION_NAMES = {r.value: r.label for r in Region}
 
 
@@ -170,7 +171,7 @@ def describe(row):
     """The choices in words, e.g. ["Bayerischer Integrationspreis", "alles zum
     Regierungsbezirk Schwaben"]."""
     parts = [PRIZE_NAMES[c] for c in row.prize_codes or []]
-    parts += [f"alles zum Regierungsbezirk {REGION_NAMES[r]}" for r in row.regions or []]
+    parts += [_l("alles zum Regierungsbezirk %(r)s", r=REGION_NAMES[r]) for r in row.regions or []]
     return parts
 
 

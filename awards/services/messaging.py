@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import force_locale
-from awards.i18n import _l, format_berlin_datetime
+from awards.i18n import _l, format_berlin_datetime, format_number
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -243,12 +243,12 @@ def check(*, competition, group, subject, body):
     if not subject:
         raise ComposeError(_l("Bitte geben Sie einen Betreff an."), "subject")
     if len(subject) > MAX_SUBJECT:
-        raise ComposeError(_l("Der Betreff darf höchstens %(n)s Zeichen haben.", n=MAX_SUBJECT),
+        raise ComposeError(_l("Der Betreff darf höchstens %(n)s Zeichen haben.", n=format_number(MAX_SUBJECT)),
                            "subject")
     if not body:
         raise ComposeError(_l("Bitte schreiben Sie einen Text."), "body")
     if len(body) > MAX_BODY:
-        raise ComposeError(_l("Der Text darf höchstens %(n)s Zeichen haben.", n=MAX_BODY), "body")
+        raise ComposeError(_l("Der Text darf höchstens %(n)s Zeichen haben.", n=format_number(MAX_BODY)), "body")
     _check_placeholders(subject, group, "subject")
     _check_placeholders(body, group, "body")
     for field, text in (("subject", subject), ("body", body)):

@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from awards.adapters.pdf import ARCHIVAL_ACCESSIBLE, render_pdf
 from awards.extensions import db
 from awards.filenames import clean_filename
-from awards.i18n import _l, format_money
+from awards.i18n import _l, format_money, format_number
 from awards.models.base import utcnow
 from awards.models.competitions import PrizeCategory
 from awards.models.decisions import Decision
@@ -97,13 +97,13 @@ def save_public_text(*, actor, decision, title, text, photo_credit="", propose=F
     if not title:
         raise PressError(_l("Bitte geben Sie einen Titel an."), "title")
     if len(title) > MAX_TITLE:
-        raise PressError(_l("Der Titel darf höchstens %(n)s Zeichen lang sein.", n=MAX_TITLE), "title")
+        raise PressError(_l("Der Titel darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_TITLE)), "title")
     if not text:
         raise PressError(_l("Bitte geben Sie den Text für die Veröffentlichung ein."), "text")
     if len(text) > MAX_TEXT:
-        raise PressError(_l("Der Text darf höchstens %(n)s Zeichen lang sein.", n=MAX_TEXT), "text")
+        raise PressError(_l("Der Text darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_TEXT)), "text")
     if len(photo_credit) > MAX_TITLE:
-        raise PressError(_l("Der Bildnachweis darf höchstens %(n)s Zeichen lang sein.", n=MAX_TITLE),
+        raise PressError(_l("Der Bildnachweis darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_TITLE)),
                          "photo_credit")
     if decision.is_revoked:
         raise PressError(_l("Die Auszeichnung ist aberkannt; es gibt keinen öffentlichen Text mehr."))
@@ -148,7 +148,7 @@ def answer_public_text(*, actor, decision, approve, comment="", expected_version
     if not approve and not comment:
         raise PressError(_l("Bitte schreiben Sie, was geändert werden soll."), "comment")
     if len(comment) > MAX_COMMENT:
-        raise PressError(_l("Die Anmerkung darf höchstens %(n)s Zeichen lang sein.", n=MAX_COMMENT),
+        raise PressError(_l("Die Anmerkung darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_COMMENT)),
                          "comment")
     old = {"status": row.status, "approved_title": row.approved_title,
            "approved_text": row.approved_text}
@@ -182,15 +182,15 @@ def save_press_release(*, actor, competition, headline, release_text, press_cont
     if not headline:
         raise PressError(_l("Bitte geben Sie eine Überschrift an."), "headline")
     if len(headline) > MAX_TITLE:
-        raise PressError(_l("Die Überschrift darf höchstens %(n)s Zeichen lang sein.", n=MAX_TITLE),
+        raise PressError(_l("Die Überschrift darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_TITLE)),
                          "headline")
     if not release_text:
         raise PressError(_l("Bitte schreiben Sie den Text der Pressemitteilung."), "release_text")
     if len(release_text) > MAX_RELEASE:
-        raise PressError(_l("Die Pressemitteilung darf höchstens %(n)s Zeichen lang sein.", n=MAX_RELEASE),
+        raise PressError(_l("Die Pressemitteilung darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_RELEASE)),
                          "release_text")
     if len(press_contact) > MAX_COMMENT:
-        raise PressError(_l("Der Pressekontakt darf höchstens %(n)s Zeichen lang sein.", n=MAX_COMMENT),
+        raise PressError(_l("Der Pressekontakt darf höchstens %(n)s Zeichen lang sein.", n=format_number(MAX_COMMENT)),
                          "press_contact")
     kit = press_kit_of(competition)
     if kit is None:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from awards import fields
-from awards.enums import ApplicantType, Region
+from awards.enums import ApplicantType, Region, prize_name
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application, Attachment
@@ -305,9 +305,10 @@ def filter_options(*, now):
         .order_by(None)
     ).all()
     years = sorted({c.year for c in comps}, reverse=True)
+    # The prize's name in the page's language (a year's title may carry a motto or differ).
     prizes = {}
     for c in sorted(comps, key=lambda c: (c.level != "state", c.prize_code)):
-        prizes.setdefault(c.prize_code, c.title)
+        prizes.setdefault(c.prize_code, prize_name(c.prize_code))
     return years, prizes
 
 

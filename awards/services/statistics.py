@@ -25,7 +25,8 @@ from sqlalchemy import func, select
 
 from awards import permissions
 from awards.i18n import _l, text
-from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind
+from awards.enums import (ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind,
+                          prize_name)
 from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
@@ -150,11 +151,9 @@ def filter_options(*, actor):
     rows = db.session.execute(
         _scope_query(_visible(actor)).order_by(Competition.year.desc())).all()
     years = sorted({r.year for r in rows}, reverse=True)
-    titles = {}
-    for r in rows:  # newest title of each prize first
-        titles.setdefault(r.prize_code, r.title)
-    state_first = sorted(titles, key=lambda code: (code != "BIP", code))
-    return years, [(code, titles[code]) for code in state_first]
+    codes = {r.prize_code for r in rows}
+    state_first = sorted(codes, key=lambda code: (code != "BIP", code))
+    return years, [(code, prize_name(code)) for code in state_first]
 
 
 def _median(values):

@@ -11,6 +11,7 @@ from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berl
                          format_figure, format_money, format_number)
 from awards.content_language import localized, localized_anchor, localized_anchors
 from awards.timeutil import to_berlin
+from awards.views.security import language_span
 
 
 def berlin_datetime(value, style="long"):
@@ -38,6 +39,17 @@ def berlin_time(value):
     return format_berlin_time(value)
 
 
+def content(obj, field):
+    """`obj.<field>` as page text in the page's language: the English version on English
+    pages where there is one, else the German text marked `lang="de"` (a span), so screen
+    readers read it in German. For element text only; attributes and <title> take the
+    plain `localized(obj, field)`."""
+    text = localized(obj, field)
+    if text.lang:
+        return language_span(text, text.lang)
+    return text
+
+
 def filesize(size):
     """12345 -> '12,1 KB' / '12.1 KB', 3456789 -> '3,3 MB' / '3.3 MB'."""
     size = size or 0
@@ -56,6 +68,7 @@ def register(app):
     app.add_template_filter(format_figure, "figure")
     app.add_template_filter(filesize, "filesize")
     app.add_template_filter(days_left, "days_left")
+    app.add_template_filter(content, "content")
 
     app.jinja_env.globals["url_rules"] = app.view_functions
     app.jinja_env.globals["get_locale"] = get_locale

@@ -12,6 +12,7 @@ from awards import permissions, unit_of_work
 from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.messaging import AutoMailForm, ComposeForm, SendForm
+from awards.i18n import format_number
 from awards.models.competitions import Competition
 from awards.services import automail, infobrief, messaging
 from awards.views.util import require
@@ -99,7 +100,7 @@ def compose(competition_id):
             if not form.confirm.errors and str(len(people)) != (form.count.data or ""):
                 form.confirm.errors = [_("Die Zahl der Empfängerinnen und Empfänger hat sich "
                                          "geändert: jetzt %(n)s. Bitte bestätigen Sie erneut.",
-                                         n=len(people))]
+                                         n=format_number(len(people)))]
             form.count.data = str(len(people))
             form.confirm.data = False
             return render_template("messaging/confirm.html", **context, send_form=form,
@@ -113,7 +114,7 @@ def compose(competition_id):
             show_on_form(form, exc, field="confirm", shown=("confirm",))
             return render_template("messaging/confirm.html", **context, send_form=form,
                                    total=len(people)), 422
-        flash(_("Die Nachricht ist an %(n)s Empfängerinnen und Empfänger unterwegs.", n=count),
+        flash(_("Die Nachricht ist an %(n)s Empfängerinnen und Empfänger unterwegs.", n=format_number(count)),
               "success")
         return redirect(url_for("staff.competition", competition_id=competition.id))
     abort(400)

@@ -1,5 +1,6 @@
-"""Security headers on every response, the one way to render rich text (nh3), and the one
-way to insert HTML our own templates rendered earlier (cached fragments)."""
+"""Security headers on every response, the one way to render rich text (nh3), the one
+way to insert HTML our own templates rendered earlier (cached fragments), and the one way
+to wrap a plain text in a language span."""
 import nh3
 from markupsafe import Markup
 
@@ -33,6 +34,11 @@ def rendered_fragment(html):
     in the cache as bytes and inserted into a page again: safe as it was when rendered.
     Never for text from anywhere else."""
     return Markup(html.decode("utf-8"))  # noqa: S704 - output of our autoescaped templates
+
+
+def language_span(text, lang):
+    """`text` (escaped) in a span that names its language: <span lang="de">…</span>."""
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
 
 
 def register_security(app):

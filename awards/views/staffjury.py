@@ -13,7 +13,9 @@ from awards.adapters.storage import StorageError
 from awards.enums import Role
 from awards.errors import show_on_form
 from awards import unit_of_work
+from awards.content_language import localized
 from awards.extensions import db
+from awards.i18n import format_number
 from awards.forms.jury import (ActionForm, AdvanceForm, AssignmentForm, CloseRoundForm,
                                InviteJurorForm,
                                RedactionForm, StaffConflictForm, LiftConflictForm,
@@ -110,7 +112,8 @@ def members(competition_id):
 # --------------------------------------------------------------------------- round set-up
 
 def _criteria_keys_for_new(competition):
-    return [(c.id, c.name, c.weight) for c in competition.criteria]
+    # Names in the page's language (content_language.localized): the form's labels.
+    return [(c.id, localized(c, "name"), c.weight) for c in competition.criteria]
 
 
 @bp.route("/wettbewerb/<int:competition_id>/runden/neu", methods=["GET", "POST"])
@@ -156,7 +159,7 @@ def edit_round(round_id):
     if round_.status != RoundStatus.DRAFT:
         flash(_("Die Runde ist bereits freigegeben; die Einstellungen sind festgelegt."), "error")
         return redirect(url_for("staffjury.round_overview", round_id=round_.id))
-    form_class = round_form_class([(c.id, c.name, c.weight) for c in round_.criteria])
+    form_class = round_form_class([(c.id, localized(c, "name"), c.weight) for c in round_.criteria])
     if request.method == "GET":
         data = {"name": round_.name, "opens_at": _local(round_.opens_at),
                 "closes_at": _local(round_.closes_at), "source": round_.source.value,
@@ -215,7 +218,7 @@ def populate(round_id):
         unit_of_work.discard()
         _flash_problems(exc)
     else:
-        flash(_("%(n)s Bewerbung(en) übernommen.", n=len(added)), "success")
+        flash(_("%(n)s Bewerbung(en) übernommen.", n=format_number(len(added))), "success")
     return redirect(url_for("staffjury.round_overview", round_id=round_.id))
 
 
@@ -495,7 +498,7 @@ def auto_assign(round_id):
         unit_of_work.discard()
         flash(exc.message, "error")
     else:
-        flash(_("%(n)s Zuordnung(en) ergänzt.", n=added), "success")
+        flash(_("%(n)s Zuordnung(en) ergänzt.", n=format_number(added)), "success")
         if missing:
             flash(_("Nicht genug Jurymitglieder ohne Befangenheit für: %(codes)s",
                     codes=", ".join(sorted(missing))), "warning")
@@ -522,7 +525,7 @@ def remind(round_id):
         unit_of_work.discard()
         flash(exc.message, "error")
     else:
-        flash(_("%(n)s Erinnerung(en) verschickt.", n=len(sent)), "success")
+        flash(_("%(n)s Erinnerung(en) verschickt.", n=format_number(len(sent))), "success")
     return redirect(url_for("staffjury.progress", round_id=round_.id))
 
 
@@ -643,7 +646,7 @@ def advance(round_id):
         unit_of_work.discard()
         _flash_problems(exc)
         return redirect(url_for("staffjury.ranking_view", round_id=round_.id))
-    flash(_("%(n)s Bewerbung(en) in „%(name)s“ übernommen.", n=len(added), name=target.name), "success")
+    flash(_("%(n)s Bewerbung(en) in „%(name)s“ übernommen.", n=format_number(len(added)), name=target.name), "success")
     return redirect(url_for("staffjury.round_overview", round_id=target.id))
 
 

@@ -120,3 +120,37 @@ def test_the_check_sees_hand_formatting(snippet, python, rule):
 ])
 def test_the_check_lets_machine_formats_and_babel_pass(snippet, python):
     assert findings(snippet, python=python) == []
+
+
+NGETTEXT = re.compile(r"ngettext\(")
+
+
+def _call_arguments(text, start):
+    """The text between the parenthesis opened just before `start` and its partner."""
+    depth, index, quote = 1, start, None
+    while depth:
+        char = text[index]
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        index += 1
+    return text[start:index - 1]
+
+
+def test_counts_in_plural_sentences_are_grouped():
+    """ngettext puts the bare count into %(num)s ("1234 Bewerbungen"); every call in the
+    templates hands it in formatted (`num=…|number`: "1.234" / "1,234")."""
+    bare = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for match in NGETTEXT.finditer(text):
+            arguments = _call_arguments(text, match.end())
+            if not re.search(r"\bnum=[^,]*\|\s*number\b", arguments):
+                bare.append(f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}")
+    assert bare == []
+    assert len(list(NGETTEXT.finditer((ROOT / "templates/messaging/confirm.html").read_text()))) >= 2

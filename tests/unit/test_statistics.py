@@ -137,7 +137,9 @@ def test_district_staff_see_only_their_own_prize(scene):
     assert [(t.year, t.applications) for t in result.trend] == [(2025, 1)]
     # Naming another prize in the filter gives nothing, not that prize's figures.
     assert statistics.report(actor=obb, prize_code="BIP").editions == []
-    assert statistics.filter_options(actor=obb) == ([2025], [("OBB", "Testpreis OBB")])
+    years, prizes = statistics.filter_options(actor=obb)
+    assert (years, [(code, str(name)) for code, name in prizes]) == (
+        [2025], [("OBB", "Integrationspreis der Regierung von Oberbayern")])
 
 
 def test_a_staff_member_on_an_anonymous_jury_does_not_count_its_competition(scene):

@@ -140,3 +140,35 @@ def test_english_winners_pages_show_the_english_prize_label(client):
     html = client.get(f"/preistraeger/OBB/{comp.year}").text
     assert "1st Prize" in html
     assert f'lang="de">{comp.motto}' in html  # no English motto: German, marked
+
+
+def test_english_staff_pages_mark_the_prize_texts_that_have_no_translation(client, staff_obb):
+    comp = factories.competition(prize_code="OBB", year=2031, status=CompetitionStatus.DRAFT,
+                                 title="Integrationspreis der Regierung von Oberbayern",
+                                 categories=[("1. Preis", 1, 300000, 1), ("Sonderpreis", 2, 100000, 1)])
+    special = comp.categories[1]
+    special.label_en = "Special Prize"
+    criterion = comp.criteria[0]
+    criterion.name, criterion.name_en = "Wirksamkeit", ""
+    criterion.anchors, criterion.anchors_en = {"0": "gar nicht", "5": "voll und ganz"}, {"5": "fully"}
+    db.session.commit()
+    pages = [f"/geschaeftsstelle/wettbewerbe/{comp.id}", f"/geschaeftsstelle/wettbewerbe/{comp.id}/nachricht",
+             f"/geschaeftsstelle/wettbewerbe/{comp.id}/bearbeiten"]
+    _english(client)
+    for url in pages:
+        html = client.get(url).text
+        assert '<html lang="en"' in html, url
+        # The German title, shown for want of an English one, is marked as German.
+        assert '<span lang="de">Integrationspreis der Regierung von Oberbayern</span>' in html, url
+    html = client.get(pages[0]).text
+    assert '<span lang="de">1. Preis</span>' in html
+    assert "Special Prize" in html and "Sonderpreis" not in html
+    assert '<span lang="de">Wirksamkeit</span>' in html
+    assert '<span lang="de">gar nicht</span>' in html and "5 = fully" in html
+    # The new round's form names each criterion in a label: marked the same way.
+    html = client.get(f"/geschaeftsstelle/jury/wettbewerb/{comp.id}/runden/neu").text
+    assert '<span lang="de">Wirksamkeit</span></label>' in html
+    _german(client)
+    html = client.get(pages[0]).text
+    assert 'lang="de">' not in html.split("<body", 1)[1]
+    assert "Sonderpreis" in html and "Special Prize" not in html

@@ -181,3 +181,28 @@ def test_staff_see_counts_never_addresses(client, auth):
     auth.logout()
     auth.login(factories.user())
     assert client.get("/geschaeftsstelle/infobrief").status_code == 403
+
+
+def test_english_subscription_names_the_prizes_in_english_and_the_mail_stays_german(client):
+    from flask_babel import refresh
+
+    html = client.get("/infobrief/").text
+    assert "Integrationspreis der Regierung der Oberpfalz" in html
+    assert "Integrationspreis der Regierung von Schwaben" in html
+    client.get("/sprache/en")
+    refresh()
+    html = client.get("/infobrief/").text
+    for name in ("Bavarian Integration Prize", "Integration Prize of the Government of Oberpfalz",
+                 "Integration Prize of the Government of Schwaben"):
+        assert name in html
+    assert "Integrationspreis" not in html
+    email = "en@example.org"
+    _subscribe(client, email, prizes="BIP", regions="SCHW")
+    (mail,) = _mails(email)
+    assert "Bayerischer Integrationspreis" in mail.body_text
+    assert "alles zum Regierungsbezirk Schwaben" in mail.body_text
+    page = client.get(_link(mail, "/infobrief/bestaetigen"))
+    form = rendered_form(page.text, action="/infobrief/bestaetigen")
+    confirmed = client.post("/infobrief/bestaetigen", data=form.data()).text
+    assert "everything about the administrative region of Schwaben" in confirmed
+    assert "Bavarian Integration Prize" in confirmed

@@ -192,3 +192,18 @@ def test_composer_in_english_still_mails_in_german(client, auth):
     assert "Sie erhalten diese E-Mail, weil Sie sich beim Integrationspreis Oberbayern" in response.text
     assert "Unbekannter" not in client.post(_url(comp), data={
         "group": "applicants", "subject": "x", "body": "{y}", "step": "preview"}).text
+
+
+def test_composer_limit_reads_as_a_grouped_number_in_each_language(client, auth):
+    comp, staff, *_ = _scene()
+    auth.login(staff)
+    too_long = "x" * 20001
+    response = _write(client, comp, group="applicants", subject="Hallo", body=too_long)
+    assert response.status_code == 422
+    assert "höchstens 20.000 Zeichen" in response.text
+    client.get("/sprache/en")
+    refresh()
+    response = _write(client, comp, group="applicants", subject="Hallo", body=too_long)
+    assert response.status_code == 422
+    assert "20,000 characters" in response.text and "20000" not in response.text.replace(too_long, "")
+    assert _outbox() == []
