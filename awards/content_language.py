@@ -9,6 +9,7 @@ Templates mark a text with the macros of templates/macros/lang.html (`lang_attr`
 """
 from flask import has_request_context
 from flask_babel import get_locale
+from wtforms.fields.choices import SelectChoice
 
 
 class Localized(str):
@@ -60,3 +61,9 @@ def localized_anchors(criterion, *, language=None):
             for value in range(criterion.scale_min, criterion.scale_max + 1)
             if (criterion.anchors or {}).get(str(value))}
 
+
+def localized_choice(value, obj, field, *, suffix=""):
+    """A WTForms choice naming `obj.<field>` in the page's language; a German fallback on an
+    English page carries lang="de" on its <option> (options cannot hold a span)."""
+    text = localized(obj, field)
+    return SelectChoice(value, f"{text}{suffix}", render_kw={"lang": text.lang} if text.lang else {})

@@ -15,6 +15,7 @@ from wtforms.validators import (Email, Length, NumberRange, Optional, Regexp, UR
                                 ValidationError)
 
 from awards import fields
+from awards.content_language import localized_choice
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region
 from awards.i18n import format_number
 from awards.timeutil import to_berlin
@@ -200,8 +201,8 @@ class CopyForm(FlaskForm):
 
     def __init__(self, *args, competitions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.competition_id.choices = options(CHOOSE + [(str(c.id), f"{c.title} {c.year}")
-                                                        for c in competitions])
+        self.competition_id.choices = options(CHOOSE) + [
+            localized_choice(str(c.id), c, "title", suffix=f" {c.year}") for c in competitions]
 
 
 class FormalCheckForm(FlaskForm):

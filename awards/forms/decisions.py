@@ -7,7 +7,7 @@ from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMu
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from awards.content_language import localized
+from awards.content_language import localized_choice
 from awards.i18n import parse_money_input
 
 
@@ -30,9 +30,7 @@ class DecisionForm(FlaskForm):
 
     def __init__(self, *args, competition, **kwargs):
         super().__init__(*args, **kwargs)
-        # The page's language: the English label where there is one (an option cannot
-        # hold a span, so a German fallback stays unmarked there).
-        self.category.choices = [(c.id, str(localized(c, "label"))) for c in competition.categories]
+        self.category.choices = [localized_choice(c.id, c, "label") for c in competition.categories]
         self.amount_cents = None
 
     def validate_amount(self, field):

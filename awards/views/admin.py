@@ -12,6 +12,7 @@ from awards.forms.admin import APPLICANTS, ConfirmForm, InviteForm, RoleForm, Us
 from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.users import RoleAssignment, User
+from awards.content_language import localized_choice
 from awards.services import accounts
 from awards.views import paging
 from awards.views.util import require
@@ -22,7 +23,7 @@ bp = Blueprint("admin", __name__, url_prefix="/verwaltung")
 def _competition_choices():
     rows = db.session.scalars(
         select(Competition).order_by(Competition.year.desc(), Competition.prize_code)).all()
-    return [(c.id, f"{c.title} {c.year}") for c in rows]
+    return [localized_choice(c.id, c, "title", suffix=f" {c.year}") for c in rows]
 
 
 def _competition(competition_id):

@@ -172,3 +172,19 @@ def test_english_staff_pages_mark_the_prize_texts_that_have_no_translation(clien
     html = client.get(pages[0]).text
     assert 'lang="de">' not in html.split("<body", 1)[1]
     assert "Sonderpreis" in html and "Special Prize" not in html
+
+
+def test_english_choices_name_competitions_in_english_or_mark_the_german_option(client, auth):
+    english = factories.competition(prize_code="BIP", year=2031, title="Bayerischer Integrationspreis")
+    english.title_en = "Bavarian Integration Prize"
+    factories.competition(prize_code="OBB", year=2031, title="Integrationspreis der Regierung von Oberbayern")
+    admin = factories.admin()
+    db.session.commit()
+    auth.login(admin)
+    _english(client)
+    html = client.get("/verwaltung/benutzer/einladen").text
+    assert re.search(r'<option value="\d+">Bavarian Integration Prize 2031</option>', html)
+    assert re.search(r'<option lang="de" value="\d+">Integrationspreis der Regierung von Oberbayern 2031</option>', html)
+    _german(client)
+    html = client.get("/verwaltung/benutzer/einladen").text
+    assert 'lang="de" value=' not in html and "Bayerischer Integrationspreis 2031</option>" in html
