@@ -95,14 +95,12 @@ def test_from_released_decisions_to_public_page_and_certificate(page, e2e_app, l
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     pdf = response.body()
-    pdf_path = tmp_path / "urkunde.pdf"
-    pdf_path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", str(pdf_path), "-"], check=True, capture_output=True,
-                          text=True).stdout
-    text = re.sub(r"\s+", " ", text)
+    text = factories.pdf_text(pdf)
     assert "Begegnungscafé Würzburg e. V. (erfunden)" in text
     assert "Sprachbrücken am Main" in text and "1. Preis" in text
     code = re.search(r"Prüfcode: ([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})", text).group(1)
+    pdf_path = tmp_path / "urkunde.pdf"
+    pdf_path.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-r", "80", "-png", "-singlefile", str(pdf_path),
                     str(tmp_path / "certificate")], check=True)
     from tests.e2e.conftest import SCREENSHOT_DIR

@@ -1,7 +1,6 @@
 """Conflicts hold on every path: a jury member with a declared or staff-recorded conflict
 can neither see, score, export, nor record, change or withdraw a decision for that
 application — the chair included — and the minutes record conflicts and their lifting."""
-import subprocess
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +12,6 @@ from awards.models.jury import Conflict, Score
 from awards.services import accounts, decisions
 from awards.services.jury import scoring
 from tests import factories
-from awards.services import accounts, decisions
-from awards.services.jury import scoring
 
 D = "/geschaeftsstelle/entscheidungen"
 
@@ -141,9 +138,7 @@ def _minutes_text(client, comp, chair):
     response = client.post(f"{D}/{comp.id}/niederschrift",
                            data={"session_date": "2026-05-12", "present": [str(chair.id)]})
     assert response.status_code == 200
-    out = subprocess.run(["pdftotext", "-q", "-", "-"], input=response.data,
-                         capture_output=True, check=True).stdout.decode()
-    return " ".join(out.split())
+    return factories.pdf_text(response.data)
 
 
 def test_minutes_record_conflicts_and_lifted_conflicts_with_their_reasons(client, auth):

@@ -11,7 +11,6 @@ ZIP) and PDFs read as text; the mails to jury members in the outbox are read too
 """
 import io
 import itertools
-import subprocess
 import zipfile
 from datetime import date
 
@@ -103,12 +102,6 @@ def _scene():
 
 # --------------------------------------------------------------------------- reading bodies
 
-def _pdf_text(body):
-    result = subprocess.run(["pdftotext", "-q", "-", "-"], input=body, capture_output=True,
-                            check=True)
-    return result.stdout.decode("utf-8", "ignore")
-
-
 def _texts(body):
     """Every readable form of a response body: raw, XLSX/ZIP members, PDF text."""
     texts = [body.decode("utf-8", "ignore"), body.decode("latin-1")]
@@ -119,7 +112,7 @@ def _texts(body):
                 texts.append(name)
                 texts.extend(_texts(member))
     if body[:5] == b"%PDF-":
-        texts.append(_pdf_text(body))
+        texts.append(factories.pdf_text(body))
     return texts
 
 
@@ -293,7 +286,7 @@ def test_no_jury_member_reaches_an_identity_anywhere(app, client, auth, who):
                                data={"session_date": "2026-05-12", "place": "München",
                                      "present": [str(scene["chair"].id)], "recorder": "Protokoll"})
         assert response.status_code == 200 and response.data[:5] == b"%PDF-"
-        text = " ".join(_pdf_text(response.data).split())
+        text = " ".join(factories.pdf_text(response.data).split())
         assert "Niederschrift der Jurysitzung" in text and _code_of(final, application) in text
         assert "Falsche Bewerbung gewählt" in text  # the lifted conflict, with its reason
         _assert_clean("minutes PDF", response.data, identifiers)
@@ -331,7 +324,7 @@ def test_the_markers_are_in_the_data_staff_see(app, client, auth):
     assert application.project_title in page
     response = client.post(f"/geschaeftsstelle/entscheidungen/{comp.id}/niederschrift",
                            data={"session_date": "2026-05-12", "present": [str(scene["chair"].id)]})
-    text = _pdf_text(response.data)
+    text = factories.pdf_text(response.data)
     # The minutes are the jury's document: codes while the anonymity holds, whoever prints.
     assert application.reference not in text and _code_of(scene["final"], application) in text
     ranking = client.get(f"/geschaeftsstelle/jury/runden/{scene['first'].id}/rangliste").text

@@ -1,7 +1,6 @@
 """Jury meeting mode: the chair (and staff) lead the meeting from the frozen ranking of a
 closed round — by codes while the jury's anonymity holds, with the spread of the scores,
 notes per application and attendance, which the minutes pick up."""
-import subprocess
 
 from sqlalchemy import select
 
@@ -55,12 +54,6 @@ def _checked(page):
     """How many attendance checkboxes the page shows ticked."""
     return sum(1 for tag in page.split("<input")[1:]
                if 'name="present"' in tag.split(">")[0] and "checked" in tag.split(">")[0])
-
-
-def _pdf_text(body):
-    result = subprocess.run(["pdftotext", "-q", "-", "-"], input=body, capture_output=True,
-                            check=True)
-    return " ".join(result.stdout.decode("utf-8").split())
 
 
 def test_meeting_shows_the_chair_codes_spread_and_no_names(client, auth):
@@ -141,7 +134,7 @@ def test_notes_and_attendance_are_saved_and_go_into_the_minutes(client, auth):
     response = client.post(f"{D}/{comp.id}/niederschrift",
                            data={"session_date": "2026-05-12", "place": "München",
                                  "present": [str(scene["chair"].id), str(scene["third"].id)]})
-    text = _pdf_text(response.data)
+    text = factories.pdf_text(response.data)
     assert "Notizen aus der Sitzung" in text
     assert f"{scene['codes'][0]}" in text and "Aussprache: Wirkung im Viertel überzeugt." in text
     assert "Entschuldigt: Jonas Jury" in text
