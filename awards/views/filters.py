@@ -39,15 +39,19 @@ def berlin_time(value):
     return format_berlin_time(value)
 
 
+def marked(text):
+    """A text as element content, in a `lang` span when it is in another language than the
+    page (a content_language.Localized with `lang` set); any other text as it is."""
+    lang = getattr(text, "lang", None)
+    return language_span(text, lang) if lang else text
+
+
 def content(obj, field):
     """`obj.<field>` as page text in the page's language: the English version on English
     pages where there is one, else the German text marked `lang="de"` (a span), so screen
     readers read it in German. For element text only; attributes and <title> take the
     plain `localized(obj, field)`."""
-    text = localized(obj, field)
-    if text.lang:
-        return language_span(text, text.lang)
-    return text
+    return marked(localized(obj, field))
 
 
 def filesize(size):
@@ -69,6 +73,7 @@ def register(app):
     app.add_template_filter(filesize, "filesize")
     app.add_template_filter(days_left, "days_left")
     app.add_template_filter(content, "content")
+    app.add_template_filter(marked, "marked")
 
     app.jinja_env.globals["url_rules"] = app.view_functions
     app.jinja_env.globals["get_locale"] = get_locale
