@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from babel import Locale, support
 from babel.dates import parse_pattern
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Request as FlaskRequest
 from flask_babel import LazyString, force_locale, format_decimal, get_locale
 from flask_babel import gettext as _gettext
@@ -191,10 +192,6 @@ def format_number(value, digits=None, lang=None):
         return format_decimal(value, format=pattern)
 
 
-def _money_symbols(lang):
-    return (",", ".") if lang == "de" else (".", ",")
-
-
 def format_money_input(cents, lang=None):
     """An amount as the money fields show and read it (parse_money_input), in the page's
     language: 400000 -> '4.000' / '4,000', 50050 -> '500,50' / '500.50'."""
@@ -209,7 +206,9 @@ def parse_money_input(text, lang=None):
     '4000 €', '500,50'; English '4,000', '€4000', '500.50'. Group separators must stand
     between groups of three digits, so '4.000' on an English page (four euros with three
     decimals) or '500,50' there is refused rather than misread. Raises ValueError."""
-    decimal, group = _money_symbols(lang or language())
+    lang = lang or language()
+    # The same CLDR symbols format_money_input writes with.
+    decimal, group = get_decimal_symbol(lang), get_group_symbol(lang)
     cleaned = (text or "").replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
     whole, separator, fraction = cleaned.partition(decimal)
     if not whole or (separator and not fraction):

@@ -163,7 +163,7 @@ def purge_expired(*, now=None):
 
 
 # Lazy texts: each reads in the language of the page or mail that shows it.
-PRIZE_NAMES = {code: prize_name(code) for code in ["BIP"] + [r.value for r in Region]}
+PRIZE_NAMES = {code: prize_name(code) for code in PRIZE_CODES}
 REGION_NAMES = {r.value: r.label for r in Region}
 
 
