@@ -1,6 +1,5 @@
 """Flask extensions, created without an app (bound in create_app)."""
 from flask import current_app
-from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -9,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from awards.i18n import RequestBabel
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +28,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = RequestBabel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

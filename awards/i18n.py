@@ -19,7 +19,8 @@ from babel import Locale, support
 from babel.dates import parse_pattern
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Request as FlaskRequest
-from flask_babel import LazyString, force_locale, format_decimal, get_locale
+from flask_babel import Babel, Domain, LazyString, force_locale, format_decimal, get_locale
+from flask_babel import _get_current_context as _babel_context
 from flask_babel import gettext as _gettext
 from flask.json.tag import JSONTag
 from werkzeug.utils import cached_property
@@ -92,6 +93,33 @@ class Request(FlaskRequest):
     @cached_property
     def wtforms_translations(self):
         return _wtforms_catalogue(str(get_locale()))
+
+
+class RequestDomain(Domain):
+    """flask_babel's message domain, with the translations of a request found once.
+
+    flask_babel finds them again for every message (the locale, its identifier, a lookup in
+    its cache): several hundred times on a staff list, a tenth of its time. The found
+    catalogue is kept in the slot flask_babel itself provides for it on the request's
+    babel context, which `force_locale` swaps and `refresh` clears with the locale.
+    """
+
+    def get_translations(self):
+        ctx = _babel_context()
+        if ctx is None:
+            return super().get_translations()
+        found = getattr(ctx, "babel_translations", None)
+        if found is None:
+            found = ctx.babel_translations = super().get_translations()
+        return found
+
+
+class RequestBabel(Babel):
+    """Flask-Babel serving every message through RequestDomain."""
+
+    @cached_property
+    def domain_instance(self):
+        return RequestDomain(domain=self.domain)
 
 
 def language():

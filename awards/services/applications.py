@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, load_only
 
@@ -449,8 +449,16 @@ INTAKE_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED,
 
 def intake_query(*, competition, search="", status=None, region=None, applicant_type=None,
                  formal=None):
-    """Applications staff see in the intake list (never drafts), filtered."""
-    query = select(Application).where(Application.competition_id == competition.id)
+    """Applications staff see in the intake list (never drafts), filtered.
+
+    The competition is written into the SQL rather than sent as a parameter: PostgreSQL
+    plans a prepared statement once for every value of its parameters, and that plan,
+    made for a competition of average size, joined and sorted all 3,000 applications of
+    the large one for a page of 25 (9 ms instead of 0.5 ms). With the id in the text each
+    competition gets its own statement and plan."""
+    query = select(Application).where(
+        Application.competition_id == bindparam("competition_id", competition.id,
+                                                literal_execute=True))
     query = query.where(Application.status.in_([status] if status else INTAKE_STATUSES))
     if region:
         query = query.where(Application.region == region)
@@ -481,7 +489,8 @@ def intake_page(*, page=1, per_page=25, **filters):
     """One page of the intake list: (rows [(application, attachment count)], total, page).
     A page past the end is the last page."""
     query = intake_query(**filters)
-    total = db.session.scalar(query.with_only_columns(func.count(Application.id)))
+    # count(*): answered from the index on (competition, status) alone
+    total = db.session.scalar(query.with_only_columns(func.count()).select_from(Application))
     page = min(max(page, 1), max(1, -(-total // per_page)))
     # Counted per row of this page only, not over every attachment of the database.
     files = (select(func.count(Attachment.id)).where(Attachment.application_id == Application.id)
@@ -496,7 +505,7 @@ def intake_page(*, page=1, per_page=25, **filters):
 
 
 def draft_count(competition):
-    return db.session.scalar(select(func.count(Application.id)).where(
+    return db.session.scalar(select(func.count()).select_from(Application).where(
         Application.competition_id == competition.id,
         Application.status == ApplicationStatus.DRAFT))
 

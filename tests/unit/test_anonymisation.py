@@ -7,8 +7,6 @@ from awards.models.jury import RedactionState
 from awards.services.jury import anonymisation, rounds
 from awards.services.jury.anonymisation import REDACTED
 from tests import factories
-from awards.services.jury import anonymisation, rounds
-from awards.services.jury.anonymisation import REDACTED
 
 
 def _entry(**kw):
@@ -31,6 +29,40 @@ def test_redact_replaces_own_names_and_their_parts(app):
     summary = next(f.value for f in view.fields if f.key == "summary")
     assert summary == (f"Die {REDACTED} um {REDACTED} treffen sich. Frau {REDACTED} leitet, "
                        f"{REDACTED} hilft; {REDACTED} Nachbarn kommen.")
+
+
+def test_a_remembered_redaction_answers_only_for_the_same_identifiers(app):
+    """redact() keeps its results keyed by text, identifiers and field: another term, a
+    kept hit or a lifted occurrence redacts the same text anew."""
+    Identifiers = anonymisation.Identifiers
+    text = "Die Brückenbauer treffen sich in Haidhausen."
+    assert anonymisation.redact(text, Identifiers(parts=["Brückenbauer"])) == (
+        f"Die {REDACTED} treffen sich in Haidhausen.")
+    assert anonymisation.redact(text, Identifiers(parts=["Brückenbauer"])) == (
+        f"Die {REDACTED} treffen sich in Haidhausen.")
+    assert anonymisation.redact(text, Identifiers(parts=["Haidhausen"])) == (
+        f"Die Brückenbauer treffen sich in {REDACTED}.")
+    assert anonymisation.redact(text, Identifiers(parts=["Brückenbauer", "Haidhausen"])) == (
+        f"Die {REDACTED} treffen sich in {REDACTED}.")
+    assert anonymisation.redact(text, Identifiers(parts=["Brückenbauer"],
+                                                  kept={"brückenbauer"})) == text
+    occurrence = anonymisation.occurrences(text, Identifiers(parts=["Haidhausen"]), "summary")[0]
+    lifted = Identifiers(parts=["Haidhausen"], lifted=[
+        {"field": "summary", "term": "Haidhausen", "context": occurrence.context, "n": 0}])
+    assert anonymisation.redact(text, lifted, field="summary") == text
+    assert anonymisation.redact(text, lifted, field="goals") == (
+        f"Die Brückenbauer treffen sich in {REDACTED}.")
+    assert anonymisation.redact("", lifted) == anonymisation.redact(None, lifted) == ""
+
+
+def test_a_change_of_the_staff_terms_shows_in_the_next_projection(app):
+    entry = _entry(summary="Wir treffen uns im Kulturladen Westend.")
+    before = anonymisation.project(entry)
+    assert "Kulturladen" in next(f.value for f in before.fields if f.key == "summary")
+    entry.extra_terms = ["Kulturladen Westend"]
+    after = anonymisation.project(entry)
+    assert next(f.value for f in after.fields if f.key == "summary") == (
+        f"Wir treffen uns im {REDACTED}.")
 
 
 def test_redact_replaces_contacts_urls_phones_and_streets(app):

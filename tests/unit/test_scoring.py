@@ -89,6 +89,21 @@ def test_a_conflict_hides_the_entry_and_leaves_it_out_of_progress(jury):
         scoring.declare_conflict(actor=juror, entry=first, reason="noch einmal")
 
 
+def test_progress_counts_final_scores_and_leaves_out_only_the_jurors_own_conflicts(jury):
+    _comp, round_, juror, other = jury
+    first, second = round_.entries
+    scoring.save_score(actor=juror, entry=first, values=_values(round_, 7, 4), finalise=True)
+    scoring.save_score(actor=juror, entry=second, values=_values(round_, 5))  # a draft
+    scoring.declare_conflict(actor=other, entry=second, reason="Nachbarin")
+    assert scoring.juror_progress(juror=juror, round_=round_) == (1, 2)
+    assert scoring.juror_progress(juror=other, round_=round_) == (0, 1)
+    assert scoring.juror_progress_by_round(juror=juror, rounds=[round_]) == {round_.id: (1, 2)}
+    assert scoring.juror_progress_by_round(juror=other, rounds=[round_]) == {round_.id: (0, 1)}
+    scoring.declare_conflict(actor=juror, entry=first, reason="Vorstand")
+    assert scoring.juror_progress(juror=juror, round_=round_) == (0, 1)
+    assert scoring.juror_progress_by_round(juror=juror, rounds=[round_]) == {round_.id: (0, 1)}
+
+
 def test_a_conflict_needs_a_reason(jury):
     _comp, round_, juror, _other = jury
     with pytest.raises(scoring.ScoringError) as exc:

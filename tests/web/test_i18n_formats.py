@@ -47,6 +47,32 @@ def test_formats_outside_a_request_are_german(app):
     assert format_money(123456) == "1.234,56 €"
 
 
+def test_messages_follow_the_language_while_a_request_keeps_its_catalogue(app):
+    """The catalogue found once per request (i18n.RequestDomain) still follows force_locale
+    and refresh, in templates, plain and lazy messages."""
+    from flask import session
+    from flask_babel import gettext
+
+    lazy = _l("Anmerkung")
+    template = "{{ _('Anmerkung') }}"
+    with app.test_request_context():
+        assert (gettext("Anmerkung"), str(lazy), render_template_string(template)) == (
+            "Anmerkung",) * 3
+        with force_locale("en"):
+            assert (gettext("Anmerkung"), str(lazy), render_template_string(template)) == (
+                "Remark",) * 3
+        assert gettext("Anmerkung") == "Anmerkung"
+        session["lang"] = "en"
+        assert gettext("Anmerkung") == "Anmerkung"  # the request's language is settled
+        refresh()
+        assert (gettext("Anmerkung"), str(lazy), render_template_string(template)) == (
+            "Remark",) * 3
+    # A new request (with its own app context, as every request outside the tests' shared
+    # one) starts from its own language.
+    with app.app_context(), app.test_request_context():
+        assert gettext("Anmerkung") == "Anmerkung"
+
+
 def test_public_competition_page_shows_the_deadline_in_the_page_language(client):
     factories.competition(prize_code="OBB", year=2031, deadline_at=WINTER.replace(year=2031),
                           budget_cents=600000)

@@ -16,6 +16,7 @@ import logging
 import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 
 from awards import fields
 from awards.adapters import pdfrewrite
@@ -109,6 +110,12 @@ class Identifiers:
 
     def all_terms(self):
         return self.values + [p for p in self.parts if p.casefold() not in self.kept] + self.extra
+
+    def canonical(self):
+        """Everything the redaction reads, as one string: equal strings redact alike."""
+        return json.dumps([self.values, self.parts, self.phones, self.extra, sorted(self.kept),
+                           sorted(self.fixed), self.lifted, sorted(self.person_parts)],
+                          ensure_ascii=False, sort_keys=True)
 
 
 def _clean(value):
@@ -344,6 +351,20 @@ def review_segments(text, ids, *, field=None):
 
 
 def redact(text, ids, *, field=None):
+    """`text` with every identifier of `ids` replaced by REDACTED (what the jury reads)."""
+    if not text:
+        return text or ""
+    return _redacted(text, ids.canonical(), field)
+
+
+# Redaction is a pure function of the text, the identifiers and the field; a score sheet
+# is shown again after every save, and its texts were the most expensive part of the page.
+# The memo is keyed by the whole input, so it can never answer for other identifiers.
+@lru_cache(maxsize=1024)
+def _redacted(text, canonical_ids, field):
+    values, parts, phones, extra, kept, fixed, lifted, person_parts = json.loads(canonical_ids)
+    ids = Identifiers(values=values, parts=parts, phones=phones, extra=extra, kept=set(kept),
+                      fixed=set(fixed), lifted=lifted, person_parts=set(person_parts))
     return "".join(piece for piece, _ in segments(text, ids, field=field))
 
 
