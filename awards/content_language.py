@@ -32,13 +32,17 @@ def page_language():
 
 def localized(obj, field, *, language=None):
     """The text of `obj.<field>` for a page in `language` (default: the current page's)."""
-    german = getattr(obj, field, "") or ""
+    return localized_label(getattr(obj, field, ""), getattr(obj, f"{field}_en", ""),
+                           language=language)
+
+
+def localized_label(german, english, *, language=None):
+    """A text given in both languages (English possibly empty) for a page in `language`."""
+    german = german or ""
     if (language or page_language()) != "en":
         return Localized(german)
-    english = (getattr(obj, f"{field}_en", "") or "").strip()
-    if english:
-        return Localized(english)
-    return Localized(german, "de")
+    english = (english or "").strip()
+    return Localized(english) if english else Localized(german, "de")
 
 
 def localized_anchor(criterion, value, *, language=None):

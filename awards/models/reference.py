@@ -4,6 +4,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from awards.enums import Region
 from awards.extensions import db
+from awards.i18n import _l, text
+
+
+def district_label(name, is_city):
+    """A district as the application form names it, in the active language: the name is
+    kept, what kind of district it is is translated ("Landkreis Ebersberg" /
+    "Ebersberg (district)")."""
+    if is_city:
+        return text(_l("%(name)s (kreisfreie Stadt)", name=name))
+    return text(_l("Landkreis %(name)s", name=name))
 
 
 class District(db.Model):
@@ -17,4 +27,4 @@ class District(db.Model):
 
     @property
     def label(self):
-        return f"{self.name} (kreisfreie Stadt)" if self.is_city else f"Landkreis {self.name}"
+        return district_label(self.name, self.is_city)

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from awards import permissions
+from awards.content_language import localized_label
 from awards.i18n import _l, text
 from awards.enums import (ApplicantType, ApplicationStatus, FormalCheck, Region, SubmissionKind,
                           prize_name)
@@ -31,7 +32,7 @@ from awards.extensions import db
 from awards.models.applications import Application
 from awards.models.competitions import Competition, PrizeCategory
 from awards.models.decisions import Decision
-from awards.models.reference import District
+from awards.models.reference import District, district_label
 from awards.services.exports import _safe as neutralise
 
 COUNTED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.REOPENED)
@@ -204,12 +205,12 @@ def report(*, actor, year=None, prize_code=None):
             edition.nominations += count
 
     winners = db.session.execute(
-        select(Decision.competition_id, PrizeCategory.label, func.min(PrizeCategory.rank),
-               func.count(Decision.id))
+        select(Decision.competition_id, PrizeCategory.label, PrizeCategory.label_en,
+               func.min(PrizeCategory.rank), func.count(Decision.id))
         .join(PrizeCategory, PrizeCategory.id == Decision.category_id)
         .where(Decision.competition_id.in_(in_scope), Decision.revoked_at.is_(None))
-        .group_by(Decision.competition_id, PrizeCategory.label)).all()
-    for cid, _label, _rank, count in winners:
+        .group_by(Decision.competition_id, PrizeCategory.label, PrizeCategory.label_en)).all()
+    for cid, _label, _label_en, _rank, count in winners:
         editions[cid].winners += count
 
     # The numbers the applicants gave: medians need the values themselves (one query).
@@ -294,21 +295,27 @@ def _breakdowns(in_selection, ids, winners):
         if name is None:
             unknown_district += count
             continue
-        # Named as on the application form (awards.models.reference.District.label).
-        label = f"{name} (kreisfreie Stadt)" if is_city else f"Landkreis {name}"
+        label = district_label(name, is_city)
         districts.append((label, count, Region(district_region).label))
     districts.sort(key=lambda row: (-row[1], str(row[0])))
     district_rows = [(f"{label}, {region_label}", count) for label, count, region_label in districts]
     if unknown_district:
         district_rows.append((UNKNOWN, unknown_district))
 
+    # Categories of several competitions are counted together by their German label; the
+    # row is named in English where every category counted in it has the same English label.
     categories = Counter()
     ranks = {}
-    for cid, label, rank, count in winners:
+    english = defaultdict(set)
+    for cid, label, label_en, rank, count in winners:
         if cid in ids:
             categories[label] += count
             ranks[label] = min(rank, ranks.get(label, rank))
-    category_rows = sorted(categories.items(), key=lambda item: (ranks[item[0]], item[0]))
+            english[label].add((label_en or "").strip())
+    category_rows = [
+        (localized_label(label, next(iter(english[label])) if len(english[label]) == 1 else ""),
+         count)
+        for label, count in sorted(categories.items(), key=lambda item: (ranks[item[0]], item[0]))]
 
     return {
         "region": Breakdown("region", _l("Bewerbungen nach Regierungsbezirk"),

@@ -191,6 +191,37 @@ def test_detail_shows_every_field_and_file(client, auth, comp, bip_staff):
         assert value in body, value
 
 
+def test_districts_are_named_in_the_page_language(client, auth, comp, bip_staff):
+    """The kind of district is translated, its name kept: on the detail page, in the list
+    and in the form's choices."""
+    from flask_babel import refresh
+
+    application = complete_application(competition=comp)
+    with client.application.test_request_context():
+        from awards.services import applications as service
+
+        service.submit(actor=application.owner, application=application)
+    db.session.commit()
+    auth.login(bip_staff)
+    detail = f"/geschaeftsstelle/bewerbungen/{application.id}"
+    listing = f"/geschaeftsstelle/eingang/{comp.id}"
+    assert "München (kreisfreie Stadt)" in text(client.get(detail))
+    assert "München (kreisfreie Stadt)" in text(client.get(listing))
+    client.get("/sprache/en")
+    refresh()
+    for page in (detail, listing):
+        body = text(client.get(page))
+        assert "München (independent city)" in body and "kreisfreie" not in body, page
+    draft = complete_application(competition=comp)
+    db.session.commit()
+    auth.login(draft.owner)
+    form = client.get(f"/bewerbung/{draft.id}/schritt/1")
+    assert form.status_code == 200
+    assert ">Ebersberg (district)</option>" in form.text
+    assert ">München (independent city)</option>" in form.text
+    assert "Landkreis " not in form.text and "(kreisfreie Stadt)" not in form.text
+
+
 def test_staff_download_attachment_and_receipt(client, auth, comp, bip_staff):
     application = complete_application(competition=comp, image_rights_confirmed=True)
     with client.application.test_request_context():

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from flask_babel import refresh
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from awards.enums import ApplicantType, CompetitionStatus, FormalCheck, Region, SubmissionKind
 from awards.extensions import db
 from awards.i18n import format_figure
+from awards.models.applications import Application
 from awards.models.base import utcnow
-from tests import factories
 from tests import factories
 
 
@@ -217,3 +218,47 @@ def test_statistics_page_in_english(client, auth, scene):
     assert "<dt>People reached (total)</dt><dd>2,920</dd>" in html
     html = client.get("/geschaeftsstelle/statistik?year=1").text
     assert "Please choose a year from the list." in html
+
+
+def test_english_statistics_name_categories_in_english_where_staff_gave_it(client, auth, scene):
+    """Winners by prize category count the categories of several competitions together by
+    their German label: the row is English where every counted category has the same
+    English label, else German marked lang="de"; district rows are named in English."""
+    bip, obb = scene["bip"], scene["obb"]
+    for category in obb.categories:
+        category.label_en = {"1. Preis": "1st prize"}.get(category.label, "")
+    bip.categories[0].label_en = "1st prize"
+    bip_winner, other = db.session.scalars(select(Application).where(
+        Application.competition_id == bip.id,
+        Application.formal_check == FormalCheck.ADMISSIBLE)).all()
+    factories.decide(bip_winner, category=bip.categories[0])
+    factories.decide(other, category=bip.categories[1])
+    obb_second = db.session.scalars(select(Application).where(
+        Application.competition_id == obb.id, Application.volunteers_count == 2)).one()
+    factories.decide(obb_second, category=obb.categories[1])
+    db.session.commit()
+    german_second = bip.categories[1].label
+    auth.login(factories.staff())
+    client.get("/sprache/en")
+    refresh()
+    html = client.get("/geschaeftsstelle/statistik?year=2025").text
+    rows = _cells(html)
+    assert rows["1st prize"][0] == "2"
+    assert f'<th class="kern-table__cell" scope="row"><span lang="de">{german_second}</span></th>' in html
+    assert "(independent city)" in html or "(district)" in html
+    assert "kreisfreie Stadt" not in html and "Landkreis " not in html
+    assert rows[german_second][0] == "2"
+    # Two different English labels for the categories counted together: still German.
+    bip.categories[1].label_en = "2nd prize"
+    obb.categories[1].label_en = "Second prize"
+    db.session.commit()
+    html = client.get("/geschaeftsstelle/statistik?year=2025").text
+    assert f'<span lang="de">{german_second}</span>' in html
+    obb.categories[1].label_en = "2nd prize"
+    db.session.commit()
+    html = client.get("/geschaeftsstelle/statistik?year=2025").text
+    assert _cells(html)["2nd prize"][0] == "2" and german_second not in html
+    client.get("/sprache/de")
+    refresh()
+    html = client.get("/geschaeftsstelle/statistik?year=2025").text
+    assert _cells(html)["1. Preis"][0] == "2" and 'lang="de"' not in html.split("<main", 1)[1]
