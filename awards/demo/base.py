@@ -84,6 +84,15 @@ PRIZES = {
 }
 
 
+
+def _of_region(region):
+    """"von Oberbayern", but "der Oberpfalz" (the only district named with an article)."""
+    return "der Oberpfalz" if region == Region.OPF else f"von {region.label}"
+
+
+def _government(region):
+    return f"Regierung {_of_region(region)}"
+
 def demo_email(key):
     return f"{key}@{DEMO_DOMAIN}"
 
@@ -126,10 +135,10 @@ def ensure_competition(prize_code, year, *, status, opens_at, deadline_at, cerem
         ),
         contact="Geschäftsstelle Integrationspreis\nE-Mail: integrationspreis@integrationspreis.example",
         opens_at=opens_at, deadline_at=deadline_at, ceremony_at=ceremony_at,
-        ceremony_place="Maximilianeum, München" if region is None else f"Regierung von {region.label}",
+        ceremony_place="Maximilianeum, München" if region is None else _government(region),
         budget_cents=budget * 100, allocation_mode=mode, status=status,
         signatories=[{"name": "Dr. Beispiel Muster", "title": "Staatsminister (Beispiel)"}]
-        if region is None else [{"name": "Maria Beispiel", "title": f"Regierungspräsidentin von {region.label} (Beispiel)"}],
+        if region is None else [{"name": "Maria Beispiel", "title": f"Regierungspräsidentin {_of_region(region)} (Beispiel)"}],
         **CALL_EN.get(prize_code, {}),
     )
     for label, rank, amount, count in categories:

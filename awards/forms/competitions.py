@@ -14,6 +14,9 @@ DATE = _l("Bitte geben Sie ein Datum an, z. B. 05.02.2027.")
 TIME = _l("Bitte geben Sie eine Uhrzeit an, z. B. 23:59.")
 # What staff type into the English fields is English (for spell checking and screen readers).
 EN = {"lang": "en"}
+# The German versions of texts that have an English twin: their input is German whatever
+# the language of the page (WCAG 3.1.2).
+DE = {"lang": "de"}
 
 
 def prize_choices(codes=None):
@@ -43,12 +46,15 @@ class MoneyField(StringField):
 class CompetitionFieldsForm(FlaskForm):
     """Everything of a call that can change after it was created (the edit form)."""
 
-    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)])
-    motto = StringField(_l("Jahresmotto"), validators=[Optional(), Length(max=300)])
-    description = TextAreaField(_l("Beschreibung"), validators=[Optional()])
-    eligibility = TextAreaField(_l("Wer kann sich bewerben?"), validators=[Optional()])
-    preparation = TextAreaField(_l("Was Sie vorbereiten sollten"), validators=[Optional()])
-    contact = TextAreaField(_l("Kontakt"), validators=[Optional()])
+    title = StringField(_l("Titel"), validators=[DataRequired(REQUIRED), Length(max=200)],
+                        render_kw=DE)
+    motto = StringField(_l("Jahresmotto"), validators=[Optional(), Length(max=300)], render_kw=DE)
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional()], render_kw=DE)
+    eligibility = TextAreaField(_l("Wer kann sich bewerben?"), validators=[Optional()],
+                                render_kw=DE)
+    preparation = TextAreaField(_l("Was Sie vorbereiten sollten"), validators=[Optional()],
+                                render_kw=DE)
+    contact = TextAreaField(_l("Kontakt"), validators=[Optional()], render_kw=DE)
     # Optional English versions (the English pages show the German text where one is empty).
     title_en = StringField(_l("Titel (Englisch)"), validators=[Optional(), Length(max=200)],
                            render_kw=EN)
@@ -102,7 +108,8 @@ class StageConfirmForm(FlaskForm):
 
 
 class CategoryForm(FlaskForm):
-    label = StringField(_l("Bezeichnung"), validators=[DataRequired(REQUIRED), Length(max=120)])
+    label = StringField(_l("Bezeichnung"), validators=[DataRequired(REQUIRED), Length(max=120)],
+                        render_kw=DE)
     label_en = StringField(_l("Bezeichnung (Englisch)"), validators=[Optional(), Length(max=120)],
                            render_kw=EN)
     rank = IntegerField(_l("Rang"), validators=[InputRequired(NUMBER), NumberRange(1, 99)])
@@ -129,12 +136,13 @@ def format_anchors(anchors):
 
 
 class CriterionForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)])
-    description = TextAreaField(_l("Beschreibung"), validators=[Optional()])
+    name = StringField(_l("Name"), validators=[DataRequired(REQUIRED), Length(max=120)],
+                       render_kw=DE)
+    description = TextAreaField(_l("Beschreibung"), validators=[Optional()], render_kw=DE)
     weight = IntegerField(_l("Gewichtung"), validators=[InputRequired(NUMBER), NumberRange(1, 100)])
     scale_min = IntegerField(_l("Skala von"), validators=[InputRequired(NUMBER), NumberRange(0, 100)])
     scale_max = IntegerField(_l("Skala bis"), validators=[InputRequired(NUMBER), NumberRange(1, 100)])
-    anchors = TextAreaField(_l("Ankertexte"), validators=[Optional()])
+    anchors = TextAreaField(_l("Ankertexte"), validators=[Optional()], render_kw=DE)
     name_en = StringField(_l("Name (Englisch)"), validators=[Optional(), Length(max=120)],
                           render_kw=EN)
     description_en = TextAreaField(_l("Beschreibung (Englisch)"), validators=[Optional()],

@@ -52,6 +52,7 @@ class Edition:
     prize_code: str
     year: int
     title: str
+    title_en: str = ""  # the English title staff entered, if any (English pages show it)
     applications: int = 0
     admissible: int = 0
     inadmissible: int = 0
@@ -134,7 +135,7 @@ def _visible(actor):
 
 def _scope_query(visible, prize_code=None, year=None):
     query = select(Competition.id, Competition.prize_code, Competition.year,
-                   Competition.title).where(*visible)
+                   Competition.title, Competition.title_en).where(*visible)
     if prize_code is not None:
         query = query.where(Competition.prize_code == prize_code)
     if year is not None:
@@ -173,7 +174,8 @@ def report(*, actor, year=None, prize_code=None):
     The trend covers every year of the (prize-filtered) scope."""
     visible = _visible(actor)
     scope = _scope_query(visible, prize_code)
-    editions = {r.id: Edition(r.id, r.prize_code, r.year, r.title) for r in db.session.execute(
+    editions = {r.id: Edition(r.id, r.prize_code, r.year, r.title, r.title_en or "")
+                for r in db.session.execute(
         scope.order_by(Competition.year, Competition.prize_code))}
     in_scope = _ids(scope)
     counted = (Application.competition_id.in_(in_scope),

@@ -2,6 +2,7 @@
 labels and criteria in the existing forms; English pages show them, and the German text
 marked lang="de" where there is none. German pages and exports stay German."""
 import re
+from datetime import timedelta
 
 import pytest
 from flask_babel import refresh
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from awards.enums import CompetitionStatus
 from awards.extensions import db
+from awards.models.base import utcnow
 from awards.models.competitions import Criterion, PrizeCategory
 from tests import factories
 from tests.rendered_forms import rendered_form
@@ -56,6 +58,14 @@ def test_staff_enter_english_call_texts_in_the_edit_form(client, staff_obb):
     html = client.get(url).text
     tag = re.search(r'<input[^>]*name="motto_en"[^>]*>', html).group(0)
     assert 'lang="en"' in tag and 'value="Integration on the ground"' in tag
+    # Their German twins hold German, on an English page too.
+    _english(client)
+    html = client.get(url).text
+    for name in ("title", "motto"):
+        assert 'lang="de"' in re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+    for name in ("description", "eligibility", "preparation", "contact"):
+        assert 'lang="de"' in re.search(rf'<textarea[^>]*name="{name}"[^>]*>', html).group(0)
+    assert 'lang="de"' not in re.search(r'<input[^>]*name="ceremony_place"[^>]*>', html).group(0)
 
 
 def test_english_call_page_shows_english_and_marks_german_fallbacks(client):
@@ -63,6 +73,8 @@ def test_english_call_page_shows_english_and_marks_german_fallbacks(client):
                                  motto="Integration vor Ort", motto_en="Integration on the ground",
                                  description="Worum es geht.", description_en="What it is about.",
                                  eligibility="Vereine und Initiativen.",
+                                 ceremony_place="Maximilianeum, München",
+                                 ceremony_at=utcnow() + timedelta(days=90),
                                  categories=[("1. Preis", 1, 300000, 1), ("Sonderpreis", 2, 50000, 1)])
     comp.categories[0].label_en = "1st Prize"
     db.session.commit()
@@ -78,6 +90,8 @@ def test_english_call_page_shows_english_and_marks_german_fallbacks(client):
         '<p class="kern-body kern-preline" lang="de">Vereine und Initiativen.'
     assert '<span lang="de">Integrationspreis Oberbayern</span>' in html
     assert "1st Prize" in html and '<span lang="de">Sonderpreis</span>' in html
+    # The place of the ceremony has no English version: German, marked.
+    assert '<span lang="de">Maximilianeum, München</span>' in html
     # The German page is German, without marks.
     _german(client)
     html = client.get(url).text

@@ -246,6 +246,9 @@ def test_english_statistics_name_categories_in_english_where_staff_gave_it(clien
     assert rows["1st prize"][0] == "2"
     assert f'<th class="kern-table__cell" scope="row"><span lang="de">{german_second}</span></th>' in html
     assert "(independent city)" in html or "(district)" in html
+    # Competitions without an English title: German, marked; with one: English.
+    assert '<span lang="de">Integrationspreis Oberbayern</span> 2025' in html
+    assert '<span lang="de">Bayerischer Integrationspreis</span> 2025' in html
     assert "kreisfreie Stadt" not in html and "Landkreis " not in html
     assert rows[german_second][0] == "2"
     # Two different English labels for the categories counted together: still German.
@@ -255,9 +258,11 @@ def test_english_statistics_name_categories_in_english_where_staff_gave_it(clien
     html = client.get("/geschaeftsstelle/statistik?year=2025").text
     assert f'<span lang="de">{german_second}</span>' in html
     obb.categories[1].label_en = "2nd prize"
+    bip.title_en = "Bavarian Integration Prize"
     db.session.commit()
     html = client.get("/geschaeftsstelle/statistik?year=2025").text
     assert _cells(html)["2nd prize"][0] == "2" and german_second not in html
+    assert "Bavarian Integration Prize 2025" in _cells(html)
     client.get("/sprache/de")
     refresh()
     html = client.get("/geschaeftsstelle/statistik?year=2025").text
