@@ -71,11 +71,14 @@ class RevokeForm(FlaskForm):
 
 
 class MailTemplateForm(FlaskForm):
+    """The release mails: German, whatever the language of the page (their texts come
+    prefilled in German and are sent in German)."""
+
     subject = StringField(_l("Betreff"), validators=[DataRequired(_l("Bitte geben Sie einen Betreff an.")),
-                                                     Length(max=200)])
+                                                     Length(max=200)], render_kw={"lang": "de"})
     body = TextAreaField(_l("Text"), validators=[DataRequired(_l("Bitte geben Sie einen Text an.")),
                                                  Length(max=10000)],
-                         render_kw={"rows": 18, "class": "mail-body"})
+                         render_kw={"rows": 18, "class": "mail-body", "lang": "de"})
 
 
 class PublicationForm(FlaskForm):

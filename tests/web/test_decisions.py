@@ -169,6 +169,22 @@ def test_mail_template_edit_and_reset(client, auth, setup):
     assert client.get(_url(comp, "/vorlagen/unbekannt")).status_code == 404
 
 
+def test_mail_template_fields_are_german_on_an_english_page(client, auth, setup):
+    """The release mails are sent in German: their fields say so to screen readers."""
+    import re
+
+    from flask_babel import refresh
+
+    comp, staff, _apps = setup
+    auth.login(staff)
+    client.get("/sprache/en")
+    refresh()
+    html = client.get(_url(comp, "/vorlagen/notice")).get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert 'lang="de"' in re.search(r'<input[^>]*name="subject"[^>]*>', html).group(0)
+    assert 'lang="de"' in re.search(r'<textarea[^>]*name="body"[^>]*>', html).group(0)
+
+
 def test_publication_schedule_in_berlin_time_and_publish_by_hand(client, auth, setup):
     comp, staff, apps = setup
     factories.decide(apps[0])
