@@ -84,7 +84,6 @@ PRIZES = {
 }
 
 
-
 def _of_region(region):
     """"von Oberbayern", but "der Oberpfalz" (the only district named with an article)."""
     return "der Oberpfalz" if region == Region.OPF else f"von {region.label}"
@@ -92,6 +91,7 @@ def _of_region(region):
 
 def _government(region):
     return f"Regierung {_of_region(region)}"
+
 
 def demo_email(key):
     return f"{key}@{DEMO_DOMAIN}"

@@ -16,7 +16,7 @@ import logging
 import re
 import uuid
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
+from dataclasses import fields as dataclass_fields
 
 from awards import fields
 from awards.adapters import pdfrewrite
@@ -112,9 +112,11 @@ class Identifiers:
         return self.values + [p for p in self.parts if p.casefold() not in self.kept] + self.extra
 
     def canonical(self):
-        """Everything the redaction reads, as one string: equal strings redact alike."""
-        return json.dumps([self.values, self.parts, self.phones, self.extra, sorted(self.kept),
-                           sorted(self.fixed), self.lifted, sorted(self.person_parts)],
+        """Every field, as one string (sets sorted): equal strings redact alike. Made from
+        the dataclass's own fields, so a field added later is part of it."""
+        values = {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
+        return json.dumps({name: sorted(value) if isinstance(value, set) else value
+                           for name, value in values.items()},
                           ensure_ascii=False, sort_keys=True)
 
 
@@ -350,22 +352,26 @@ def review_segments(text, ids, *, field=None):
     return out
 
 
+# Redaction is a pure function of the text, the identifiers and the field; a score sheet
+# is shown again after every save, and its texts were the most expensive part of the page.
+# The memo is keyed by the whole input, so it can never answer for other identifiers; the
+# oldest result goes first when it is full.
+REDACTION_MEMO_SIZE = 1024
+_redactions = {}
+
+
 def redact(text, ids, *, field=None):
     """`text` with every identifier of `ids` replaced by REDACTED (what the jury reads)."""
     if not text:
-        return text or ""
-    return _redacted(text, ids.canonical(), field)
-
-
-# Redaction is a pure function of the text, the identifiers and the field; a score sheet
-# is shown again after every save, and its texts were the most expensive part of the page.
-# The memo is keyed by the whole input, so it can never answer for other identifiers.
-@lru_cache(maxsize=1024)
-def _redacted(text, canonical_ids, field):
-    values, parts, phones, extra, kept, fixed, lifted, person_parts = json.loads(canonical_ids)
-    ids = Identifiers(values=values, parts=parts, phones=phones, extra=extra, kept=set(kept),
-                      fixed=set(fixed), lifted=lifted, person_parts=set(person_parts))
-    return "".join(piece for piece, _ in segments(text, ids, field=field))
+        return ""
+    key = (text, ids.canonical(), field)
+    found = _redactions.get(key)
+    if found is None:
+        found = "".join(piece for piece, _ in segments(text, ids, field=field))
+        if len(_redactions) >= REDACTION_MEMO_SIZE:
+            _redactions.pop(next(iter(_redactions), None), None)
+        _redactions[key] = found
+    return found
 
 
 def residual_hits(text, ids, *, field, search_ids=None):
