@@ -248,3 +248,24 @@ def laureate_app_base():
     from flask import current_app
 
     return current_app.config["BASE_URL"].rstrip("/")
+
+
+def test_fonts_are_decompressed_once_per_process_and_stored_in_each_storage(app, tmp_path, monkeypatch):
+    from fontTools.ttLib import woff2
+
+    from awards.adapters.storage import LocalStorage
+
+    calls = []
+    original = woff2.decompress
+    monkeypatch.setattr(woff2, "decompress", lambda *a: (calls.append(1), original(*a))[1])
+    monkeypatch.setattr(certificates, "_truetype_cache", {})
+    first, second = LocalStorage(tmp_path / "one"), LocalStorage(tmp_path / "two")
+    urls = certificates.font_urls(first)
+    assert len(calls) == len(certificates.FONT_FILES)
+    assert certificates.font_urls(second) == urls
+    # The second storage holds the same TrueType files, without decompressing them again.
+    assert len(calls) == len(certificates.FONT_FILES)
+    for url in urls.values():
+        key = url.removeprefix("/stored/")
+        assert second.exists(key)
+        assert second.read(key)[:4] == b"\x00\x01\x00\x00"  # TrueType, not WOFF2
