@@ -180,6 +180,7 @@ def generate(*, applications, jurors, past_years, seed):
     from awards.models.jury import (Assignment, Round, RoundCriterion, RoundEntry, RoundStatus,
                                     Score, ScoreStatus, ScoreValue)
     from awards.reference_data import ensure_districts
+    from awards.services.jury import ranking
     from awards.services.accounts import hash_password
     from awards.adapters.storage import get_storage
 
@@ -368,6 +369,11 @@ def generate(*, applications, jurors, past_years, seed):
         total_values += len(value_rows)
         ranked = sorted(zip(entry_ids, members), key=lambda pair: -quality[pair[1]])
         previous_entries = ranked
+        if not last:
+            # As closing a round does (rounds.close_round): its ranking is frozen with it,
+            # and the views read the frozen ranking from then on.
+            db.session.flush()
+            round_row.snapshot = ranking.freeze(round_row)
         rounds_info.append({"id": round_row.id, "name": name, "entries": len(entry_ids),
                             "scores": len(score_rows), "values": len(value_rows)})
     db.session.flush()
@@ -428,8 +434,14 @@ def _pages(stress_id, year, rounds, juror, staff, entry_codes, url_for):
          "paths": score_paths, "fields": {"action": "save", "version": ""}},
         {"name": "Staff application list (3,000)", "audience": "staff", "login": staff,
          "path": url_for("intake.applications", competition_id=stress_id)},
-        {"name": "Staff ranking with normalisation (15,000 score sheets)", "audience": "staff",
-         "login": staff, "path": url_for("staffjury.ranking_view", round_id=first_round)},
+        # A closed round shows the ranking frozen when it closed; an open round computes it
+        # from the scores, once per change of them.
+        {"name": f"Staff ranking of a closed round ({rounds[0]['scores']:,} score sheets)",
+         "audience": "staff", "login": staff,
+         "path": url_for("staffjury.ranking_view", round_id=first_round)},
+        {"name": f"Staff ranking of the open round, live ({rounds[-1]['scores']:,} score sheets)",
+         "audience": "staff", "login": staff,
+         "path": url_for("staffjury.ranking_view", round_id=final_round)},
         # Reference points, not key pages: the same page with no data of its own, once
         # anonymous and once for a logged-in juror, shows what a login alone costs (session,
         # the user and their roles, the user's navigation, the final commit).
