@@ -240,7 +240,8 @@ def font_urls(storage):
     """URLs of the Fira Sans faces the certificate uses, as TrueType kept in storage.
 
     The KERN package ships WOFF2; WeasyPrint would decompress every face on every render
-    (about 0.5 s each). The decompressed copy is made once per storage and font version.
+    (about 0.5 s each). Each face is decompressed once per process and font version and
+    stored once per storage.
     """
     urls = {}
     static = Path(current_app.static_folder) / FONT_DIR
