@@ -33,6 +33,8 @@ class LocalStorage:
 
     def __init__(self, root):
         self.root = Path(root)
+        # Where the files are: equal for two objects that hold the same files.
+        self.location = f"local:{self.root.resolve()}"
 
     def _path(self, key):
         return self.root / _check_key(key)
@@ -116,6 +118,7 @@ class S3Storage:
             config=BotoConfig(retries={"max_attempts": 3, "mode": "standard"},
                               connect_timeout=5, read_timeout=30),
         )
+        self.location = f"s3:{self.client.meta.endpoint_url}/{bucket}"
 
     def _wrap(self, exc, key=None):
         from botocore.exceptions import ClientError

@@ -250,8 +250,7 @@ def font_urls(storage):
         stat = source.stat()
         # Where the storage keeps its files, not the object's id: an id can come back for
         # another storage once the first is gone.
-        where = (storage.name, str(getattr(storage, "root", "")), getattr(storage, "bucket", ""))
-        cache_id = (where, str(source), stat.st_mtime_ns, stat.st_size)
+        cache_id = (storage.location, str(source), stat.st_mtime_ns, stat.st_size)
         key = _font_cache.get(cache_id)
         if key is None:
             raw = source.read_bytes()
