@@ -255,14 +255,17 @@ class Score(TimestampMixin, db.Model):
     """One juror's Bewertungsbogen for one entry."""
 
     __tablename__ = "jury_scores"
-    __table_args__ = (UniqueConstraint("entry_id", "juror_id", name="uq_jury_scores_entry_juror"),)
+    # A juror's scores are counted per round (progress, dashboard): one index on juror and
+    # round, which also serves lookups by juror alone.
+    __table_args__ = (UniqueConstraint("entry_id", "juror_id", name="uq_jury_scores_entry_juror"),
+                      Index("ix_jury_scores_juror_round", "juror_id", "round_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("jury_rounds.id", ondelete="CASCADE"), index=True)
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("jury_round_entries.id", ondelete="CASCADE"), index=True
     )
-    juror_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    juror_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     status: Mapped[ScoreStatus] = mapped_column(
         db.Enum(ScoreStatus, native_enum=False, length=20), default=ScoreStatus.DRAFT, index=True
     )

@@ -151,3 +151,20 @@ def test_others_totals_only_after_the_own_final_score_and_without_conflicted(jur
     own = scoring.save_score(actor=juror, entry=entry, values=_values(round_, 3, 3),
                              finalise=True)
     assert scoring.others_totals(juror=juror, entry=entry, own=own) == [14]
+
+
+def test_progress_of_a_round_counts_only_that_rounds_scores(jury):
+    comp, round_, juror, other = jury
+    # A second round of the same competition: its entries are every admissible application,
+    # the two of the first round among them.
+    later = factories.open_round(competition=comp, jurors=[juror, other], n=3)
+    total = len(later.entries)
+    for entry in round_.entries:
+        scoring.save_score(actor=juror, entry=entry, values=_values(round_, 7, 4), finalise=True)
+    scoring.save_score(actor=juror, entry=later.entries[0], values=_values(later, 6, 6),
+                       finalise=True)
+    assert scoring.juror_progress(juror=juror, round_=round_) == (2, 2)
+    assert total == 5
+    assert scoring.juror_progress(juror=juror, round_=later) == (1, total)
+    assert scoring.juror_progress_by_round(juror=juror, rounds=[round_, later]) == {
+        round_.id: (2, 2), later.id: (1, total)}

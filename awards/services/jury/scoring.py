@@ -292,12 +292,18 @@ def juror_progress(*, juror, round_):
     total, done = db.session.execute(
         select(func.count(Assignment.id), func.count(Score.id))
         .select_from(Assignment)
-        .outerjoin(Score, (Score.entry_id == Assignment.entry_id)
-                   & (Score.juror_id == Assignment.juror_id)
-                   & (Score.status == ScoreStatus.FINAL))
+        .outerjoin(Score, _final_score_of_assignment())
         .where(Assignment.round_id == round_.id, Assignment.juror_id == juror.id,
                ~_conflicted_assignment(juror))).one()
     return done or 0, total or 0
+
+
+def _final_score_of_assignment():
+    """The join of an assignment to its final score. The round is named although the entry
+    implies it: the database then reads the juror's scores of that round only (index on
+    juror and round), not those of every round."""
+    return ((Score.entry_id == Assignment.entry_id) & (Score.juror_id == Assignment.juror_id)
+            & (Score.round_id == Assignment.round_id) & (Score.status == ScoreStatus.FINAL))
 
 
 def _conflicted_assignment(juror):
@@ -317,9 +323,7 @@ def juror_progress_by_round(*, juror, rounds):
         return {}
     rows = db.session.execute(
         select(Assignment.round_id, func.count(Assignment.id), func.count(Score.id))
-        .outerjoin(Score, (Score.entry_id == Assignment.entry_id)
-                   & (Score.juror_id == Assignment.juror_id)
-                   & (Score.status == ScoreStatus.FINAL))
+        .outerjoin(Score, _final_score_of_assignment())
         .where(Assignment.round_id.in_(ids), Assignment.juror_id == juror.id,
                ~_conflicted_assignment(juror))
         .group_by(Assignment.round_id)).all()
