@@ -36,11 +36,12 @@ def _round_or_404(round_id):
     return round_
 
 
-def _entry_or_404(round_id, code):
+def _entry_or_404(round_id, code, with_application=True):
     require(permissions.can_use_jury_area)
     if not CODE_RE.match(code or ""):
         abort(404)
-    entry = scoring.juror_entry(juror=current_user, round_id=round_id, code=code)
+    entry = scoring.juror_entry(juror=current_user, round_id=round_id, code=code,
+                                with_application=with_application)
     if entry is None:
         abort(404)
     return entry
@@ -89,44 +90,48 @@ def round_view(round_id):
 
 @bp.route("/runden/<int:round_id>/<code>", methods=["GET", "POST"])
 def scoresheet(round_id, code):
-    entry = _entry_or_404(round_id, code)
+    posting = request.method == "POST"
+    # Saving does not show the application; a refused save loads it when the page is shown.
+    entry = _entry_or_404(round_id, code, with_application=not posting)
     round_ = entry.round
     criteria = list(round_.criteria)
-    score = scoring.score_of(juror=current_user, entry=entry)
     form_class = scoresheet_form_class(criteria)
-    if request.method == "POST":
+    if posting:
         form = form_class()
-    elif score is not None:
-        data = {"comment": score.comment, "version": score.version}
-        for c in criteria:
-            v = score.value_map().get(c.id)
-            data[f"c{c.id}"] = v.value if v else None
-            data[f"note{c.id}"] = v.comment if v else ""
+        if form.validate():
+            finalise = request.form.get("action") == "final"
+            try:
+                saved = scoring.save_score(actor=current_user, entry=entry, values=form.values(),
+                                           comment=form.comment.data or "", finalise=finalise,
+                                           version=form.version.data or None)
+            except scoring.ScoringError as exc:
+                unit_of_work.discard()
+                # The service names criteria by id; the form has a field per criterion.
+                show_on_form(form, exc, names={c.id: f"c{c.id}" for c in criteria})
+            else:
+                # A final score stays final when it is changed again.
+                flash(_("Ihre Bewertung ist abgeschlossen und gespeichert.")
+                      if saved.status == ScoreStatus.FINAL
+                      else _("Ihre Bewertung ist zwischengespeichert."), "success")
+                return redirect(url_for("jury.scoresheet", round_id=round_id, code=code))
+    # After a refused save the session was rolled back: the score loads as stored.
+    score = scoring.score_of(juror=current_user, entry=entry)
+    if not posting:
+        data = None
+        if score is not None:
+            data = {"comment": score.comment, "version": score.version}
+            values = score.value_map()
+            for c in criteria:
+                v = values.get(c.id)
+                data[f"c{c.id}"] = v.value if v else None
+                data[f"note{c.id}"] = v.comment if v else ""
         form = form_class(data=data)
-    else:
-        form = form_class()
-    if request.method == "POST" and form.validate():
-        finalise = request.form.get("action") == "final"
-        try:
-            scoring.save_score(actor=current_user, entry=entry, values=form.values(),
-                               comment=form.comment.data or "", finalise=finalise,
-                               version=form.version.data or None)
-        except scoring.ScoringError as exc:
-            unit_of_work.discard()
-            # The service names criteria by id; the form has a field per criterion.
-            show_on_form(form, exc, names={c.id: f"c{c.id}" for c in criteria})
-        else:
-            flash(_("Ihre Bewertung ist abgeschlossen und gespeichert.") if finalise or (
-                score is not None and score.status == ScoreStatus.FINAL)
-                else _("Ihre Bewertung ist zwischengespeichert."), "success")
-            return redirect(url_for("jury.scoresheet", round_id=round_id, code=code))
     view = anonymisation.project(entry, round_)
-    # After a refused save the session was rolled back: `score` reloads as stored.
     others = scoring.others_totals(juror=current_user, entry=entry, own=score)
     done, total = scoring.juror_progress(juror=current_user, round_=round_)
     return render_template("jury/scoresheet.html", view=view, round=round_, form=form, score=score,
                            others=others, done=done, total=total, ScoreStatus=ScoreStatus), (
-        422 if request.method == "POST" else 200)
+        422 if posting else 200)
 
 
 @bp.route("/runden/<int:round_id>/<code>/befangenheit", methods=["GET", "POST"])

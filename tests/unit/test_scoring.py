@@ -153,6 +153,19 @@ def test_others_totals_only_after_the_own_final_score_and_without_conflicted(jur
     assert scoring.others_totals(juror=juror, entry=entry, own=own) == [14]
 
 
+def test_saving_checks_assignment_and_conflicts_again_without_loading_the_application(jury):
+    comp, round_, juror, _other = jury
+    first = round_.entries[0]
+    scoring.declare_conflict(actor=juror, entry=first, reason="Mitglied im Verein")
+    with pytest.raises(scoring.ScoringError):
+        scoring.save_score(actor=juror, entry=first, values=_values(round_, 5, 5))
+    unassigned = factories.juror(comp)  # judges the competition, but not this entry
+    with pytest.raises(scoring.ScoringError):
+        scoring.save_score(actor=unassigned, entry=first, values=_values(round_, 5, 5))
+    assert scoring.score_of(juror=juror, entry=first) is None
+    assert scoring.score_of(juror=unassigned, entry=first) is None
+
+
 def test_progress_of_a_round_counts_only_that_rounds_scores(jury):
     comp, round_, juror, other = jury
     # A second round of the same competition: its entries are every admissible application,

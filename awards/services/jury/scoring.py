@@ -74,27 +74,37 @@ def visible_entries(*, juror, round_, now=None):
     return [] if query is None else db.session.scalars(query).all()
 
 
-def juror_entry(*, juror, round_id, code, now=None):
-    """The entry with this code if the juror may load it now, else None (the view answers
-    404 in every case, so nobody learns whether the entry exists)."""
+def _scorable_entry(juror, round_id, code):
+    """The select of the entry with this code if it is in a round of a competition the
+    juror judges, assigned to the juror and without a declared conflict; None if the juror
+    judges no competition."""
     competitions = [a.competition_id for a in juror.roles
                     if a.role == Role.JUROR and a.competition_id]
     if not competitions:
         return None
-    # One statement: the entry exists in a round of a competition the juror judges, is
-    # assigned to the juror and no conflict is declared; with its round and its application
-    # (the score sheet shows both), the application's attachments in a second one.
     conflicted = select(Conflict.id).where(Conflict.application_id == RoundEntry.application_id,
                                            Conflict.juror_id == juror.id)
-    entry = db.session.scalars(
+    return (
         select(RoundEntry)
         .join(Round, Round.id == RoundEntry.round_id)
         .join(Assignment, (Assignment.entry_id == RoundEntry.id) & (Assignment.juror_id == juror.id))
         .where(RoundEntry.round_id == round_id, Round.competition_id.in_(competitions),
                RoundEntry.code == code, ~conflicted.exists())
-        .options(contains_eager(RoundEntry.round),
-                 joinedload(RoundEntry.application).selectinload(Application.attachments))
-    ).first()
+    )
+
+
+def juror_entry(*, juror, round_id, code, now=None, with_application=True):
+    """The entry with this code if the juror may load it now, else None (the view answers
+    404 in every case, so nobody learns whether the entry exists). One statement, with its
+    round and (unless `with_application` is false: saving a score does not show it) its
+    application; the application's attachments in a second one."""
+    query = _scorable_entry(juror, round_id, code)
+    if query is None:
+        return None
+    options = [contains_eager(RoundEntry.round)]
+    if with_application:
+        options.append(joinedload(RoundEntry.application).selectinload(Application.attachments))
+    entry = db.session.scalars(query.options(*options)).first()
     if entry is None or not entry.round.accepts_scores(now):
         return None
     return entry
@@ -129,7 +139,8 @@ def save_score(*, actor, entry, values, comment="", finalise=False, version=None
     if not round_.accepts_scores(now):
         raise ScoringError(_l("Die Runde ist geschlossen. Bewertungen können nicht mehr "
                               "geändert werden."))
-    if juror_entry(juror=actor, round_id=round_.id, code=entry.code, now=now) is None:
+    query = _scorable_entry(actor, round_.id, entry.code)
+    if query is None or db.session.scalar(query.with_only_columns(RoundEntry.id).limit(1)) is None:
         raise ScoringError(_l("Sie können diese Bewerbung nicht bewerten."))
     criteria = round_.criteria
     errors = {}
