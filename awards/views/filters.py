@@ -1,12 +1,11 @@
-"""Jinja filters and globals for dates in Berlin time, money, numbers and navigation.
+"""Jinja filters and globals for dates in Berlin time, money and numbers.
 
 Dates, times and numbers are formatted by Babel in the page's language (awards.i18n)."""
 from datetime import datetime, timezone
 
 from flask_babel import get_locale, gettext as _, ngettext
-from flask_login import current_user
 
-from awards import fields, permissions
+from awards import fields
 from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time,
                          format_figure, format_money, format_number)
 from awards.content_language import localized, localized_anchor, localized_anchors
@@ -83,12 +82,3 @@ def register(app):
     app.jinja_env.globals["localized_anchor"] = localized_anchor
     app.jinja_env.globals["localized_anchors"] = localized_anchors
 
-    @app.context_processor
-    def inject_roles():
-        user = current_user
-        return {
-            "perm": permissions,
-            "nav_is_staff": permissions.is_staff(user),
-            "nav_is_admin": permissions.is_admin(user),
-            "nav_is_juror": permissions.is_juror(user),
-        }
