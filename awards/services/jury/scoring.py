@@ -93,6 +93,17 @@ def _scorable_entry(juror, round_id, code):
     )
 
 
+def _may_score(juror, entry, now=None):
+    """Whether the juror may load and score the entry now (round open, assigned, no
+    conflict declared): the rule of `juror_entry`, asked with one statement that loads
+    nothing, for services that already hold the entry."""
+    if not entry.round.accepts_scores(now):
+        return False
+    query = _scorable_entry(juror, entry.round_id, entry.code)
+    return query is not None and db.session.scalar(
+        query.with_only_columns(RoundEntry.id).limit(1)) is not None
+
+
 def juror_entry(*, juror, round_id, code, now=None, with_application=True):
     """The entry with this code if the juror may load it now, else None (the view answers
     404 in every case, so nobody learns whether the entry exists). One statement, with its
@@ -139,8 +150,7 @@ def save_score(*, actor, entry, values, comment="", finalise=False, version=None
     if not round_.accepts_scores(now):
         raise ScoringError(_l("Die Runde ist geschlossen. Bewertungen können nicht mehr "
                               "geändert werden."))
-    query = _scorable_entry(actor, round_.id, entry.code)
-    if query is None or db.session.scalar(query.with_only_columns(RoundEntry.id).limit(1)) is None:
+    if not _may_score(actor, entry, now):
         raise ScoringError(_l("Sie können diese Bewerbung nicht bewerten."))
     criteria = round_.criteria
     errors = {}
@@ -242,7 +252,7 @@ def _record_conflict(*, actor, entry, juror, reason):
 def declare_conflict(*, actor, entry, reason, now=None):
     """The juror declares Befangenheit: afterwards they cannot see or score the entry and
     are left out of its aggregation."""
-    if juror_entry(juror=actor, round_id=entry.round_id, code=entry.code, now=now) is None:
+    if not _may_score(actor, entry, now):
         raise ScoringError(_l("Sie können für diese Bewerbung keine Befangenheit anzeigen."))
     return _record_conflict(actor=actor, entry=entry, juror=actor, reason=reason)
 
