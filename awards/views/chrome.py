@@ -20,32 +20,38 @@ INPUTS = CacheInputs("chrome", context=("template", "language", "script_root", "
                      has_data=False)
 MAX_ENTRIES = 256
 EXTENSION = "awards.chrome"
+ENVIRON_KEY = "awards.chrome.inputs"
 
 
-def _roles():
-    user = current_user
-    if not user.is_authenticated:
-        return ()
-    return tuple(name for name, holds in (("juror", permissions.is_juror(user)),
-                                           ("staff", permissions.is_staff(user)),
-                                           ("admin", permissions.is_admin(user))) if holds)
+def _request_inputs():
+    """This request's language, script root and role set: the same for every part of the
+    page, so worked out once (kept in the WSGI environ, which is the request's own)."""
+    inputs = request.environ.get(ENVIRON_KEY)
+    if inputs is None:
+        user = current_user
+        roles = ()
+        if user.is_authenticated:
+            roles = ("authenticated",) + tuple(
+                name for name, holds in (("juror", permissions.is_juror(user)),
+                                         ("staff", permissions.is_staff(user)),
+                                         ("admin", permissions.is_admin(user))) if holds)
+        inputs = request.environ[ENVIRON_KEY] = {
+            "language": str(get_locale()), "script_root": request.script_root, "roles": roles}
+    return inputs
 
 
 def chrome(template):
     """The rendered part `template` (a name under templates/chrome/) for this request."""
-    roles = _roles()
-    authenticated = bool(current_user.is_authenticated)
-    inputs = {"template": template, "language": str(get_locale()),
-              "script_root": request.script_root,
-              "roles": (authenticated,) + roles}
+    inputs = _request_inputs()
     app = current_app
     kept = app.extensions.setdefault(EXTENSION, {})
-    key = INPUTS.key(**inputs)
+    key = INPUTS.key(template=template, **inputs)
     html = kept.get(key)
     if html is None or app.jinja_env.auto_reload:
+        roles = inputs["roles"]
         html = app.jinja_env.get_template(template).render(
-            authenticated=authenticated, is_juror="juror" in roles, is_staff="staff" in roles,
-            is_admin="admin" in roles).encode()
+            authenticated="authenticated" in roles, is_juror="juror" in roles,
+            is_staff="staff" in roles, is_admin="admin" in roles).encode()
         if len(kept) >= MAX_ENTRIES:
             kept.clear()
         kept[key] = html
