@@ -53,8 +53,9 @@ def create_app(config=None, **overrides):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
-    from awards.i18n import Request, install_session_tag
+    from awards.i18n import Request, install_jinja_gettext, install_session_tag
 
+    install_jinja_gettext(app)
     app.request_class = Request
     install_session_tag(app)
     # The limiter is one object shared by every app in the process (tests build several);

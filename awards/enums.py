@@ -1,7 +1,7 @@
-"""States, roles and reference codes. A leaf module: imports nothing of ours."""
+"""States, roles and reference codes. Imports only awards.i18n (its labels), itself a leaf."""
 import enum
 
-from flask_babel import lazy_gettext as _l
+from awards.i18n import lazy_gettext as _l
 
 
 class LabelledEnum(str, enum.Enum):

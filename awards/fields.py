@@ -17,9 +17,8 @@ the registry (see tests/web/test_field_registry.py).
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-
 from awards.enums import ApplicantType, SubmissionKind
+from awards.i18n import lazy_gettext as _l
 from awards.i18n import format_berlin_date, format_berlin_month, format_number
 
 # Audiences: who gets to read a field.

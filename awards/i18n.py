@@ -17,11 +17,13 @@ from functools import lru_cache
 
 from babel import Locale, support
 from babel.dates import parse_pattern
+from babel.numbers import format_decimal as _format_decimal
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Request as FlaskRequest
-from flask_babel import Babel, Domain, LazyString, force_locale, format_decimal, get_locale
+from flask import g
+from flask_babel import Babel, Domain, LazyString, force_locale, get_locale
 from flask_babel import _get_current_context as _babel_context
-from flask_babel import gettext as _gettext
+from flask_babel import get_translations as _babel_translations
 from flask.json.tag import JSONTag
 from werkzeug.utils import cached_property
 from wtforms.i18n import messages_path
@@ -30,6 +32,51 @@ from awards.timeutil import BERLIN, to_berlin
 
 DEFAULT_LANGUAGE = "de"
 LANGUAGES = ("de", "en")
+
+
+def translations():
+    """The catalogue of the active language.
+
+    Where the request already found it (RequestDomain keeps it in flask_babel's slot on the
+    request's babel context), one look; else flask_babel finds it, which fills the slot.
+    `force_locale` empties the slot and `refresh` removes it, so both are followed. A page
+    translates a few hundred messages (labels, choices, help texts): flask_babel's own path
+    costs several context lookups for each."""
+    try:
+        context = g._get_current_object().__dict__.get("_flask_babel")
+    except RuntimeError:  # outside an app context: flask_babel answers with no catalogue
+        context = None
+    found = getattr(context, "babel_translations", None) if context is not None else None
+    return found if found is not None else _babel_translations()
+
+
+def gettext(string, **variables):
+    """`string` in the active language, `%(name)s` placeholders filled (as flask_babel's)."""
+    translated = translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def ngettext(singular, plural, num, **variables):
+    """Singular or plural by `num`, in the active language (as flask_babel's)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string, **variables):
+    """flask_babel's lazy message (markup-safe, for labels of forms and views) translated
+    through `gettext` above."""
+    return LazyString(gettext, string, **variables)
+
+
+def install_jinja_gettext(app):
+    """Templates translate through `translations()` too (Flask-Babel installs its own)."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
 
 class LazyText(LazyString):
@@ -42,7 +89,7 @@ class LazyText(LazyString):
 
 def _l(string, **variables):
     """The message `string`, translated when shown; `%(name)s` placeholders filled then."""
-    return LazyText(_gettext, string, **variables)
+    return LazyText(gettext, string, **variables)
 
 
 def text(message):
@@ -149,6 +196,17 @@ def _aware(value):
 
 
 @lru_cache(maxsize=None)
+def _locale(lang):
+    return Locale.parse(lang)
+
+
+def _decimal(value, pattern, lang):
+    """Babel's decimal formatting in `lang` (what flask_babel's format_decimal does under
+    force_locale, without switching the request's locale for one number)."""
+    return _format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+@lru_cache(maxsize=None)
 def _datetime_pattern(style, lang):
     """The parsed CLDR pattern and the locale of one style and language (parsed once:
     a list page formats a time in every row)."""
@@ -204,8 +262,7 @@ def format_money(cents, lang=None):
     lang = lang or language()
     amount = abs(Decimal(int(cents)) / 100)
     pattern = "#,##0" if int(cents) % 100 == 0 else "#,##0.00"
-    with force_locale(lang):
-        number = format_decimal(amount, format=pattern)
+    number = _decimal(amount, pattern, lang)
     sign = "-" if cents < 0 else ""
     return f"{sign}€{number}" if lang == "en" else f"{sign}{number} €"
 
@@ -216,8 +273,7 @@ def format_number(value, digits=None, lang=None):
     if value is None:
         return ""
     pattern = "#,##0.###" if digits is None else ("#,##0." + "0" * digits if digits else "#,##0")
-    with force_locale(lang or language()):
-        return format_decimal(value, format=pattern)
+    return _decimal(value, pattern, lang or language())
 
 
 def format_money_input(cents, lang=None):
@@ -256,8 +312,7 @@ def format_figure(value, lang=None):
     at most one decimal ('12,5' / '12.5'); '–' when there is no value (no answer)."""
     if value is None:
         return "–"
-    with force_locale(lang or language()):
-        return format_decimal(value, format="#,##0.#")
+    return _decimal(value, "#,##0.#", lang or language())
 
 
 def in_language(lang):
@@ -266,7 +321,8 @@ def in_language(lang):
     return force_locale(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
 
 
-__all__ = ["LazyText", "Request", "_l", "text", "install_session_tag", "language",
+__all__ = ["LazyText", "Request", "_l", "gettext", "ngettext", "lazy_gettext", "translations",
+           "install_jinja_gettext", "text", "install_session_tag", "language",
            "format_berlin_datetime", "format_berlin_time", "format_berlin_date",
            "format_berlin_month", "format_money", "format_money_input", "parse_money_input",
            "format_number",

@@ -1,11 +1,11 @@
 """Administration: invite people and assign roles."""
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from awards.enums import Region, Role
 from awards.forms.applications import options
+from awards.i18n import lazy_gettext as _l
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")
 ALL_PRIZES = ""

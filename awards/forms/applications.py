@@ -6,7 +6,6 @@ a submission is decided in services.applications, so a draft can always be saved
 """
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField,
@@ -17,6 +16,7 @@ from wtforms.validators import (Email, Length, NumberRange, Optional, Regexp, UR
 from awards import fields
 from awards.content_language import localized_choice
 from awards.enums import ApplicantType, ApplicationStatus, FormalCheck, Region
+from awards.i18n import lazy_gettext as _l
 from awards.i18n import format_number
 from awards.timeutil import to_berlin
 from awards.models.base import utcnow

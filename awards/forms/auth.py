@@ -1,6 +1,6 @@
 """Login, registration, reset, Zugangslink and invitation forms."""
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 

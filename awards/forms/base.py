@@ -13,8 +13,9 @@ import re
 
 import flask_wtf
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict, MultiDict
+
+from awards.i18n import lazy_gettext as _l
 
 # C0 controls except TAB, LF, CR; DEL; C1 controls.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -1,11 +1,11 @@
 """Competition, prize category and criterion forms (times in Berlin, money in euros)."""
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField,
                      TimeField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from awards.enums import AllocationMode, Region
+from awards.i18n import lazy_gettext as _l
 from awards.i18n import format_money_input, parse_money_input
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")

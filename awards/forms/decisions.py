@@ -1,5 +1,4 @@
 """Forms of the decisions area (staff and jury chair)."""
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, HiddenField, SelectField, SelectMultipleField,
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from awards.content_language import localized_choice
+from awards.i18n import lazy_gettext as _l
 from awards.i18n import parse_money_input
 
 

@@ -1,12 +1,12 @@
 """Forms of the Nachforderung: staff ask (what, by when), the applicant answers."""
 from datetime import time, timedelta
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, MultipleFileField, TextAreaField, TimeField
 from wtforms.validators import Length, Optional
 
 from awards.forms.applications import TOO_LONG, _explain_date_error, _strip, text
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 from awards.models.base import utcnow
 from awards.timeutil import to_berlin
 

@@ -1,6 +1,5 @@
 """Forms of the jury area: round set-up, jury invitations, anonymisation review,
 assignment, conflicts, the Bewertungsbogen and advancing to the next round."""
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField,
                      RadioField, SelectField, SelectMultipleField, StringField, TextAreaField)
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from awards.forms.applications import options
+from awards.i18n import lazy_gettext as _l
 from awards.models.jury import RoundSource, TieBreak
 
 REQUIRED = _l("Bitte füllen Sie dieses Feld aus.")

@@ -1,11 +1,11 @@
 """Forms of the composer, the automatic mail settings and the Infobrief."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from awards.forms.auth import email_field
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 
 DAYS = _l("Bitte geben Sie eine ganze Zahl von 1 bis 60 an.")
 

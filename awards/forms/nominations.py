@@ -1,10 +1,10 @@
 """The nominee's answer to a nomination: confirm or decline, and their own consents."""
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import Optional
 
 from awards.forms.applications import options
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 
 
 class NomineeResponseForm(FlaskForm):

@@ -1,10 +1,10 @@
 """Forms of the press kit: the public text of a winner, the applicant's answer, the press
 release."""
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 from awards.services.press import MAX_COMMENT, MAX_RELEASE, MAX_TEXT, MAX_TITLE
 
 

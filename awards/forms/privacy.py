@@ -1,6 +1,6 @@
 """Privacy forms: confirming the deletion of one's own account."""
-from flask_babel import lazy_gettext as _l
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 

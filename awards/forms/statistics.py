@@ -1,10 +1,10 @@
 """The filter of the statistics pages (a GET form: works without JavaScript)."""
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import AnyOf, Optional
 
 from awards.forms.applications import options
 from awards.forms.base import FlaskForm
+from awards.i18n import lazy_gettext as _l
 
 
 class StatisticsFilterForm(FlaskForm):

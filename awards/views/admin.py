@@ -1,6 +1,5 @@
 """Administration: users, invitations, roles. Administrators only."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,6 +12,7 @@ from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.users import RoleAssignment, User
 from awards.content_language import localized_choice
+from awards.i18n import gettext as _
 from awards.services import accounts
 from awards.views import paging
 from awards.views.util import require

@@ -2,7 +2,6 @@
 submission with receipt, the dashboard "Meine Bewerbungen", withdraw and copy."""
 from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template,
                    request, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -15,6 +14,7 @@ from awards.extensions import db, limiter
 from awards.forms.applications import ConfirmForm, CopyForm, step_form
 from awards.forms.document_requests import DocumentAnswerForm
 from awards.forms.nominations import NomineeResponseForm
+from awards.i18n import gettext as _
 from awards.i18n import format_berlin_time
 from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow

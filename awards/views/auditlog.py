@@ -2,12 +2,12 @@
 from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from awards import permissions
 from awards.extensions import db
+from awards.i18n import gettext as _
 from awards.models.audit import AuditLog
 from awards.models.users import User
 from awards.timeutil import from_berlin

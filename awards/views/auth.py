@@ -2,8 +2,6 @@
 invitations."""
 from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
                    session, url_for)
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +13,8 @@ from awards.forms.auth import (ChangePasswordForm, InvitationForm, LinkForm, Log
 from awards.services import accounts, tokens
 from awards.views.util import safe_next
 from awards import permissions, unit_of_work
+from awards.i18n import gettext as _
+from awards.i18n import lazy_gettext as _l
 
 bp = Blueprint("auth", __name__, url_prefix="/konto")
 

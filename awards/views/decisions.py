@@ -10,7 +10,6 @@ from datetime import datetime, time
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    request, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions
@@ -35,6 +34,7 @@ from awards.timeutil import from_berlin, to_berlin
 from awards.views.converters import parse_id
 from awards.views.util import require
 from awards.filenames import content_disposition
+from awards.i18n import gettext as _
 from awards.models.decisions import Certificate
 
 bp = Blueprint("decisions", __name__, url_prefix="/geschaeftsstelle/entscheidungen")

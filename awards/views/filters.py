@@ -3,11 +3,11 @@
 Dates, times and numbers are formatted by Babel in the page's language (awards.i18n)."""
 from datetime import datetime, timezone
 
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import get_locale
 
 from awards import fields
 from awards.i18n import (format_berlin_date, format_berlin_datetime, format_berlin_time,
-                         format_figure, format_money, format_number)
+                         format_figure, format_money, format_number, gettext as _, ngettext)
 from awards.content_language import localized, localized_anchor, localized_anchors
 from awards.timeutil import to_berlin
 from awards.views.security import language_span

@@ -1,7 +1,8 @@
 """Help pages in plain language, one per audience, in German and English."""
 from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
+
+from awards.i18n import lazy_gettext as _l
 
 bp = Blueprint("help", __name__, url_prefix="/hilfe")
 

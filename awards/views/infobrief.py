@@ -6,12 +6,12 @@ Infobrief points at the same page (no RFC 8058 one-click POST: that would need a
 without a CSRF token).
 """
 from flask import Blueprint, make_response, render_template, request
-from flask_babel import gettext as _
 
 from awards.enums import Region
 from awards import unit_of_work
 from awards.extensions import limiter
 from awards.forms.messaging import SubscribeForm, TokenForm
+from awards.i18n import gettext as _
 from awards.services import infobrief
 
 bp = Blueprint("infobrief", __name__, url_prefix="/infobrief")

@@ -4,7 +4,6 @@ from datetime import datetime
 
 from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
                    url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -24,6 +23,7 @@ from awards.views import paging
 from awards.views.applicant import send_stored
 from awards.views.util import require
 from awards.filenames import content_disposition
+from awards.i18n import gettext as _
 
 bp = Blueprint("intake", __name__, url_prefix="/geschaeftsstelle")
 

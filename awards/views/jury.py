@@ -8,7 +8,6 @@ as an entry that does not exist.
 import re
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions, unit_of_work
@@ -20,6 +19,7 @@ from awards.services.jury import anonymisation, exports as jury_exports, scoring
 from awards.views import paging
 from awards.views.util import juror_attachment_response, require
 from awards.filenames import content_disposition
+from awards.i18n import gettext as _
 from awards.models.jury import Score
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")

@@ -5,13 +5,13 @@ preview (page through the recipients), confirm (the count), send. The message tr
 from step to step in the form; nothing is stored until it is sent.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions, unit_of_work
 from awards.errors import show_on_form
 from awards.extensions import db
 from awards.forms.messaging import AutoMailForm, ComposeForm, SendForm
+from awards.i18n import gettext as _
 from awards.i18n import format_number
 from awards.models.competitions import Competition
 from awards.services import automail, infobrief, messaging

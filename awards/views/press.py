@@ -9,7 +9,6 @@ public winners page of the competition.
 """
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from awards.errors import show_on_form
 from awards.extensions import db
 from awards.filenames import content_disposition
 from awards.forms.press import PressReleaseForm, PublicTextAnswerForm, PublicTextForm
+from awards.i18n import gettext as _
 from awards.models.applications import Application
 from awards.models.competitions import Competition
 from awards.models.decisions import Decision

@@ -1,7 +1,6 @@
 """Meine Daten: applicants download everything we hold about them and delete their account."""
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template,
                    request, session, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from awards import permissions
@@ -14,6 +13,7 @@ from awards.models.base import utcnow
 from awards.services import privacy, retention
 from awards.views.util import require
 from awards.filenames import content_disposition
+from awards.i18n import gettext as _
 
 bp = Blueprint("privacy", __name__, url_prefix="/konto/meine-daten")
 

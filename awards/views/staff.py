@@ -1,7 +1,5 @@
 """Geschäftsstelle: competitions of the prizes a staff member works on."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +15,8 @@ from awards.services import competitions as service
 from awards.services import lifecycle
 from awards.views.util import require
 from awards.enums import ApplicationStatus
+from awards.i18n import gettext as _
+from awards.i18n import lazy_gettext as _l
 
 bp = Blueprint("staff", __name__, url_prefix="/geschaeftsstelle")
 

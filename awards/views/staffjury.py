@@ -4,7 +4,6 @@ from datetime import datetime
 
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    stream_with_context, url_for)
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -32,6 +31,7 @@ from awards.timeutil import from_berlin, to_berlin
 from awards.views import fragments, paging
 from awards.views.util import juror_attachment_response, require
 from awards.filenames import content_disposition
+from awards.i18n import gettext as _
 
 bp = Blueprint("staffjury", __name__, url_prefix="/geschaeftsstelle/jury")
 

@@ -3,11 +3,11 @@ filtered by year and prize; staff of a district government see their own prize o
 from datetime import datetime
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from awards import permissions
 from awards.forms.statistics import StatisticsFilterForm
+from awards.i18n import gettext as _
 from awards.services import statistics
 from awards.views import charts
 from awards.views.intake import _download

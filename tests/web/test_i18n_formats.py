@@ -48,29 +48,45 @@ def test_formats_outside_a_request_are_german(app):
 
 
 def test_messages_follow_the_language_while_a_request_keeps_its_catalogue(app):
-    """The catalogue found once per request (i18n.RequestDomain) still follows force_locale
-    and refresh, in templates, plain and lazy messages."""
+    """The catalogue found once per request (i18n.RequestDomain, read in one step by
+    i18n.translations) still follows force_locale and refresh: in templates, in plain
+    messages (ours and flask_babel's) and in lazy ones (ours, the markup-safe kind for
+    forms, and flask_babel's)."""
     from flask import session
-    from flask_babel import gettext
+    from flask_babel import gettext as babel_gettext
+    from flask_babel import lazy_gettext as babel_lazy_gettext
 
-    lazy = _l("Anmerkung")
+    from awards.i18n import gettext, lazy_gettext, ngettext
+
+    lazy, lazy_markup, babel_lazy = _l("Anmerkung"), lazy_gettext("Anmerkung"), babel_lazy_gettext("Anmerkung")
     template = "{{ _('Anmerkung') }}"
+
+    def shown():
+        return (gettext("Anmerkung"), babel_gettext("Anmerkung"), str(lazy), str(lazy_markup),
+                str(babel_lazy), render_template_string(template))
+
     with app.test_request_context():
-        assert (gettext("Anmerkung"), str(lazy), render_template_string(template)) == (
-            "Anmerkung",) * 3
+        assert shown() == ("Anmerkung",) * 6
         with force_locale("en"):
-            assert (gettext("Anmerkung"), str(lazy), render_template_string(template)) == (
-                "Remark",) * 3
-        assert gettext("Anmerkung") == "Anmerkung"
+            assert shown() == ("Remark",) * 6
+        assert shown() == ("Anmerkung",) * 6
         session["lang"] = "en"
         assert gettext("Anmerkung") == "Anmerkung"  # the request's language is settled
         refresh()
-        assert (gettext("Anmerkung"), str(lazy), render_template_string(template)) == (
-            "Remark",) * 3
+        assert shown() == ("Remark",) * 6
+        assert ngettext("%(num)s Bewerbung", "%(num)s Bewerbungen", 3) == "3 applications"
+        assert gettext("%(name)s", name="x") == "x"
     # A new request (with its own app context, as every request outside the tests' shared
     # one) starts from its own language.
     with app.app_context(), app.test_request_context():
         assert gettext("Anmerkung") == "Anmerkung"
+
+
+def test_messages_outside_an_app_context_are_the_german_source():
+    from awards.i18n import gettext, lazy_gettext
+
+    assert gettext("Anmerkung") == "Anmerkung"
+    assert str(lazy_gettext("Anmerkung %(n)s", n=1)) == "Anmerkung 1"
 
 
 def test_public_competition_page_shows_the_deadline_in_the_page_language(client):
