@@ -485,29 +485,37 @@ INTAKE_LIST_COLUMNS = (
     Application.submitted_at, Application.formal_check)
 
 
-def intake_page(*, page=1, per_page=25, **filters):
-    """One page of the intake list: (rows [(application, attachment count)], total, page).
-    A page past the end is the last page."""
-    query = intake_query(**filters)
-    # count(*): answered from the index on (competition, status) alone
-    total = db.session.scalar(query.with_only_columns(func.count()).select_from(Application))
+def intake_counts(**filters):
+    """(applications the filters match, drafts of the competition) in one statement; drafts
+    are counted whatever the filters, because the list only says how many there are."""
+    competition = filters["competition"]
+    matching = intake_query(**filters).whereclause
+    return tuple(db.session.execute(
+        select(func.count().filter(matching),
+               func.count().filter(Application.status == ApplicationStatus.DRAFT))
+        .select_from(Application)
+        .where(Application.competition_id == bindparam("competition_id", competition.id,
+                                                       literal_execute=True))
+    ).one())
+
+
+def intake_page(*, page=1, per_page=25, extra_columns=(), **filters):
+    """One page of the intake list: (rows, total, drafts, page). Each row is (application,
+    attachment count, *the values of `extra_columns`): expressions correlated to the
+    application that other services give the list (the latest document request, the
+    nominee's answer), read in the same statement. A page past the end is the last page."""
+    total, drafts = intake_counts(**filters)
     page = min(max(page, 1), max(1, -(-total // per_page)))
     # Counted per row of this page only, not over every attachment of the database.
     files = (select(func.count(Attachment.id)).where(Attachment.application_id == Application.id)
              .correlate(Application).scalar_subquery())
     rows = db.session.execute(
-        query.add_columns(files)
+        intake_query(**filters).add_columns(files, *extra_columns)
         .options(joinedload(Application.district), load_only(*INTAKE_LIST_COLUMNS, raiseload=True))
         .order_by(Application.number.asc().nulls_last(), Application.id)
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
-    return [(row[0], row[1]) for row in rows], total, page
-
-
-def draft_count(competition):
-    return db.session.scalar(select(func.count()).select_from(Application).where(
-        Application.competition_id == competition.id,
-        Application.status == ApplicationStatus.DRAFT))
+    return [tuple(row) for row in rows], total, drafts, page
 
 
 # --- stash of form data posted after the login expired ----------------------------------

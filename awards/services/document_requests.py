@@ -12,6 +12,7 @@ from sqlalchemy import select
 from awards.enums import ApplicationStatus, FormalCheck
 from awards.extensions import db
 from awards.i18n import _l, format_berlin_datetime
+from awards.models.applications import Application
 from awards.models.base import utcnow
 from awards.models.document_requests import DocumentRequest, DocumentRequestFile
 from awards.services import audit, mail, uploads
@@ -172,23 +173,37 @@ def submit_answer(*, actor, request, text, now=None):
     return request
 
 
+def latest_request_columns():
+    """The answer time and the deadline of each application's latest request, as columns
+    correlated to the application (the intake list reads them in its own statement)."""
+    def latest(column):
+        return (select(column).where(DocumentRequest.application_id == Application.id)
+                .correlate(Application).order_by(DocumentRequest.id.desc()).limit(1)
+                .scalar_subquery())
+    return latest(DocumentRequest.answered_at), latest(DocumentRequest.due_at)
+
+
+def marker(answered_at, due_at, now=None):
+    """What the intake list says of a request with these times: answered, open or overdue
+    (None when there is no request: every request has a deadline)."""
+    if due_at is None:
+        return None
+    if answered_at is not None:
+        return "answered"
+    if (now or utcnow()).replace(microsecond=0) > due_at:
+        return "overdue"
+    return "open"
+
+
 def markers(application_ids, now=None):
-    """{application id: "answered" | "open" | "overdue"} of the latest request of each of
-    the given applications (one query, for the intake list)."""
+    """{application id: marker} of the given applications that have a request, read
+    through the same columns as the intake list."""
     if not application_ids:
         return {}
     now = now or utcnow()
     rows = db.session.execute(
-        select(DocumentRequest.application_id, DocumentRequest.answered_at, DocumentRequest.due_at)
-        .where(DocumentRequest.application_id.in_(list(application_ids)))
-        .order_by(DocumentRequest.id)
-    ).all()
-    result = {}
-    for application_id, answered_at, due_at in rows:
-        if answered_at is not None:
-            result[application_id] = "answered"
-        elif now.replace(microsecond=0) > due_at:
-            result[application_id] = "overdue"
-        else:
-            result[application_id] = "open"
-    return result
+        select(Application.id, *latest_request_columns())
+        .where(Application.id.in_(list(application_ids)))).all()
+    return {application_id: marker(answered_at, due_at, now)
+            for application_id, answered_at, due_at in rows if due_at is not None}
+

@@ -238,6 +238,13 @@ def on_release(*, actor, competition, awarded_ids, now=None):
     return rows
 
 
+def status_column():
+    """The nominee's answer (NomineeStatus, None without a nomination) as a column
+    correlated to the application, for the intake list's own statement."""
+    return (select(Nomination.status).where(Nomination.application_id == Application.id)
+            .correlate(Application).scalar_subquery())
+
+
 def statuses(application_ids):
     """{application id: NomineeStatus} for the intake list (one query)."""
     if not application_ids:

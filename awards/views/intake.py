@@ -15,6 +15,7 @@ from awards.extensions import db
 from awards.forms.applications import FormalCheckForm, IntakeFilterForm, ReopenForm
 from awards.forms.document_requests import DocumentRequestForm
 from awards.models.applications import Application, Attachment
+from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.services import applications as service
 from awards.services import document_requests, exports, lifecycle, nominations
@@ -54,15 +55,22 @@ def applications(competition_id):
     competition = _competition(competition_id)
     form = IntakeFilterForm(request.args)
     filters = form.filters()
-    rows, total, number = service.intake_page(competition=competition, page=paging.page_arg(),
-                                              per_page=PER_PAGE, **filters)
+    # The latest document request and the nominee's answer come in the page's statement.
+    found, total, drafts, number = service.intake_page(
+        competition=competition, page=paging.page_arg(), per_page=PER_PAGE,
+        extra_columns=(*document_requests.latest_request_columns(), nominations.status_column()),
+        **filters)
+    now = utcnow()
+    rows = [(application, files) for application, files, *_rest in found]
+    request_markers = {application.id: document_requests.marker(answered_at, due_at, now)
+                       for application, _files, answered_at, due_at, _status in found}
+    nominee_statuses = {application.id: status
+                        for application, _files, _answered, _due, status in found if status}
     page = paging.Page(items=rows, page=number, per_page=PER_PAGE, total=total)
     args = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("intake/list.html", competition=competition, rows=rows, total=total,
-                           page=page, form=form, args=args,
-                           drafts=service.draft_count(competition),
-                           request_markers=document_requests.markers([a.id for a, _n in rows]),
-                           nominee_statuses=nominations.statuses([a.id for a, _n in rows]))
+                           page=page, form=form, args=args, drafts=drafts,
+                           request_markers=request_markers, nominee_statuses=nominee_statuses)
 
 
 def _export_name(competition, ext):

@@ -382,12 +382,15 @@ def test_intake_page_counts_files_and_clamps_the_page(app):
     comp = factories.competition()
     apps = [factories.submitted_application(comp) for _ in range(3)]
     factories.attachment(apps[2])
-    rows, total, page = service.intake_page(competition=comp, page=9, per_page=2)
-    assert (total, page) == (3, 2)
+    factories.application(competition=comp)  # a draft: counted apart, never listed
+    rows, total, drafts, page = service.intake_page(competition=comp, page=9, per_page=2)
+    assert (total, drafts, page) == (3, 1, 2)
     assert rows == [(apps[2], 1)]
-    rows, _, page = service.intake_page(competition=comp, page=0, per_page=2)
+    rows, _, _, page = service.intake_page(competition=comp, page=0, per_page=2)
     assert (page, rows) == (1, [(apps[0], 0), (apps[1], 0)])
-    assert service.draft_count(comp) == 0
+    # The drafts are counted whatever the filters; the matching ones follow them.
+    assert service.intake_counts(competition=comp, status=ApplicationStatus.WITHDRAWN) == (0, 1)
+    assert service.intake_counts(competition=comp) == (3, 1)
 
 
 # --- stash --------------------------------------------------------------------------------

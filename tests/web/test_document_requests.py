@@ -281,3 +281,20 @@ def test_other_prize_staff_cannot_request_documents(client, auth, application):
                            data={"message": "x", "due_date": "2099-01-01", "due_time": "12:00"})
     assert response.status_code == 403
     assert db.session.scalars(select(DocumentRequest)).all() == []
+
+
+def test_intake_list_marks_the_latest_request_of_an_application(client, auth, comp, staff):
+    application = submitted_application(complete=True, competition=comp, project_title="Zweimal")
+    document_requests.request_documents(actor=staff, application=application, message="Satzung",
+                                        due_at=utcnow() + timedelta(days=3))
+    first = db.session.scalars(select(DocumentRequest).where(
+        DocumentRequest.application_id == application.id)).one()
+    first.answered_at = utcnow()
+    db.session.commit()
+    document_requests.request_documents(actor=staff, application=application,
+                                        message="Haushaltsplan", due_at=utcnow() + timedelta(days=3))
+    db.session.commit()
+    auth.login(staff)
+    listing = body(client.get(f"/geschaeftsstelle/eingang/{comp.id}"))
+    assert listing.count("Antwort ausstehend") == 1
+    assert "Antwort eingegangen" not in listing
