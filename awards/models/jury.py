@@ -201,7 +201,9 @@ class Assignment(db.Model):
     # A juror's assignments are read per round (progress, entry list, dashboard): one index
     # on juror and round, which also serves lookups by juror alone.
     __table_args__ = (UniqueConstraint("entry_id", "juror_id", name="uq_jury_assignments_entry_juror"),
-                      Index("ix_jury_assignments_juror_round", "juror_id", "round_id"))
+                      Index("ix_jury_assignments_juror_round", "juror_id", "round_id",
+                            # the juror's progress is answered from the index alone
+                            postgresql_include=["entry_id", "id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("jury_rounds.id", ondelete="CASCADE"), index=True)
@@ -258,7 +260,9 @@ class Score(TimestampMixin, db.Model):
     # A juror's scores are counted per round (progress, dashboard): one index on juror and
     # round, which also serves lookups by juror alone.
     __table_args__ = (UniqueConstraint("entry_id", "juror_id", name="uq_jury_scores_entry_juror"),
-                      Index("ix_jury_scores_juror_round", "juror_id", "round_id"))
+                      Index("ix_jury_scores_juror_round", "juror_id", "round_id",
+                            # the juror's progress is answered from the index alone
+                            postgresql_include=["entry_id", "status", "id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("jury_rounds.id", ondelete="CASCADE"), index=True)
