@@ -2,7 +2,7 @@
 import importlib
 import pkgutil
 
-from awards.views import chrome, converters, filters
+from awards.views import chrome, converters, filters, scales
 from awards.views.caching import register_caching
 from awards.views.errors import register_error_handlers
 from awards.views.security import register_security
@@ -18,6 +18,7 @@ def register_views(app):
             app.register_blueprint(blueprint)
     filters.register(app)
     chrome.register(app)
+    scales.register(app)
     register_error_handlers(app)
     register_security(app)
     register_caching(app)
