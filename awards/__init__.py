@@ -78,15 +78,12 @@ def create_app(config=None, **overrides):
 
     @login_manager.user_loader
     def load_user(raw_id):
-        from awards.models.users import User
+        from awards.services.accounts import user_with_roles
 
         user_id, _, session_id = raw_id.partition(":")
         if not user_id.isdigit():
             return None
-        from sqlalchemy.orm import joinedload
-
-        # With the role assignments in the same statement: nearly every page checks them.
-        user = db.session.get(User, int(user_id), options=[joinedload(User.roles)])
+        user = user_with_roles(int(user_id))
         if user is None or user.session_id != session_id or not user.active:
             return None
         return user

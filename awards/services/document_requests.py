@@ -6,6 +6,7 @@ lost); sending the answer and adding files are refused after the deadline.
 """
 import logging
 from datetime import datetime, time
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -173,9 +174,11 @@ def submit_answer(*, actor, request, text, now=None):
     return request
 
 
+@lru_cache(maxsize=None)
 def latest_request_columns():
     """The answer time and the deadline of each application's latest request, as columns
-    correlated to the application (the intake list reads them in its own statement)."""
+    correlated to the application (the intake list reads them in its own statement). The
+    same objects every time: the list keeps its statement built per set of columns."""
     def latest(column):
         return (select(column).where(DocumentRequest.application_id == Application.id)
                 .correlate(Application).order_by(DocumentRequest.id.desc()).limit(1)

@@ -13,6 +13,7 @@
   "Meine Bewerbungen". They receive an access link; the nominator is told the result.
 """
 import logging
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -238,9 +239,11 @@ def on_release(*, actor, competition, awarded_ids, now=None):
     return rows
 
 
+@lru_cache(maxsize=None)
 def status_column():
     """The nominee's answer (NomineeStatus, None without a nomination) as a column
-    correlated to the application, for the intake list's own statement."""
+    correlated to the application, for the intake list's own statement (the same object
+    every time: the list keeps its statement built per set of columns)."""
     return (select(Nomination.status).where(Nomination.application_id == Application.id)
             .correlate(Application).scalar_subquery())
 

@@ -6,7 +6,6 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
                    stream_with_context, url_for)
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from awards import permissions
 from awards.adapters.storage import StorageError
@@ -53,7 +52,7 @@ def _competition(competition_id):
 
 def _round(round_id, predicate=permissions.can_manage_round):
     # Every predicate reads the round's competition (its prize decides who may act).
-    round_ = db.session.get(Round, round_id, options=[joinedload(Round.competition)])
+    round_ = rounds.round_with_competition(round_id)
     if round_ is None:
         abort(404)
     require(predicate, round_)

@@ -15,8 +15,9 @@ round opened) share a rank, the next rank is skipped ("1, 2, 2, 4").
 import math
 import statistics
 from bisect import bisect_right
+from functools import lru_cache
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import bindparam, case, func, select, true
 
 from awards.adapters.cache import get_cache
 from awards.cachekeys import CacheInputs
@@ -291,6 +292,29 @@ def freeze(round_):
     return _jsonable(snapshot)
 
 
+@lru_cache(maxsize=None)
+def _fingerprint_statement():
+    """The aggregates of the fingerprint; parameter round_id. Built once: it runs on every
+    view of a live ranking, and building it cost more than running it."""
+    round_id = bindparam("round_id")
+    app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_id)
+    # One pass over each table: all aggregates of a table come from the same scan.
+    scores = select(func.count(Score.id).label("scores"),
+                    func.coalesce(func.sum(Score.version), 0).label("versions"),
+                    func.max(Score.id).label("newest_score")) \
+        .where(Score.round_id == round_id, Score.status == ScoreStatus.FINAL).subquery()
+    conflicts = select(func.count(Conflict.id).label("conflicts"),
+                       func.max(Conflict.id).label("newest_conflict")) \
+        .where(Conflict.application_id.in_(app_ids)).subquery()
+    entries = select(func.count(RoundEntry.id).label("entries"),
+                     func.max(RoundEntry.id).label("newest_entry")) \
+        .where(RoundEntry.round_id == round_id).subquery()
+    # Each is one row: joined on TRUE (a cross join, written out so it is not taken for a
+    # forgotten join condition).
+    return select(scores, conflicts, entries).select_from(
+        scores.join(conflicts, true()).join(entries, true()))
+
+
 def fingerprint(round_):
     """Everything the live ranking depends on, in one statement (one scan of each table)
     plus the round's own rows.
@@ -300,22 +324,7 @@ def fingerprint(round_):
     and newest id (neither is ever edited in place); the criteria, categories and settings
     of the round as loaded; the chairs when they break ties.
     """
-    app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_.id)
-    # One pass over each table: all aggregates of a table come from the same scan.
-    scores = select(func.count(Score.id).label("scores"),
-                    func.coalesce(func.sum(Score.version), 0).label("versions"),
-                    func.max(Score.id).label("newest_score")) \
-        .where(Score.round_id == round_.id, Score.status == ScoreStatus.FINAL).subquery()
-    conflicts = select(func.count(Conflict.id).label("conflicts"),
-                       func.max(Conflict.id).label("newest_conflict")) \
-        .where(Conflict.application_id.in_(app_ids)).subquery()
-    entries = select(func.count(RoundEntry.id).label("entries"),
-                     func.max(RoundEntry.id).label("newest_entry")) \
-        .where(RoundEntry.round_id == round_.id).subquery()
-    # Each is one row: joined on TRUE (a cross join, written out so it is not taken for a
-    # forgotten join condition).
-    row = db.session.execute(select(scores, conflicts, entries).select_from(
-        scores.join(conflicts, true()).join(entries, true()))).one()
+    row = db.session.execute(_fingerprint_statement(), {"round_id": round_.id}).one()
     settings = (round_.id, round_.status.value, round_.tie_break.value,
                 round_.tie_break_criterion_id, round_.rank_by_normalised,
                 [(c.id, c.position, c.name, c.weight, c.scale_min, c.scale_max)

@@ -1,8 +1,10 @@
 """Scoring rounds: set-up, participants, the release gate, opening, closing, advancing."""
 import logging
 import secrets
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import joinedload
 
 from awards.enums import ApplicationStatus, FormalCheck
 from awards.extensions import db
@@ -234,6 +236,19 @@ def close_round(*, actor, round_):
                       "ranking": [(r["code"], r["rank"]) for r in round_.snapshot["rows"]]})
     db.session.flush()
     return round_
+
+
+@lru_cache(maxsize=None)
+def _round_statement():
+    # Built once (building a statement costs more than running this one).
+    return (select(Round).options(joinedload(Round.competition))
+            .where(Round.id == bindparam("round_id")))
+
+
+def round_with_competition(round_id):
+    """The round with its competition in the same statement (every permission check on a
+    round reads it), or None."""
+    return db.session.scalars(_round_statement(), {"round_id": round_id}).first()
 
 
 def next_rounds(round_):

@@ -1,8 +1,9 @@
 """Bewertungsbögen: the one access rule for jurors, saving and finalising scores,
 conflicts of interest, progress and reminders."""
 import logging
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from awards.enums import Role
@@ -38,17 +39,22 @@ def _juror_of(user, competition_id):
     return any(a.role == Role.JUROR and a.competition_id == competition_id for a in user.roles)
 
 
+@lru_cache(maxsize=None)
+def _juror_rounds_statement():
+    # Built once (see _scorable_statements); parameter: the competitions.
+    return (select(Round).where(Round.competition_id.in_(bindparam("competitions",
+                                                                   expanding=True)))
+            # The lists name the competition only (its categories and criteria load when read).
+            .options(joinedload(Round.competition))
+            .order_by(Round.competition_id.desc(), Round.position))
+
+
 def juror_rounds(juror):
     """Rounds of the competitions this user juries, newest first."""
     ids = [a.competition_id for a in juror.roles if a.role == Role.JUROR and a.competition_id]
     if not ids:
         return []
-    return db.session.scalars(
-        select(Round).where(Round.competition_id.in_(ids))
-        # The lists name the competition only (its categories and criteria load when read).
-        .options(joinedload(Round.competition))
-        .order_by(Round.competition_id.desc(), Round.position)
-    ).all()
+    return db.session.scalars(_juror_rounds_statement(), {"competitions": ids}).all()
 
 
 def visible_entries_query(*, juror, round_, now=None):
@@ -74,23 +80,40 @@ def visible_entries(*, juror, round_, now=None):
     return [] if query is None else db.session.scalars(query).all()
 
 
-def _scorable_entry(juror, round_id, code):
-    """The select of the entry with this code if it is in a round of a competition the
-    juror judges, assigned to the juror and without a declared conflict; None if the juror
-    judges no competition."""
+# The statements of a juror's own pages are built once (on first use, when every model is
+# mapped) with their values as parameters: building a statement and its cache key costs
+# SQLAlchemy more than running it, and these run on every score sheet.
+
+@lru_cache(maxsize=None)
+def _scorable_statements():
+    """(entry with its round, entry with round and application, entry id only): the entry
+    with the given code in a round of a competition the juror judges, assigned to the juror
+    and without a declared conflict. Parameters: juror_id, round_id, code, competitions."""
+    juror_id = bindparam("juror_id")
+    conflicted = select(Conflict.id).where(Conflict.application_id == RoundEntry.application_id,
+                                           Conflict.juror_id == juror_id)
+    scorable = (
+        select(RoundEntry)
+        .join(Round, Round.id == RoundEntry.round_id)
+        .join(Assignment, (Assignment.entry_id == RoundEntry.id) & (Assignment.juror_id == juror_id))
+        .where(RoundEntry.round_id == bindparam("round_id"),
+               Round.competition_id.in_(bindparam("competitions", expanding=True)),
+               RoundEntry.code == bindparam("code"), ~conflicted.exists())
+    )
+    with_round = scorable.options(contains_eager(RoundEntry.round))
+    with_application = with_round.options(
+        joinedload(RoundEntry.application).selectinload(Application.attachments))
+    return with_round, with_application, scorable.with_only_columns(RoundEntry.id).limit(1)
+
+
+def _scorable_parameters(juror, round_id, code):
+    """The parameters of the statements above; None if the juror judges no competition."""
     competitions = [a.competition_id for a in juror.roles
                     if a.role == Role.JUROR and a.competition_id]
     if not competitions:
         return None
-    conflicted = select(Conflict.id).where(Conflict.application_id == RoundEntry.application_id,
-                                           Conflict.juror_id == juror.id)
-    return (
-        select(RoundEntry)
-        .join(Round, Round.id == RoundEntry.round_id)
-        .join(Assignment, (Assignment.entry_id == RoundEntry.id) & (Assignment.juror_id == juror.id))
-        .where(RoundEntry.round_id == round_id, Round.competition_id.in_(competitions),
-               RoundEntry.code == code, ~conflicted.exists())
-    )
+    return {"juror_id": juror.id, "round_id": round_id, "code": code,
+            "competitions": competitions}
 
 
 def _may_score(juror, entry, now=None):
@@ -99,9 +122,9 @@ def _may_score(juror, entry, now=None):
     nothing, for services that already hold the entry."""
     if not entry.round.accepts_scores(now):
         return False
-    query = _scorable_entry(juror, entry.round_id, entry.code)
-    return query is not None and db.session.scalar(
-        query.with_only_columns(RoundEntry.id).limit(1)) is not None
+    parameters = _scorable_parameters(juror, entry.round_id, entry.code)
+    return parameters is not None and db.session.scalar(
+        _scorable_statements()[2], parameters) is not None
 
 
 def juror_entry(*, juror, round_id, code, now=None, with_application=True):
@@ -109,23 +132,27 @@ def juror_entry(*, juror, round_id, code, now=None, with_application=True):
     404 in every case, so nobody learns whether the entry exists). One statement, with its
     round and (unless `with_application` is false: saving a score does not show it) its
     application; the application's attachments in a second one."""
-    query = _scorable_entry(juror, round_id, code)
-    if query is None:
+    parameters = _scorable_parameters(juror, round_id, code)
+    if parameters is None:
         return None
-    options = [contains_eager(RoundEntry.round)]
-    if with_application:
-        options.append(joinedload(RoundEntry.application).selectinload(Application.attachments))
-    entry = db.session.scalars(query.options(*options)).first()
+    with_round, with_application_too, _ids = _scorable_statements()
+    statement = with_application_too if with_application else with_round
+    entry = db.session.scalars(statement, parameters).first()
     if entry is None or not entry.round.accepts_scores(now):
         return None
     return entry
 
 
+@lru_cache(maxsize=None)
+def _score_statement():
+    return (select(Score).where(Score.entry_id == bindparam("entry_id"),
+                                Score.juror_id == bindparam("juror_id"))
+            .options(joinedload(Score.values)))
+
+
 def score_of(*, juror, entry):
     return db.session.scalars(
-        select(Score).where(Score.entry_id == entry.id, Score.juror_id == juror.id)
-        .options(joinedload(Score.values))
-    ).unique().first()
+        _score_statement(), {"entry_id": entry.id, "juror_id": juror.id}).unique().first()
 
 
 # --------------------------------------------------------------------------- scores
@@ -306,16 +333,28 @@ def round_conflicts(round_):
 
 # --------------------------------------------------------------------------- progress
 
+@lru_cache(maxsize=None)
+def _progress_statements():
+    """(one round, several rounds grouped) of a juror's progress; parameters: juror_id and
+    round_id or round_ids."""
+    counted = (select(func.count(Assignment.id), func.count(Score.id))
+               .select_from(Assignment)
+               .outerjoin(Score, _final_score_of_assignment())
+               .where(Assignment.juror_id == bindparam("juror_id"),
+                      ~_conflicted_assignment(bindparam("juror_id"))))
+    one = counted.where(Assignment.round_id == bindparam("round_id"))
+    grouped = (counted.add_columns(Assignment.round_id)
+               .where(Assignment.round_id.in_(bindparam("round_ids", expanding=True)))
+               .group_by(Assignment.round_id))
+    return one, grouped
+
+
 def juror_progress(*, juror, round_):
     """(final, total): "7 von 12 bewertet" for one juror."""
     # One statement: the juror's assignments without a conflict, and the final score of
     # each where there is one (at most one score per juror and entry).
     total, done = db.session.execute(
-        select(func.count(Assignment.id), func.count(Score.id))
-        .select_from(Assignment)
-        .outerjoin(Score, _final_score_of_assignment())
-        .where(Assignment.round_id == round_.id, Assignment.juror_id == juror.id,
-               ~_conflicted_assignment(juror))).one()
+        _progress_statements()[0], {"juror_id": juror.id, "round_id": round_.id}).one()
     return done or 0, total or 0
 
 
@@ -327,13 +366,13 @@ def _final_score_of_assignment():
             & (Score.round_id == Assignment.round_id) & (Score.status == ScoreStatus.FINAL))
 
 
-def _conflicted_assignment(juror):
+def _conflicted_assignment(juror_id):
     """EXISTS: the juror declared a conflict for the application of the assignment's entry.
     Asked per assignment (a conflict is rare), rather than joining every assignment to its
     entry first: that join read all entries of the round and took three times as long."""
     return (select(Conflict.id)
             .join(RoundEntry, RoundEntry.application_id == Conflict.application_id)
-            .where(Conflict.juror_id == juror.id, RoundEntry.id == Assignment.entry_id)
+            .where(Conflict.juror_id == juror_id, RoundEntry.id == Assignment.entry_id)
             .exists())
 
 
@@ -343,12 +382,8 @@ def juror_progress_by_round(*, juror, rounds):
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Assignment.round_id, func.count(Assignment.id), func.count(Score.id))
-        .outerjoin(Score, _final_score_of_assignment())
-        .where(Assignment.round_id.in_(ids), Assignment.juror_id == juror.id,
-               ~_conflicted_assignment(juror))
-        .group_by(Assignment.round_id)).all()
-    counts = {round_id: (done, total) for round_id, total, done in rows}
+        _progress_statements()[1], {"juror_id": juror.id, "round_ids": ids}).all()
+    counts = {round_id: (done, total) for total, done, round_id in rows}
     return {i: counts.get(i, (0, 0)) for i in ids}
 
 
