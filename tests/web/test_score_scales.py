@@ -101,3 +101,15 @@ def _forget_kept(app):
     _kept(app).clear()
     yield
     _kept(app).clear()
+
+
+def test_notes_come_back_escaped_in_their_fields(app, setup, client, auth):  # noqa: F811
+    c1 = setup["round"].criteria[0]
+    auth.login(setup["juror"])
+    client.post(_url(setup, setup["a"]), data={f"note{c1.id}": "<b>gut</b> & klar",
+                                               "comment": "Zeile 1\nZeile 2", "action": "draft"})
+    html = client.get(_url(setup, setup["a"])).text
+    assert (f'<textarea class="kern-form-input__input" id="note{c1.id}" maxlength="2000" '
+            f'name="note{c1.id}" rows="2">\r\n&lt;b&gt;gut&lt;/b&gt; &amp; klar</textarea>') in html
+    assert ('<textarea class="kern-form-input__input" id="comment" maxlength="5000" '
+            'name="comment" rows="4">\r\nZeile 1\nZeile 2</textarea>') in html
