@@ -23,6 +23,7 @@ from awards.adapters.cache import get_cache
 from awards.cachekeys import CacheInputs
 from awards.extensions import db
 from awards.models.base import utcnow
+from awards.models.competitions import PrizeCategory
 from awards.models.jury import (Conflict, RoundCriterion, RoundEntry, RoundStatus, Score,
                                 ScoreStatus, ScoreValue, TieBreak)
 from awards.services.jury.members import chair_ids
@@ -294,7 +295,7 @@ def freeze(round_):
 
 @lru_cache(maxsize=None)
 def _fingerprint_statement():
-    """The aggregates of the fingerprint; parameter round_id. Built once: it runs on every
+    """The aggregates of the fingerprint; parameters round_id, competition_id. Built once: it runs on every
     view of a live ranking, and building it cost more than running it."""
     round_id = bindparam("round_id")
     app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_id)
@@ -309,10 +310,13 @@ def _fingerprint_statement():
     entries = select(func.count(RoundEntry.id).label("entries"),
                      func.max(RoundEntry.id).label("newest_entry")) \
         .where(RoundEntry.round_id == round_id).subquery()
+    # The places the prize categories award (the only thing of them the ranking reads).
+    places = select(func.coalesce(func.sum(PrizeCategory.count), 0).label("places")) \
+        .where(PrizeCategory.competition_id == bindparam("competition_id")).subquery()
     # Each is one row: joined on TRUE (a cross join, written out so it is not taken for a
     # forgotten join condition).
-    return select(scores, conflicts, entries).select_from(
-        scores.join(conflicts, true()).join(entries, true()))
+    return select(scores, conflicts, entries, places).select_from(
+        scores.join(conflicts, true()).join(entries, true()).join(places, true()))
 
 
 def fingerprint(round_):
@@ -324,12 +328,12 @@ def fingerprint(round_):
     and newest id (neither is ever edited in place); the criteria, categories and settings
     of the round as loaded; the chairs when they break ties.
     """
-    row = db.session.execute(_fingerprint_statement(), {"round_id": round_.id}).one()
+    row = db.session.execute(_fingerprint_statement(), {
+        "round_id": round_.id, "competition_id": round_.competition_id}).one()
     settings = (round_.id, round_.status.value, round_.tie_break.value,
                 round_.tie_break_criterion_id, round_.rank_by_normalised,
                 [(c.id, c.position, c.name, c.weight, c.scale_min, c.scale_max)
-                 for c in round_.criteria],
-                sum(c.count for c in round_.competition.categories))
+                 for c in round_.criteria])
     chairs = ()
     if round_.tie_break == TieBreak.CHAIR:
         chairs = sorted(chair_ids(round_.competition_id))
