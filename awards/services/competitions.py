@@ -1,7 +1,8 @@
 """Competitions: create, edit, move through the status path, categories, criteria, copy."""
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from awards.enums import ApplicationStatus, CompetitionStatus, Level, Region
 from awards.extensions import db
@@ -36,6 +37,18 @@ class CompetitionFieldError(CompetitionError):
 
     def __init__(self, message, field):
         super().__init__(message, field=field)
+
+
+@lru_cache(maxsize=None)
+def _competition_statement():
+    # Built once: the staff's list pages load their edition on every view, and building a
+    # statement costs SQLAlchemy more than running this one.
+    return select(Competition).where(Competition.id == bindparam("competition_id"))
+
+
+def competition(competition_id):
+    """The edition with this id (its prize categories and criteria load when read), or None."""
+    return db.session.scalars(_competition_statement(), {"competition_id": competition_id}).first()
 
 
 def level_and_region(prize_code):

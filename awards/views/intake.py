@@ -6,7 +6,6 @@ from flask import (Blueprint, abort, flash, make_response, redirect, render_temp
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from awards import permissions, unit_of_work
 from awards.enums import ApplicationStatus
@@ -18,7 +17,7 @@ from awards.models.applications import Application, Attachment
 from awards.models.base import utcnow
 from awards.models.competitions import Competition
 from awards.services import applications as service
-from awards.services import document_requests, exports, lifecycle, nominations
+from awards.services import competitions, document_requests, exports, lifecycle, nominations
 from awards.timeutil import to_berlin
 from awards.views import paging
 from awards.views.applicant import send_stored
@@ -32,10 +31,7 @@ PER_PAGE = 25
 
 
 def _competition(competition_id):
-    # The list needs the edition's own columns, not its prize categories and criteria
-    # (loaded eagerly everywhere else).
-    competition = db.session.get(Competition, competition_id, options=(
-        lazyload(Competition.categories), lazyload(Competition.criteria)))
+    competition = competitions.competition(competition_id)
     if competition is None:
         abort(404)
     require(permissions.can_view_intake, competition)
