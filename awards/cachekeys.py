@@ -9,6 +9,9 @@ the cache's own module computes and that tests/unit/test_cache_inputs.py checks 
 declaration (every declared column changed → the fingerprint moves; every column the cached
 computation queries → declared).
 
+The caches kept in one process (the page chrome, the radios of a score sheet, the selects)
+share `kept`: one bounded dict per cache, filled under such keys.
+
 A leaf module: imports nothing of ours.
 """
 import hashlib
@@ -67,3 +70,16 @@ class CacheInputs:
 
     def key(self, **inputs):
         return f"{self.name}:" + hashlib.sha256(self.material(**inputs).encode()).hexdigest()
+
+
+def kept(store, key, make, *, limit, renew=False):
+    """The value kept in `store` (a dict of one process) under `key`, made by `make()` when
+    there is none (or always, with `renew`: templates reloaded while developing). A store
+    that has reached `limit` entries is emptied first, so it stays bounded."""
+    value = store.get(key)
+    if value is None or renew:
+        value = make()
+        if len(store) >= limit:
+            store.clear()
+        store[key] = value
+    return value

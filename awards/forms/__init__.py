@@ -9,7 +9,7 @@ from wtforms import SelectField
 from wtforms.csrf.core import CSRFTokenField
 from wtforms.widgets import HiddenInput, Select
 
-from awards.cachekeys import CacheInputs
+from awards.cachekeys import CacheInputs, kept
 
 
 class _HiddenInputWithoutId(HiddenInput):
@@ -61,13 +61,8 @@ class _SelectRequiredOnlyWithPlaceholder(Select):
             widget=(type(self).__name__, self.multiple), name=field.name,
             attributes=tuple(sorted((k, repr(v)) for k, v in attributes.items())),
             options=tuple(_option_inputs(choice) for choice in choices))
-        html = _kept_selects.get(key)
-        if html is None:
-            html = super().__call__(field, **kwargs)
-            if len(_kept_selects) >= MAX_KEPT_SELECTS:
-                _kept_selects.clear()
-            _kept_selects[key] = html
-        return html
+        return kept(_kept_selects, key, lambda: Select.__call__(self, field, **kwargs),
+                    limit=MAX_KEPT_SELECTS)
 
 
 SelectField.widget = _SelectRequiredOnlyWithPlaceholder()

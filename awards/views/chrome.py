@@ -13,7 +13,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from awards import permissions
-from awards.cachekeys import CacheInputs
+from awards.cachekeys import CacheInputs, kept
 from awards.views.security import rendered_fragment
 
 INPUTS = CacheInputs("chrome", context=("template", "language", "script_root", "roles"),
@@ -44,17 +44,12 @@ def chrome(template):
     """The rendered part `template` (a name under templates/chrome/) for this request."""
     inputs = _request_inputs()
     app = current_app
-    kept = app.extensions.setdefault(EXTENSION, {})
-    key = INPUTS.key(template=template, **inputs)
-    html = kept.get(key)
-    if html is None or app.jinja_env.auto_reload:
-        roles = inputs["roles"]
-        html = app.jinja_env.get_template(template).render(
-            authenticated="authenticated" in roles, is_juror="juror" in roles,
-            is_staff="staff" in roles, is_admin="admin" in roles).encode()
-        if len(kept) >= MAX_ENTRIES:
-            kept.clear()
-        kept[key] = html
+    roles = inputs["roles"]
+    html = kept(app.extensions.setdefault(EXTENSION, {}), INPUTS.key(template=template, **inputs),
+                lambda: app.jinja_env.get_template(template).render(
+                    authenticated="authenticated" in roles, is_juror="juror" in roles,
+                    is_staff="staff" in roles, is_admin="admin" in roles).encode(),
+                limit=MAX_ENTRIES, renew=app.jinja_env.auto_reload)
     return rendered_fragment(html)
 
 

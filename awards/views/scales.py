@@ -13,7 +13,7 @@ nothing about who looked at it. A few thousand entries at most.
 from flask import current_app
 from flask_babel import get_locale
 
-from awards.cachekeys import CacheInputs
+from awards.cachekeys import CacheInputs, kept
 from awards.views.security import rendered_fragment
 
 TEMPLATE = "jury/_scale.html"
@@ -33,16 +33,11 @@ def score_scale(radio, anchors):
     inputs = {"template": TEMPLATE, "language": str(get_locale()), "name": radio.name,
               "field_id": radio.id, "choices": choices, "anchors": anchor_items}
     app = current_app
-    kept = app.extensions.setdefault(EXTENSION, {})
-    key = INPUTS.key(**inputs)
-    html = kept.get(key)
-    if html is None or app.jinja_env.auto_reload:
-        html = app.jinja_env.get_template(TEMPLATE).render(
-            name=radio.name, field_id=radio.id, choices=choices,
-            anchors={value: (text, lang) for value, text, lang in anchor_items}).encode()
-        if len(kept) >= MAX_ENTRIES:
-            kept.clear()
-        kept[key] = html
+    html = kept(app.extensions.setdefault(EXTENSION, {}), INPUTS.key(**inputs),
+                lambda: app.jinja_env.get_template(TEMPLATE).render(
+                    name=radio.name, field_id=radio.id, choices=choices,
+                    anchors={value: (text, lang) for value, text, lang in anchor_items}).encode(),
+                limit=MAX_ENTRIES, renew=app.jinja_env.auto_reload)
     return rendered_fragment(html)
 
 
