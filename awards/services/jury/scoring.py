@@ -6,7 +6,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from awards.enums import Role
+from awards import permissions
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application
@@ -35,8 +35,9 @@ class StaleScore(StaleObjectError, ScoringError):
 
 # --------------------------------------------------------------------------- access
 
-def _juror_of(user, competition_id):
-    return any(a.role == Role.JUROR and a.competition_id == competition_id for a in user.roles)
+def _judged_competitions(juror):
+    """Ids of the competitions the juror judges, as a list for an expanding parameter."""
+    return sorted(permissions.juror_competition_ids(juror) - {None})
 
 
 @lru_cache(maxsize=None)
@@ -51,7 +52,7 @@ def _juror_rounds_statement():
 
 def juror_rounds(juror):
     """Rounds of the competitions this user juries, newest first."""
-    ids = [a.competition_id for a in juror.roles if a.role == Role.JUROR and a.competition_id]
+    ids = _judged_competitions(juror)
     if not ids:
         return []
     return db.session.scalars(_juror_rounds_statement(), {"competitions": ids}).all()
@@ -60,7 +61,8 @@ def juror_rounds(juror):
 def visible_entries_query(*, juror, round_, now=None):
     """The select of the entries the juror may load in this round (assigned, not
     conflicted, round open), ordered by code; None if there are none (for paging)."""
-    if not _juror_of(juror, round_.competition_id) or not round_.accepts_scores(now):
+    if (round_.competition_id not in permissions.juror_competition_ids(juror)
+            or not round_.accepts_scores(now)):
         return None
     conflicted = select(Conflict.id).where(Conflict.juror_id == juror.id,
                                            Conflict.application_id == RoundEntry.application_id)
@@ -108,8 +110,7 @@ def _scorable_statements():
 
 def _scorable_parameters(juror, round_id, code):
     """The parameters of the statements above; None if the juror judges no competition."""
-    competitions = [a.competition_id for a in juror.roles
-                    if a.role == Role.JUROR and a.competition_id]
+    competitions = _judged_competitions(juror)
     if not competitions:
         return None
     return {"juror_id": juror.id, "round_id": round_id, "code": code,
@@ -288,7 +289,7 @@ def set_conflict(*, actor, entry, juror, reason):
     """Staff record a conflict for a juror (e.g. known from the jury session)."""
     if entry.round.status == RoundStatus.CLOSED:
         raise ScoringError(_l("Die Runde ist abgeschlossen."))
-    if not _juror_of(juror, entry.round.competition_id):
+    if entry.round.competition_id not in permissions.juror_competition_ids(juror):
         raise ScoringError(_l("Diese Person gehört nicht zur Jury dieses Wettbewerbs."))
     return _record_conflict(actor=actor, entry=entry, juror=juror, reason=reason)
 
