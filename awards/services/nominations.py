@@ -249,13 +249,13 @@ def status_column():
 
 
 def statuses(application_ids):
-    """{application id: NomineeStatus} for the intake list (one query)."""
+    """{application id: NomineeStatus} of the given applications that are nominations, read
+    through the same column as the intake list."""
     if not application_ids:
         return {}
-    return dict(db.session.execute(
-        select(Nomination.application_id, Nomination.status)
-        .where(Nomination.application_id.in_(list(application_ids)))
-    ).all())
+    rows = db.session.execute(select(Application.id, status_column())
+                              .where(Application.id.in_(list(application_ids)))).all()
+    return {application_id: status for application_id, status in rows if status is not None}
 
 
 def nominee_application_ids(user):
