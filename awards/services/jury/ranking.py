@@ -295,8 +295,9 @@ def freeze(round_):
 
 @lru_cache(maxsize=None)
 def _fingerprint_statement():
-    """The aggregates of the fingerprint; parameters round_id, competition_id. Built once: it runs on every
-    view of a live ranking, and building it cost more than running it."""
+    """The aggregates of the fingerprint; parameters round_id and competition_id. Built
+    once: it runs on every view of a live ranking, and building it cost more than running
+    it."""
     round_id = bindparam("round_id")
     app_ids = select(RoundEntry.application_id).where(RoundEntry.round_id == round_id)
     # One pass over each table: all aggregates of a table come from the same scan.
@@ -325,8 +326,8 @@ def fingerprint(round_):
 
     Final scores: their number, the sum of their versions (every save of a score raises its
     version, so any change moves the sum) and the newest id; conflicts and entries: number
-    and newest id (neither is ever edited in place); the criteria, categories and settings
-    of the round as loaded; the chairs when they break ties.
+    and newest id (neither is ever edited in place); the places of the prize categories;
+    the criteria and settings of the round as loaded; the chairs when they break ties.
     """
     row = db.session.execute(_fingerprint_statement(), {
         "round_id": round_.id, "competition_id": round_.competition_id}).one()
