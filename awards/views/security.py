@@ -36,6 +36,13 @@ def rendered_fragment(html):
     return Markup(html.decode("utf-8"))  # noqa: S704 - output of our autoescaped templates
 
 
+def splice_marker(nonce, index):
+    """The comment that stands where a kept fragment goes in a page until
+    awards.views.fragments.render_page puts the fragment's bytes in its place (it never
+    reaches a browser). `nonce` is hex drawn for the rendering, `index` a number."""
+    return Markup(f"<!--fragment-{int(nonce, 16):x}-{int(index)}-->")  # noqa: S704 - hex and a number
+
+
 def language_span(text, lang):
     """`text` (escaped) in a span that names its language: <span lang="de">…</span>."""
     return Markup('<span lang="{}">{}</span>').format(lang, text)

@@ -604,9 +604,9 @@ def ranking_view(round_id):
     form.target_id.choices = [(t.id, t.name) for t in targets]
     # The selection by hand offers the entries of this page only.
     page_choices = [(r["entry_id"], r["code"]) for r in rows]
-    return render_template("staffjury/ranking.html", round=round_, data=data, rows_html=rows_html,
-                           identities=bool(identities),
-                           form=form, targets=targets, page=page, page_choices=page_choices)
+    return fragments.render_page("staffjury/ranking.html", round=round_, data=data,
+                                 rows_html=rows_html, identities=bool(identities), form=form,
+                                 targets=targets, page=page, page_choices=page_choices)
 
 
 def _advance_choices(data):

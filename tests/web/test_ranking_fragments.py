@@ -9,7 +9,6 @@ from flask_babel import refresh
 from awards.extensions import db
 from awards.services.jury import ranking, rounds
 from tests import factories
-from awards.services.jury import ranking, rounds
 
 P = "/geschaeftsstelle/jury"
 
@@ -36,7 +35,8 @@ def renders(monkeypatch):
     real = fragments.render_template
 
     def counting(name, **context):
-        calls.append(name)
+        if name == "staffjury/_ranking_rows.html":  # not the page around the rows
+            calls.append(name)
         return real(name, **context)
 
     monkeypatch.setattr(fragments, "render_template", counting)
@@ -112,3 +112,41 @@ def test_a_view_loads_only_its_page(app, world, monkeypatch):
     assert ranking.ranking_page(round_, 0, 2)[2:] == (whole[:2], 1)
     assert [k.removeprefix(key) for k in loaded] == [
         ":head", ":rows:2:2", ":head", ":rows:2:2", ":head", ":rows:2:1"]
+
+
+def test_kept_fragments_are_spliced_into_the_page_as_bytes(app):
+    """render_page puts each printed fragment's bytes where the template printed it; the
+    same fragment printed twice appears twice; outside render_page it prints as HTML."""
+    from flask import render_template_string
+    from markupsafe import escape
+
+    import awards.views.fragments as fragments
+
+    rows = fragments.Fragment("<tr><td>Größe – 1</td></tr>".encode())
+    with app.test_request_context():
+        # Outside render_page: the decoded HTML, never a marker.
+        assert str(escape(rows)) == "<tr><td>Größe – 1</td></tr>"
+        assert render_template_string("{{ f }}", f=rows) == "<tr><td>Größe – 1</td></tr>"
+        real = fragments.render_template
+        try:
+            fragments.render_template = lambda _name, **context: render_template_string(
+                "<p>{{ t }}</p>{{ f }}|{{ f }}", **context)
+            # A text that looks like a marker is escaped like any other and stays as it was.
+            body = fragments.render_page("x.html", f=rows, t="<!--fragment-0-0-->")
+        finally:
+            fragments.render_template = real
+    assert isinstance(body, bytes)
+    assert body.decode() == ("<p>&lt;!--fragment-0-0--&gt;</p>"
+                             "<tr><td>Größe – 1</td></tr>|<tr><td>Größe – 1</td></tr>")
+
+
+def test_the_ranking_page_is_whole_after_the_splice(world, client, auth):
+    auth.login(world["staff"])
+    response = client.get(f"{P}/runden/{world['round'].id}/rangliste")
+    assert response.status_code == 200
+    assert response.content_type == "text/html; charset=utf-8"
+    html = response.text
+    assert "<!--fragment-" not in html
+    assert html.count("<svg") == 3 and html.rstrip().endswith("</html>")
+    for entry in world["entries"]:
+        assert f'scope="row">{entry.code}</th>' in html
