@@ -1,4 +1,4 @@
-"""Entry point for gunicorn: `gunicorn -w 4 wsgi:app`."""
+"""Entry point for gunicorn: `gunicorn wsgi:app` (settings in gunicorn.conf.py)."""
 from awards import create_app
 
 app = create_app()

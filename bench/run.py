@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""`make bench`: load the large data set into PostgreSQL, serve it with gunicorn (4 workers)
-and measure the key pages with wrk; write the table to docs/BENCHMARKS.md.
+"""`make bench`: load the large data set into PostgreSQL, serve it with gunicorn (its settings
+from gunicorn.conf.py, as in production: one sync worker per CPU) and measure the key pages with wrk; write the table to docs/BENCHMARKS.md.
 
 Steps: recreate the database, `flask db upgrade`, `flask bench-data` (writes a manifest of
 the pages to measure and the logins), VACUUM ANALYZE, start gunicorn on a free loopback port, log in per
@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -34,7 +35,8 @@ DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 # its own, in "Other measurements").
 WARMUP = int(os.environ.get("BENCH_WARMUP_SECONDS", "3"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
-WORKERS = 4
+# gunicorn reads its settings from gunicorn.conf.py, as in production; the report names them.
+WORKERS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
 OUT = ROOT / "docs" / "BENCHMARKS.md"
 # The goals: anonymous public pages (page cache) and pages of a logged-in user (issue #16).
 PUBLIC_SHARE, PUBLIC_P95_MS = 40, 100
@@ -220,7 +222,7 @@ def main():
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}",
+        [str(VENV_BIN / "gunicorn"), "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "wsgi:app"],
         cwd=ROOT, env=env, start_new_session=True)
     try:
@@ -290,7 +292,7 @@ def write_report(floor, rows, extras, manifest, certificates="", reference=None,
         + (f"; CPU reference (10 million additions in a Python loop): {reference:.2f} s"
            if reference else ""),
         f"- Data: {manifest.get('description', '')}",
-        f"- Server: gunicorn, {WORKERS} sync workers, PostgreSQL on loopback; load: wrk, 2 threads, "
+        f"- Server: gunicorn, {WORKERS} sync workers (gunicorn.conf.py: one per CPU), PostgreSQL on loopback; load: wrk, 2 threads, "
         f"{CONNECTIONS} connections, {DURATION} s per page after {WARMUP} s of warm-up",
         "",
         "## Key pages",

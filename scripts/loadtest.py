@@ -1,5 +1,5 @@
 """Load test: 50 jurors scoring and 20 applicants saving drafts at once, against gunicorn
-(4 workers) with PostgreSQL on loopback, for a bounded time.
+(gunicorn.conf.py: one sync worker per CPU) with PostgreSQL on loopback, for a bounded time.
 
     make loadtest                      (or: .venv/bin/python scripts/loadtest.py)
     .venv/bin/python scripts/loadtest.py --duration 30 --jurors 10 --applicants 5
@@ -8,7 +8,7 @@ What it does:
 1. (re)creates the database `awards_load` on 127.0.0.1:5432 (user postgres), creates the
    schema and seeds one competition with an open jury round (N submitted applications,
    every juror assigned to every entry) and one open competition with a draft per applicant;
-2. starts gunicorn with 4 sync workers on a free loopback port (CSRF on, rate limits off:
+2. starts gunicorn with its settings (one sync worker per CPU) on a free loopback port (CSRF on, rate limits off:
    70 logins come from one address);
 3. every virtual user logs in through the real form and then, until the time is up, loads
    its form (scoresheet / application step 2), waits a human-like 1-3 s, and saves it with a
@@ -24,6 +24,7 @@ import http.cookiejar
 import os
 import random
 import re
+import runpy
 import signal
 import socket
 import statistics
@@ -324,7 +325,8 @@ def main():
     parser.add_argument("--jurors", type=int, default=50)
     parser.add_argument("--applicants", type=int, default=20)
     parser.add_argument("--entries", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: gunicorn.conf.py, one per CPU)")
     parser.add_argument("--no-report", action="store_true", help="Do not touch BENCHMARKS.md.")
     args = parser.parse_args()
 
@@ -346,9 +348,11 @@ def main():
     base = f"http://127.0.0.1:{port}"
     log_dir = Path("/tmp/awards-loadtest")
     log_dir.mkdir(exist_ok=True)
+    if args.workers is None:
+        args.workers = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"]
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(args.workers), "--bind",
-         f"127.0.0.1:{port}", "--timeout", "60", "--error-logfile", str(log_dir / "error.log"),
+         f"127.0.0.1:{port}", "--error-logfile", str(log_dir / "error.log"),
          "wsgi:app"], cwd=ROOT, env=os.environ.copy(),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
