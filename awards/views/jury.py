@@ -115,7 +115,7 @@ def scoresheet(round_id, code):
                       else _("Ihre Bewertung ist zwischengespeichert."), "success")
                 return redirect(url_for("jury.scoresheet", round_id=round_id, code=code))
     # After a refused save the session was rolled back: the score loads as stored.
-    score = scoring.score_of(juror=current_user, entry=entry)
+    score, done, total = scoring.score_and_progress(juror=current_user, entry=entry)
     if not posting:
         data = None
         if score is not None:
@@ -128,7 +128,6 @@ def scoresheet(round_id, code):
         form = form_class(data=data)
     view = anonymisation.project(entry, round_)
     others = scoring.others_totals(juror=current_user, entry=entry, own=score)
-    done, total = scoring.juror_progress(juror=current_user, round_=round_)
     return render_template("jury/scoresheet.html", view=view, round=round_, form=form, score=score,
                            others=others, done=done, total=total, ScoreStatus=ScoreStatus), (
         422 if posting else 200)

@@ -181,3 +181,47 @@ def test_progress_of_a_round_counts_only_that_rounds_scores(jury):
     assert scoring.juror_progress(juror=juror, round_=later) == (1, total)
     assert scoring.juror_progress_by_round(juror=juror, rounds=[round_, later]) == {
         round_.id: (2, 2), later.id: (1, total)}
+
+
+def test_the_score_sheet_reads_score_and_progress_as_the_two_services_do(jury):
+    """score_and_progress answers what score_of and juror_progress answer, in every state:
+    no score, a draft with its values, a final score, another juror's score, a conflict."""
+    from awards.extensions import db
+
+    _comp, round_, juror, other = jury
+    first, second = round_.entries
+
+    def both(who, entry):
+        db.session.expire_all()
+        answer = scoring.score_and_progress(juror=who, entry=entry)
+        expected = (scoring.score_of(juror=who, entry=entry),
+                    *scoring.juror_progress(juror=who, round_=round_))
+        assert answer == expected
+        return answer
+
+    assert both(juror, first) == (None, 0, 2)
+    draft = scoring.save_score(actor=juror, entry=first, values=_values(round_, 7, 4))
+    score, done, total = both(juror, first)
+    assert score.id == draft.id and (done, total) == (0, 2)
+    assert sorted(v.value for v in score.values) == [4, 7]  # every value, not the first row's
+    scoring.save_score(actor=juror, entry=second, values=_values(round_, 5, 6), finalise=True)
+    assert both(juror, second)[1:] == (1, 2)
+    assert both(other, second) == (None, 0, 2)  # the other juror's own sheet and progress
+    scoring.declare_conflict(actor=other, entry=first, reason="Nachbarin")
+    assert both(other, second) == (None, 0, 1)
+
+
+def test_the_entry_comes_with_every_attachment_of_its_application(jury):
+    from awards.extensions import db
+
+    _comp, round_, juror, _other = jury
+    entry = round_.entries[0]
+    for name in ("Konzept.pdf", "Flyer.pdf", "Bericht.pdf"):
+        factories.attachment(entry.application, filename=name)
+    db.session.commit()
+    db.session.expire_all()  # the collection is filled from the statement's rows
+    loaded = scoring.juror_entry(juror=juror, round_id=round_.id, code=entry.code)
+    assert sorted(a.filename for a in loaded.application.attachments) == [
+        "Bericht.pdf", "Flyer.pdf", "Konzept.pdf"]
+    assert [a.id for a in loaded.application.attachments] == sorted(
+        a.id for a in loaded.application.attachments)

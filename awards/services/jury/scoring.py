@@ -103,8 +103,10 @@ def _scorable_statements():
                RoundEntry.code == bindparam("code"), ~conflicted.exists())
     )
     with_round = scorable.options(contains_eager(RoundEntry.round))
+    # The attachments in the same statement: an application has a few, and a second
+    # statement cost more than repeating the application's columns for each.
     with_application = with_round.options(
-        joinedload(RoundEntry.application).selectinload(Application.attachments))
+        joinedload(RoundEntry.application).joinedload(Application.attachments))
     return with_round, with_application, scorable.with_only_columns(RoundEntry.id).limit(1)
 
 
@@ -132,13 +134,14 @@ def juror_entry(*, juror, round_id, code, now=None, with_application=True):
     """The entry with this code if the juror may load it now, else None (the view answers
     404 in every case, so nobody learns whether the entry exists). One statement, with its
     round and (unless `with_application` is false: saving a score does not show it) its
-    application; the application's attachments in a second one."""
+    application with its attachments."""
     parameters = _scorable_parameters(juror, round_id, code)
     if parameters is None:
         return None
     with_round, with_application_too, _ids = _scorable_statements()
     statement = with_application_too if with_application else with_round
-    entry = db.session.scalars(statement, parameters).first()
+    # All rows (one per attachment), so that the attachments are complete.
+    entry = next(iter(db.session.scalars(statement, parameters).unique().all()), None)
     if entry is None or not entry.round.accepts_scores(now):
         return None
     return entry
@@ -375,6 +378,26 @@ def _conflicted_assignment(juror_id):
             .join(RoundEntry, RoundEntry.application_id == Conflict.application_id)
             .where(Conflict.juror_id == juror_id, RoundEntry.id == Assignment.entry_id)
             .exists())
+
+
+@lru_cache(maxsize=None)
+def _sheet_statement():
+    """The juror's score of one entry with its values (or none) beside the juror's progress
+    in the entry's round, in one statement; parameters: juror_id, round_id, entry_id."""
+    progress = _progress_statements()[0].subquery()
+    total, done = list(progress.c)
+    return (select(Score, total, done).select_from(progress)
+            .outerjoin(Score, (Score.entry_id == bindparam("entry_id"))
+                       & (Score.juror_id == bindparam("juror_id")))
+            .options(joinedload(Score.values)))
+
+
+def score_and_progress(*, juror, entry):
+    """(score_of, final, total of juror_progress) for the score sheet, in one statement."""
+    rows = db.session.execute(_sheet_statement(), {
+        "juror_id": juror.id, "round_id": entry.round_id, "entry_id": entry.id}).unique().all()
+    score, total, done = rows[0]
+    return score, done or 0, total or 0
 
 
 def juror_progress_by_round(*, juror, rounds):
