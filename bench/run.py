@@ -151,19 +151,59 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def run_wrk(url, cookie=None, body=None, expect=200, paths=None, duration=DURATION):
+class ServerLog:
+    """The server's stderr, kept in a file: the app logs every request it answers (logger
+    awards.access: method, path, status), so the statuses of a run are counted where they
+    are made, and the load generator does not have to read the responses."""
+
+    LINE = re.compile(r" awards\.access \[[^\]]*\] ([A-Z]+) (\S+) (\d{3}) ")
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.path.touch()
+
+    def mark(self):
+        return self.path.stat().st_size
+
+    def statuses_since(self, mark):
+        """{status: count} of the requests logged since `mark`."""
+        counts = {}
+        with self.path.open("rb") as f:
+            f.seek(mark)
+            for line in f.read().decode("utf-8", "replace").splitlines():
+                match = self.LINE.search(line)
+                if match:
+                    status = int(match.group(3))
+                    counts[status] = counts.get(status, 0) + 1
+        return counts
+
+
+def run_wrk(url, cookie=None, body=None, expect=200, paths=None, duration=DURATION, log=None):
+    """wrk's summary of one run; with `log` (ServerLog), also the number of responses whose
+    status was not `expect` (a login redirect is not the page)."""
     # The same User-Agent as the login: Flask-Login's strong session protection drops a
     # session whose browser fingerprint changes.
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s",
            "-s", str(ROOT / "bench" / "report.lua"), "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
-    env = dict(os.environ, BENCH_BODY=body or "", BENCH_EXPECT=str(expect),
-               BENCH_PATHS=" ".join(paths or []), BENCH_THREADS="2")
+    env = dict(os.environ, BENCH_BODY=body or "", BENCH_PATHS=" ".join(paths or []),
+               BENCH_THREADS="2")
+    mark = log.mark() if log else None
     out = subprocess.run(cmd + [url], capture_output=True, text=True, env=env, check=True).stdout
     line = next(l for l in out.splitlines() if l.startswith("BENCH "))
     data = json.loads(line[len("BENCH "):])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    if log is not None:
+        # Every request wrk completed was logged before its answer was sent.
+        statuses = log.statuses_since(mark)
+        answered = sum(statuses.values())
+        # A positive control: the log must hold (nearly) every request wrk completed, or a
+        # count of 0 unexpected statuses would mean nothing.
+        if answered < data["requests"]:
+            raise RuntimeError(f"{url}: the server logged {answered} requests, wrk completed "
+                               f"{data['requests']}: the access log is not being read")
+        data["unexpected"] = answered - statuses.get(expect, 0)
     return data
 
 
@@ -221,10 +261,12 @@ def main():
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, start_new_session=True)
+    server_log = ServerLog(Path(storage_dir) / "server.log")
+    with server_log.path.open("ab") as log_file:
+        server = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=env, start_new_session=True, stderr=log_file)
     try:
         for _ in range(100):
             try:
@@ -235,7 +277,7 @@ def main():
         sessions = {}
         rows = []
         run_wrk(base + "/ping", duration=WARMUP)
-        floor = run_wrk(base + "/ping")
+        floor = run_wrk(base + "/ping", log=server_log)
         log(f"floor /ping: {floor['rps']:.0f} req/s")
         for page in manifest["pages"]:
             cookie = None
@@ -261,7 +303,7 @@ def main():
             run_wrk(base + page["path"], cookie=cookie, body=body, expect=expected,
                     paths=page.get("paths"), duration=WARMUP)
             result = run_wrk(base + page["path"], cookie=cookie, body=body, expect=expected,
-                             paths=page.get("paths"))
+                             paths=page.get("paths"), log=server_log)
             result.update(page)
             rows.append(result)
             log(f"{page['name']}: {result['rps']:.0f} req/s, p95 {result['p95_us'] / 1000:.1f} ms, "
