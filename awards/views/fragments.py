@@ -29,17 +29,20 @@ def _stamp(folder, templates):
     return max((root / name).stat().st_mtime_ns for name in templates)
 
 
-def cached_fragment(templates, key, **context):
+def cached_fragment(templates, key, make_context=None, **context):
     """The HTML of templates[0] rendered with `context` (a Fragment), from the cache when the
     same key, language and template files were rendered before. `templates` lists the
-    fragment's template and every template it imports. Print it in a page rendered with
-    `render_page`."""
+    fragment's template and every template it imports; `make_context`, if given, returns
+    the context and is called only when the fragment is rendered. Print it in a page
+    rendered with `render_page`."""
     templates = tuple(templates)
     cache_key = INPUTS.key(templates=templates, data=key, language=str(get_locale()),
                            stamp=_stamp(current_app.template_folder, templates))
     cache = get_cache()
     html = cache.get(cache_key)
     if html is None:
+        if make_context is not None:
+            context = make_context()
         html = render_template(templates[0], **context).encode()
         cache.set(cache_key, html, ttl=FRAGMENT_TTL)
     return Fragment(html)

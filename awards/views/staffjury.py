@@ -584,26 +584,30 @@ def lift_conflict(round_id, conflict_id):
 def ranking_view(round_id):
     round_ = _round(round_id)
     # The table shows one page of the ranking; a page past the end shows the last page.
-    key, data, rows, number = ranking.ranking_page(round_, paging.page_arg(), RANKING_PER_PAGE)
-    page = paging.Page(items=rows, page=number, per_page=RANKING_PER_PAGE, total=data["total"])
+    shown = ranking.ranking_page_index(round_, paging.page_arg(), RANKING_PER_PAGE)
+    data, number = shown.head, shown.number
+    page = paging.Page(items=shown.index, page=number, per_page=RANKING_PER_PAGE,
+                       total=data["total"])
     identities = {}
-    if jury_exports.with_identities(round_, viewer=current_user) and rows:
+    if jury_exports.with_identities(round_, viewer=current_user) and shown.index:
         identities = {id_: {"reference": reference, "org_name": org, "project_title": title}
                       for id_, reference, org, title in db.session.execute(
                           select(Application.id, Application.reference, Application.org_name,
                                  Application.project_title)
-                          .where(Application.id.in_([r["application_id"] for r in rows]))
+                          .where(Application.id.in_([a for _e, _c, a in shown.index]))
                           .order_by(Application.id))}
     # The rows are rendered once per ranking, page and identities shown (a hundred inline
-    # charts), then come from the cache until the ranking or the names change.
+    # charts), then come from the cache until the ranking or the names change; the rows
+    # themselves are loaded only to render them.
     rows_html = fragments.cached_fragment(
-        RANKING_ROW_TEMPLATES, (key, RANKING_PER_PAGE, number, list(identities.items())),
-        rows=rows, scale=data["scale"], identities=identities)
+        RANKING_ROW_TEMPLATES, (shown.key, RANKING_PER_PAGE, number, list(identities.items())),
+        make_context=lambda: {"rows": shown.rows(), "scale": data["scale"],
+                              "identities": identities})
     form = AdvanceForm()
     targets = rounds.next_rounds(round_) if round_.status == RoundStatus.CLOSED else []
     form.target_id.choices = [(t.id, t.name) for t in targets]
     # The selection by hand offers the entries of this page only.
-    page_choices = [(r["entry_id"], r["code"]) for r in rows]
+    page_choices = [(entry_id, code) for entry_id, code, _a in shown.index]
     return fragments.render_page("staffjury/ranking.html", round=round_, data=data,
                                  rows_html=rows_html, identities=bool(identities), form=form,
                                  targets=targets, page=page, page_choices=page_choices)

@@ -6,6 +6,7 @@ import re
 import pytest
 from flask_babel import refresh
 
+from awards.adapters.cache import get_cache
 from awards.extensions import db
 from awards.services.jury import ranking, rounds
 from tests import factories
@@ -111,7 +112,28 @@ def test_a_view_loads_only_its_page(app, world, monkeypatch):
     assert ranking.ranking_page(round_, 99, 2)[2:] == (whole[2:], 2)  # past the end: last page
     assert ranking.ranking_page(round_, 0, 2)[2:] == (whole[:2], 1)
     assert [k.removeprefix(key) for k in loaded] == [
-        ":head", ":rows:2:2", ":head", ":rows:2:2", ":head", ":rows:2:1"]
+        ":head", ":index:2:2", ":rows:2:2", ":head", ":index:2:2", ":rows:2:2",
+        ":head", ":index:2:1", ":rows:2:1"]
+    # The index of a page is what its rows say, and the rows load only when asked for.
+    loaded.clear()
+    shown = ranking.ranking_page_index(round_, 2, 2)
+    assert shown.index == [(r["entry_id"], r["code"], r["application_id"]) for r in whole[2:]]
+    assert [k.removeprefix(key) for k in loaded] == [":head", ":index:2:2"]
+    assert shown.rows() == whole[2:]
+    # Rows gone from the cache come from the whole ranking under the same key.
+    get_cache().set(ranking._cache_key(f"{key}:rows:2:2"), b"not marshal", ttl=60)
+    assert ranking.ranking_page_index(round_, 2, 2).rows() == whole[2:]
+
+
+def test_a_view_of_kept_rows_loads_no_rows(world, client, auth, monkeypatch):
+    auth.login(world["staff"])
+    url = f"{P}/runden/{world['round'].id}/rangliste"
+    first = client.get(url).text
+    loaded = []
+    real_load = ranking._load
+    monkeypatch.setattr(ranking, "_load", lambda k: loaded.append(k) or real_load(k))
+    assert client.get(url).text.split("<tbody", 1)[1] == first.split("<tbody", 1)[1]
+    assert loaded and not [k for k in loaded if ":rows:" in k]
 
 
 def test_kept_fragments_are_spliced_into_the_page_as_bytes(app):

@@ -411,32 +411,68 @@ def ranking(round_):
             return data
 
 
-def ranking_page(round_, number, per_page):
-    """(key, summary, rows, number) for one page of the ranking table.
+class RankingPage:
+    """One page of the ranking table: `key` names the ranking (it changes with every change
+    of the ranking), `head` its summary (everything but the rows, plus `total`), `number`
+    the page shown, `index` the page's rows as (entry id, code, application id), and
+    `rows()` the rows themselves, read from the cache only when asked for (the rendered
+    rows are usually kept, and a page of rows is some 70 kB to load)."""
 
-    The cache keeps the summary (everything but the rows, plus `total`) and each page of
-    rows as entries of their own beside the whole ranking, so a view loads one page, not
-    3,000 rows. `number` past the end means the last page; `key` names this ranking (it
-    changes with every change of the ranking) for caches of what is rendered from it."""
+    __slots__ = ("key", "head", "number", "index", "_rows", "_load_rows")
+
+    def __init__(self, key, head, number, index, rows=None, load_rows=None):
+        self.key, self.head, self.number, self.index = key, head, number, index
+        self._rows, self._load_rows = rows, load_rows
+
+    def rows(self):
+        if self._rows is None:
+            self._rows = self._load_rows()
+        return self._rows
+
+
+def _page_index(rows):
+    return [(r["entry_id"], r["code"], r["application_id"]) for r in rows]
+
+
+def ranking_page_index(round_, number, per_page):
+    """The RankingPage `number` (past the end: the last page) of `per_page` rows.
+
+    The cache keeps the summary, and for each page its rows and its index, as entries of
+    their own beside the whole ranking, so a view loads one page's index, not 3,000 rows."""
     def clamp(total):
         return min(max(number, 1), max(1, math.ceil(total / per_page)))
 
     for key, make in _sources(round_):
         head = _load(f"{key}:head")
         if head is not None:
-            rows = _load(f"{key}:rows:{per_page}:{clamp(head['total'])}")
-            if rows is not None:
-                return key, head, rows, clamp(head["total"])
+            n = clamp(head["total"])
+            index = _load(f"{key}:index:{per_page}:{n}")
+            if index is not None:
+                def load_rows(key=key, make=make, n=n):
+                    rows = _load(f"{key}:rows:{per_page}:{n}")
+                    if rows is None:  # gone from the cache since: from the whole ranking
+                        rows = _cached(key, make, ttl=LIVE_TTL)["rows"][(n - 1) * per_page:n * per_page]
+                    return rows
+                return RankingPage(key, head, n, [tuple(i) for i in index], load_rows=load_rows)
         data = _cached(key, make, ttl=LIVE_TTL)
         if not data:
             continue
         rows = data["rows"]
         pages = max(1, math.ceil(len(rows) / per_page))
-        for n in range(1, pages + 1):
-            _store(f"{key}:rows:{per_page}:{n}", rows[(n - 1) * per_page:n * per_page],
-                   LIVE_TTL)
+        for page in range(1, pages + 1):
+            chunk = rows[(page - 1) * per_page:page * per_page]
+            _store(f"{key}:rows:{per_page}:{page}", chunk, LIVE_TTL)
+            _store(f"{key}:index:{per_page}:{page}", _page_index(chunk), LIVE_TTL)
         head = {k: v for k, v in data.items() if k != "rows"}
         head["total"] = len(rows)
         _store(f"{key}:head", head, LIVE_TTL)
         n = clamp(len(rows))
-        return key, head, rows[(n - 1) * per_page:n * per_page], n
+        chunk = rows[(n - 1) * per_page:n * per_page]
+        return RankingPage(key, head, n, _page_index(chunk), rows=chunk)
+
+
+def ranking_page(round_, number, per_page):
+    """(key, summary, rows, number) for one page of the ranking table (see
+    ranking_page_index)."""
+    page = ranking_page_index(round_, number, per_page)
+    return None if page is None else (page.key, page.head, page.rows(), page.number)
