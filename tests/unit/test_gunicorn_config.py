@@ -36,8 +36,23 @@ def test_gunicorn_reads_the_file_from_the_working_directory(monkeypatch):
     # gunicorn's own parser, as `gunicorn wsgi:app` runs it in the app's directory.
     code = ("import sys; from gunicorn.app.wsgiapp import WSGIApplication; "
             "sys.argv = ['gunicorn', 'wsgi:app']; app = WSGIApplication(); "
-            "print(app.cfg.workers, app.cfg.timeout, app.cfg.graceful_timeout)")
+            "print(app.cfg.workers, app.cfg.timeout, app.cfg.graceful_timeout, "
+            "app.cfg.post_worker_init.__code__.co_filename.rsplit('/', 1)[-1])")
     env = dict(os.environ, WEB_CONCURRENCY="5")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
                          text=True, check=True).stdout.split()
-    assert out == ["5", "60", "30"]
+    assert out == ["5", "60", "30", "gunicorn.conf.py"]
+
+
+def test_a_worker_freezes_the_loaded_app_and_collects_less_often(monkeypatch):
+    import gc
+
+    settings = _settings(monkeypatch)
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    try:
+        settings["post_worker_init"](worker=None)
+        assert gc.get_threshold() == (5000, 10, 10)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
