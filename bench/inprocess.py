@@ -15,6 +15,7 @@ import io
 import json
 import pstats
 import re
+import runpy
 import statistics
 import sys
 import time
@@ -127,6 +128,9 @@ def main():
     args = parser.parse_args()
     manifest = json.loads(Path(args.manifest).read_text())
     app = create_app()
+    # The garbage collector as a gunicorn worker sets it up once the app is loaded.
+    runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))[
+        "post_worker_init"](None)
     results = []
     # No app context around the requests: each request gets its own, as under gunicorn
     # (an outer context would keep the logged-in user and g from one request to the next).
