@@ -94,6 +94,8 @@ def scoresheet(round_id, code):
     # Saving does not show the application; a refused save loads it when the page is shown.
     entry = _entry_or_404(round_id, code, with_application=not posting)
     round_ = entry.round
+    # Shown: the score, the progress and the round's criteria in one statement.
+    sheet = None if posting else scoring.score_sheet(juror=current_user, entry=entry)
     criteria = list(round_.criteria)
     form_class = scoresheet_form_class(criteria)
     if posting:
@@ -115,7 +117,7 @@ def scoresheet(round_id, code):
                       else _("Ihre Bewertung ist zwischengespeichert."), "success")
                 return redirect(url_for("jury.scoresheet", round_id=round_id, code=code))
     # After a refused save the session was rolled back: the score loads as stored.
-    score, done, total = scoring.score_and_progress(juror=current_user, entry=entry)
+    score, done, total = sheet or scoring.score_sheet(juror=current_user, entry=entry)
     if not posting:
         data = None
         if score is not None:

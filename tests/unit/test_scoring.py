@@ -184,8 +184,11 @@ def test_progress_of_a_round_counts_only_that_rounds_scores(jury):
 
 
 def test_the_score_sheet_reads_score_and_progress_as_the_two_services_do(jury):
-    """score_and_progress answers what score_of and juror_progress answer, in every state:
-    no score, a draft with its values, a final score, another juror's score, a conflict."""
+    """score_sheet answers what score_of and juror_progress answer, in every state: no
+    score, a draft with its values, a final score, another juror's score, a conflict; and
+    it loads the round's criteria in their order."""
+    from sqlalchemy import inspect
+
     from awards.extensions import db
 
     _comp, round_, juror, other = jury
@@ -193,7 +196,10 @@ def test_the_score_sheet_reads_score_and_progress_as_the_two_services_do(jury):
 
     def both(who, entry):
         db.session.expire_all()
-        answer = scoring.score_and_progress(juror=who, entry=entry)
+        answer = scoring.score_sheet(juror=who, entry=entry)
+        loaded = inspect(entry.round).attrs.criteria.loaded_value  # without a statement
+        assert [c.id for c in loaded] == [c.id for c in sorted(
+            loaded, key=lambda c: (c.position, c.id))] and len(loaded) == 2
         expected = (scoring.score_of(juror=who, entry=entry),
                     *scoring.juror_progress(juror=who, round_=round_))
         assert answer == expected

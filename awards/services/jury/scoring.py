@@ -5,14 +5,15 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from awards import permissions
 from awards.extensions import db
 from awards.i18n import _l
 from awards.models.applications import Application
 from awards.models.base import utcnow
-from awards.models.jury import (Assignment, Conflict, Round, RoundEntry, RoundStatus, Score,
-                                ScoreStatus, ScoreValue)
+from awards.models.jury import (Assignment, Conflict, Round, RoundCriterion, RoundEntry,
+                                RoundStatus, Score, ScoreStatus, ScoreValue)
 from awards.models.users import User
 from awards.services import audit, mail
 from awards.services.jury.members import competition_jurors
@@ -382,21 +383,28 @@ def _conflicted_assignment(juror_id):
 
 @lru_cache(maxsize=None)
 def _sheet_statement():
-    """The juror's score of one entry with its values (or none) beside the juror's progress
-    in the entry's round, in one statement; parameters: juror_id, round_id, entry_id."""
+    """The round's criteria, the juror's score of one entry with its values (or none) and
+    the juror's progress in the round, in one statement: a row per criterion, each with
+    the score's value for it; parameters: juror_id, round_id, entry_id."""
     progress = _progress_statements()[0].subquery()
     total, done = list(progress.c)
-    return (select(Score, total, done).select_from(progress)
+    return (select(RoundCriterion, Score, total, done).select_from(progress)
+            .outerjoin(RoundCriterion, RoundCriterion.round_id == bindparam("round_id"))
             .outerjoin(Score, (Score.entry_id == bindparam("entry_id"))
                        & (Score.juror_id == bindparam("juror_id")))
-            .options(joinedload(Score.values)))
+            .outerjoin(ScoreValue, (ScoreValue.score_id == Score.id)
+                       & (ScoreValue.round_criterion_id == RoundCriterion.id))
+            .options(contains_eager(Score.values))
+            .order_by(RoundCriterion.position, RoundCriterion.id))
 
 
-def score_and_progress(*, juror, entry):
-    """(score_of, final, total of juror_progress) for the score sheet, in one statement."""
+def score_sheet(*, juror, entry):
+    """(score_of, final, total of juror_progress) for the score sheet, in one statement
+    that also loads the round's criteria into `entry.round.criteria`."""
     rows = db.session.execute(_sheet_statement(), {
         "juror_id": juror.id, "round_id": entry.round_id, "entry_id": entry.id}).unique().all()
-    score, total, done = rows[0]
+    _criterion, score, total, done = rows[0]
+    set_committed_value(entry.round, "criteria", [row[0] for row in rows if row[0] is not None])
     return score, done or 0, total or 0
 
 
