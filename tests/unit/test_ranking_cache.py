@@ -133,3 +133,33 @@ def test_frozen_ranking_is_read_once_and_served_from_the_cache(app, computations
     assert again == snapshot
     assert statements == []  # the deferred snapshot column was not loaded again
     assert len(computations) == computed
+
+
+def test_a_changed_weight_gives_a_fresh_ranking_read_with_the_fingerprint(app, computations):
+    """The fingerprint reads the round's criteria in its own statement (one row each) and
+    leaves them loaded: a weight changed by anyone is seen at the next view."""
+    from sqlalchemy import event, inspect
+
+    round_, entries, _ = _build()
+    db.session.commit()
+    ranking.ranking(round_)
+    first, second = round_.criteria
+    first.weight += 2
+    db.session.commit()
+    db.session.expire_all()
+    statements = []
+
+    def count(*_args, **_kwargs):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        ranking.fingerprint(round_)
+        loaded = inspect(round_).attrs.criteria.loaded_value
+        assert [(c.id, c.weight) for c in loaded] == [(first.id, first.weight),
+                                                      (second.id, second.weight)]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 2  # the round's own row (expired) and the fingerprint
+    ranking.ranking(round_)
+    assert len(computations) == 2

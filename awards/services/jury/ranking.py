@@ -18,6 +18,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from sqlalchemy import bindparam, case, func, select, true
+from sqlalchemy.orm.attributes import set_committed_value
 
 from awards.adapters.cache import get_cache
 from awards.cachekeys import CacheInputs
@@ -315,9 +316,13 @@ def _fingerprint_statement():
     places = select(func.coalesce(func.sum(PrizeCategory.count), 0).label("places")) \
         .where(PrizeCategory.competition_id == bindparam("competition_id")).subquery()
     # Each is one row: joined on TRUE (a cross join, written out so it is not taken for a
-    # forgotten join condition).
-    return select(scores, conflicts, entries, places).select_from(
-        scores.join(conflicts, true()).join(entries, true()).join(places, true()))
+    # forgotten join condition). The round's criteria come along, one row each (the
+    # aggregates repeated), so that reading them costs no statement of their own.
+    return (select(RoundCriterion, scores, conflicts, entries, places)
+            .select_from(scores.join(conflicts, true()).join(entries, true())
+                         .join(places, true())
+                         .outerjoin(RoundCriterion, RoundCriterion.round_id == round_id))
+            .order_by(RoundCriterion.position, RoundCriterion.id))
 
 
 def fingerprint(round_):
@@ -329,8 +334,10 @@ def fingerprint(round_):
     and newest id (neither is ever edited in place); the places of the prize categories;
     the criteria and settings of the round as loaded; the chairs when they break ties.
     """
-    row = db.session.execute(_fingerprint_statement(), {
-        "round_id": round_.id, "competition_id": round_.competition_id}).one()
+    rows = db.session.execute(_fingerprint_statement(), {
+        "round_id": round_.id, "competition_id": round_.competition_id}).all()
+    row = rows[0][1:]
+    set_committed_value(round_, "criteria", [r[0] for r in rows if r[0] is not None])
     settings = (round_.id, round_.status.value, round_.tie_break.value,
                 round_.tie_break_criterion_id, round_.rank_by_normalised,
                 [(c.id, c.position, c.name, c.weight, c.scale_min, c.scale_max)
