@@ -2,7 +2,10 @@
 way to insert HTML our own templates rendered earlier (cached fragments), and the one way
 to wrap a plain text in a language span."""
 import nh3
+from jinja2 import pass_eval_context
 from markupsafe import Markup
+
+from awards.i18n import translations
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,8 +51,37 @@ def language_span(text, lang):
     return Markup('<span lang="{}">{}</span>').format(lang, text)
 
 
+@pass_eval_context
+def template_gettext(__eval_ctx, __string, **variables):
+    """`_()` and `gettext()` in templates, as Jinja's i18n extension does them (newstyle):
+    the message from our catalogue, as markup where autoescaping is on, its placeholders
+    filled with escaped values. One call instead of the extension's two context calls per
+    message (a page has forty); a message with neither placeholders nor a per cent sign is
+    returned as it is, which is what formatting it would give."""
+    rv = translations().ugettext(__string)
+    if __eval_ctx.autoescape:
+        rv = Markup(rv)  # noqa: S704 - a message of our catalogue, as Jinja marks it
+    if variables or "%" in rv:
+        return rv % variables
+    return rv
+
+
+@pass_eval_context
+def template_ngettext(__eval_ctx, __singular, __plural, __num, **variables):
+    """`ngettext()` in templates, as Jinja's i18n extension does it (newstyle; `num` may be
+    given again as a placeholder, formatted)."""
+    variables.setdefault("num", __num)
+    rv = translations().ungettext(__singular, __plural, __num)
+    if __eval_ctx.autoescape:
+        rv = Markup(rv)  # noqa: S704 - a message of our catalogue, as Jinja marks it
+    return rv % variables
+
+
 def register_security(app):
     app.add_template_filter(sanitize_html, "rich")
+    # Translated messages become markup here, as everything else that becomes markup.
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
+                                 ngettext=template_ngettext)
 
     @app.after_request
     def set_headers(response):
