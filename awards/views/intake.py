@@ -19,7 +19,7 @@ from awards.models.competitions import Competition
 from awards.services import applications as service
 from awards.services import competitions, document_requests, exports, lifecycle, nominations
 from awards.timeutil import to_berlin
-from awards.views import paging
+from awards.views import intake_rows, paging
 from awards.views.applicant import send_stored
 from awards.views.util import require
 from awards.filenames import content_disposition
@@ -57,16 +57,14 @@ def applications(competition_id):
         extra_columns=(*document_requests.latest_request_columns(), nominations.status_column()),
         **filters)
     now = utcnow()
-    rows = [(application, files) for application, files, *_rest in found]
-    request_markers = {application.id: document_requests.marker(answered_at, due_at, now)
-                       for application, _files, answered_at, due_at, _status in found}
-    nominee_statuses = {application.id: status
-                        for application, _files, _answered, _due, status in found if status}
+    # Each row rendered from what it shows, kept per process (awards.views.intake_rows).
+    rows = intake_rows.intake_rows(
+        [(application, files, document_requests.marker(answered_at, due_at, now), status)
+         for application, files, answered_at, due_at, status in found])
     page = paging.Page(items=rows, page=number, per_page=PER_PAGE, total=total)
     args = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("intake/list.html", competition=competition, rows=rows, total=total,
-                           page=page, form=form, args=args, drafts=drafts,
-                           request_markers=request_markers, nominee_statuses=nominee_statuses)
+                           page=page, form=form, args=args, drafts=drafts)
 
 
 def _export_name(competition, ext):
