@@ -55,3 +55,22 @@ def test_the_bench_counts_statuses_from_the_apps_access_log(app, client, tmp_pat
         handler.close()
     assert log.statuses_since(0)[200] == 3
     assert log.statuses_since(mark) == {200: 2, 404: 1, 302: 1}
+
+
+def test_each_share_is_of_the_floor_measured_right_before_the_page(tmp_path, monkeypatch):
+    import bench.run as run
+
+    monkeypatch.setattr(run, "OUT", tmp_path / "BENCHMARKS.md")
+    monkeypatch.setattr(run, "machine_line", lambda: "test machine")
+    timing = {"p50_us": 2000, "p95_us": 4000, "unexpected": 0, "errors": 0}
+    floor = dict(timing, rps=4000.0)
+    rows = [dict(timing, name="Slow minute", audience="juror", login="x", rps=300.0,
+                 floor_rps=2500.0),
+            dict(timing, name="Fast minute", audience="juror", login="x", rps=300.0,
+                 floor_rps=3500.0)]
+    run.write_report(floor, rows, [], {"description": "test"}, floors=[
+        dict(timing, rps=2500.0), dict(timing, rps=3500.0)])
+    table = run.OUT.read_text()
+    assert "| Slow minute | juror | 300 | 2500 | 12 | 2.0 | 4.0 | 0 | yes |" in table
+    assert "| Fast minute | juror | 300 | 3500 | 9 | 2.0 | 4.0 | 0 | NO |" in table
+    assert "2500 to 3500 req/s" in table
