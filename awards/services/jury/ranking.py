@@ -458,9 +458,12 @@ def ranking_page_index(round_, number, per_page):
                 def load_rows(key=key, make=make, n=n):
                     rows = _load(f"{key}:rows:{per_page}:{n}")
                     if rows is None:  # gone from the cache since: from the whole ranking
-                        rows = _cached(key, make, ttl=LIVE_TTL)["rows"][(n - 1) * per_page:n * per_page]
+                        whole = _cached(key, make, ttl=LIVE_TTL) or {}
+                        rows = whole.get("rows", [])[(n - 1) * per_page:n * per_page]
                     return rows
-                return RankingPage(key, head, n, [tuple(i) for i in index], load_rows=load_rows)
+
+                return RankingPage(key, head, n, [tuple(i) for i in index],
+                                   load_rows=load_rows)
         data = _cached(key, make, ttl=LIVE_TTL)
         if not data:
             continue
