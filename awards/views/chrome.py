@@ -8,13 +8,13 @@ the app's routes through `url_for`, and the role flags passed to it — not the 
 session or the user — so nothing personal (a name, a form token, the current path) can end
 up in what is kept. A few dozen entries at most: two languages times the role sets.
 """
-from flask import current_app, request
+from flask import request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from awards import permissions
-from awards.cachekeys import CacheInputs, kept
-from awards.views.security import rendered_fragment
+from awards.cachekeys import CacheInputs
+from awards.views.fragments import kept_render
 
 INPUTS = CacheInputs("chrome", context=("template", "language", "script_root", "roles"),
                      has_data=False)
@@ -43,14 +43,12 @@ def _request_inputs():
 def chrome(template):
     """The rendered part `template` (a name under templates/chrome/) for this request."""
     inputs = _request_inputs()
-    app = current_app
     roles = inputs["roles"]
-    html = kept(app.extensions.setdefault(EXTENSION, {}), INPUTS.key(template=template, **inputs),
-                lambda: app.jinja_env.get_template(template).render(
-                    authenticated="authenticated" in roles, is_juror="juror" in roles,
-                    is_staff="staff" in roles, is_admin="admin" in roles).encode(),
-                limit=MAX_ENTRIES, renew=app.jinja_env.auto_reload)
-    return rendered_fragment(html)
+    return kept_render(EXTENSION, INPUTS.key(template=template, **inputs), template,
+                       lambda: {"authenticated": "authenticated" in roles,
+                                "is_juror": "juror" in roles, "is_staff": "staff" in roles,
+                                "is_admin": "admin" in roles},
+                       limit=MAX_ENTRIES)
 
 
 def register(app):

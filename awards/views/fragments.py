@@ -5,6 +5,9 @@ ranking table: the ranking's own cache key, which changes with every change of t
 scores, plus the page and the identities shown). The language and a stamp of the
 fragment's templates are added here, so a translation or a deploy never serves old HTML.
 Nothing user-specific may go into a fragment: no form token, no name of the viewer.
+
+`kept_render` is the per-process twin for parts rendered from a few declared inputs (the
+page chrome, a score sheet's radios, the intake list's rows).
 """
 import secrets
 from functools import lru_cache
@@ -14,7 +17,7 @@ from flask import current_app, g, render_template
 from flask_babel import get_locale
 
 from awards.adapters.cache import get_cache
-from awards.cachekeys import CacheInputs
+from awards.cachekeys import CacheInputs, kept
 from awards.views.security import rendered_fragment, splice_marker
 
 FRAGMENT_TTL = 3600
@@ -46,6 +49,18 @@ def cached_fragment(templates, key, make_context=None, **context):
         html = render_template(templates[0], **context).encode()
         cache.set(cache_key, html, ttl=FRAGMENT_TTL)
     return Fragment(html)
+
+
+def kept_render(store, key, template, make_context, *, limit):
+    """The HTML of `template` rendered with `make_context()` and nothing else, kept in this
+    process under `key` in the store named `store` (at most `limit` entries): `key` comes
+    from the part's CacheInputs and names every input of the context, which is made only
+    when nothing is kept. While templates reload (development) it is rendered afresh."""
+    app = current_app
+    html = kept(app.extensions.setdefault(store, {}), key,
+                lambda: app.jinja_env.get_template(template).render(**make_context()).encode(),
+                limit=limit, renew=app.jinja_env.auto_reload)
+    return rendered_fragment(html)
 
 
 class Fragment:

@@ -8,12 +8,12 @@ and the script root of its link. The row's template sees nothing else — not th
 the session or the viewer; who may see the list at all is decided before — so what is
 kept is a function of the key alone. A few thousand rows at most.
 """
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_babel import get_locale
 
-from awards.cachekeys import CacheInputs, kept
+from awards.cachekeys import CacheInputs
 from awards.models.reference import district_label
-from awards.views.security import rendered_fragment
+from awards.views.fragments import kept_render
 
 TEMPLATE = "intake/_row.html"
 INPUTS = CacheInputs("intake-row", context=("template", "language", "script_root", "row"),
@@ -32,10 +32,10 @@ def row_values(application, files, marker, nominee_status):
             marker, files)
 
 
-def _render(values):
+def _context(values):
     (id_, reference, title, org_name, kind, nominee_status, applicant_type, region, district,
      submitted_at, status, formal_check, marker, files) = values
-    row = {
+    return {"row": {
         "url": url_for("intake.detail", application_id=id_), "reference": reference,
         "title": title, "org_name": org_name, "nomination": kind.value == "nomination",
         "nominee_status": nominee_status.label if nominee_status else None,
@@ -44,21 +44,17 @@ def _render(values):
         "district": district_label(*district) if district else None,
         "submitted_at": submitted_at, "status": status.label,
         "formal_check": formal_check.label, "marker": marker, "files": files,
-    }
-    return current_app.jinja_env.get_template(TEMPLATE).render(row=row).encode()
+    }}
 
 
 def intake_rows(rows):
     """The HTML of each row, for [(application, files, marker, nominee status)]."""
-    app = current_app
-    store = app.extensions.setdefault(EXTENSION, {})
     language, script_root = str(get_locale()), request.script_root
     shown = []
     for row in rows:
         values = row_values(*row)
         key = INPUTS.key(template=TEMPLATE, language=language, script_root=script_root,
                          row=values)
-        html = kept(store, key, lambda values=values: _render(values), limit=MAX_ENTRIES,
-                    renew=app.jinja_env.auto_reload)
-        shown.append(rendered_fragment(html))
+        shown.append(kept_render(EXTENSION, key, TEMPLATE,
+                                 lambda values=values: _context(values), limit=MAX_ENTRIES))
     return shown

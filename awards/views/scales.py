@@ -10,11 +10,10 @@ and the language. The block's template sees nothing else — not the request, th
 the juror or the application — so what is kept is a function of the key alone and holds
 nothing about who looked at it. A few thousand entries at most.
 """
-from flask import current_app
 from flask_babel import get_locale
 
-from awards.cachekeys import CacheInputs, kept
-from awards.views.security import rendered_fragment
+from awards.cachekeys import CacheInputs
+from awards.views.fragments import kept_render
 
 TEMPLATE = "jury/_scale.html"
 INPUTS = CacheInputs("score-scale", context=("template", "language", "name", "field_id",
@@ -32,13 +31,11 @@ def score_scale(radio, anchors):
                          for value, text in anchors.items())
     inputs = {"template": TEMPLATE, "language": str(get_locale()), "name": radio.name,
               "field_id": radio.id, "choices": choices, "anchors": anchor_items}
-    app = current_app
-    html = kept(app.extensions.setdefault(EXTENSION, {}), INPUTS.key(**inputs),
-                lambda: app.jinja_env.get_template(TEMPLATE).render(
-                    name=radio.name, field_id=radio.id, choices=choices,
-                    anchors={value: (text, lang) for value, text, lang in anchor_items}).encode(),
-                limit=MAX_ENTRIES, renew=app.jinja_env.auto_reload)
-    return rendered_fragment(html)
+    return kept_render(EXTENSION, INPUTS.key(**inputs), TEMPLATE,
+                       lambda: {"name": radio.name, "field_id": radio.id, "choices": choices,
+                                "anchors": {value: (text, lang)
+                                            for value, text, lang in anchor_items}},
+                       limit=MAX_ENTRIES)
 
 
 def register(app):
