@@ -94,13 +94,19 @@ def test_a_changed_applicant_name_shows_in_a_closed_round(world, client, auth):
     assert "Neuer Name des Vereins e. V." in client.get(url).text
 
 
+def _page(round_, number, per_page):
+    """(key, summary, rows, number) of one page, its rows loaded."""
+    shown = ranking.ranking_page_index(round_, number, per_page)
+    return shown.key, shown.head, shown.rows(), shown.number
+
+
 def test_a_view_loads_only_its_page(app, world, monkeypatch):
     """After the first view, a view reads the summary and its one page from the cache: the
     whole ranking is neither computed nor loaded again."""
     round_ = world["round"]
     whole = ranking.ranking(round_)["rows"]
     assert len(whole) == 3
-    key, head, rows, number = ranking.ranking_page(round_, 2, 2)
+    key, head, rows, number = _page(round_, 2, 2)
     assert (head["total"], number, rows) == (3, 2, whole[2:])
     assert "rows" not in head and head["scale"] == ranking.ranking(round_)["scale"]
 
@@ -108,9 +114,9 @@ def test_a_view_loads_only_its_page(app, world, monkeypatch):
     real_load = ranking._load
     monkeypatch.setattr(ranking, "_load", lambda k: loaded.append(k) or real_load(k))
     monkeypatch.setattr(ranking, "compute", lambda *a, **k: pytest.fail("computed again"))
-    assert ranking.ranking_page(round_, 2, 2)[1:] == (head, whole[2:], 2)
-    assert ranking.ranking_page(round_, 99, 2)[2:] == (whole[2:], 2)  # past the end: last page
-    assert ranking.ranking_page(round_, 0, 2)[2:] == (whole[:2], 1)
+    assert _page(round_, 2, 2)[1:] == (head, whole[2:], 2)
+    assert _page(round_, 99, 2)[2:] == (whole[2:], 2)  # past the end: last page
+    assert _page(round_, 0, 2)[2:] == (whole[:2], 1)
     assert [k.removeprefix(key) for k in loaded] == [
         ":head", ":index:2:2", ":rows:2:2", ":head", ":index:2:2", ":rows:2:2",
         ":head", ":index:2:1", ":rows:2:1"]

@@ -479,10 +479,3 @@ def ranking_page_index(round_, number, per_page):
         n = clamp(len(rows))
         chunk = rows[(n - 1) * per_page:n * per_page]
         return RankingPage(key, head, n, _page_index(chunk), rows=chunk)
-
-
-def ranking_page(round_, number, per_page):
-    """(key, summary, rows, number) for one page of the ranking table (see
-    ranking_page_index)."""
-    page = ranking_page_index(round_, number, per_page)
-    return None if page is None else (page.key, page.head, page.rows(), page.number)
